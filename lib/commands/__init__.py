@@ -1,0 +1,1 @@
+"""CLI sub-commands of `python -m lib`: each module has add_arguments(parser) and run(args) -> int."""

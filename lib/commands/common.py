@@ -1,0 +1,56 @@
+"""Argument parsing and output helpers shared by the CLI sub-commands (no heavy imports at module level)."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+from lib.errors import UsageError
+
+
+def parse_date(value: str, flag: str = "--as-of") -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{flag}: '{value}' is not a date of the form YYYY-MM-DD") from None
+
+
+def open_db():
+    """The store, built from the seed when missing or stale, opened read-only."""
+    from lib import store
+
+    path = store.ensure_db()
+    return store.connect_readonly(path)
+
+
+def check_metric(con, metric_id: str) -> None:
+    from lib import queries
+
+    known = queries.metric_ids(con)
+    if metric_id not in known:
+        close = ", ".join(sorted(m for m in known if metric_id.split("_")[0] in m)[:5])
+        hint = f" (did you mean: {close})" if close else " (see the metrics table in the README or `python -m lib check`)"
+        raise UsageError(f"unknown metric '{metric_id}'{hint}")
+
+
+def check_model(con, model_id: str) -> None:
+    from lib import queries
+
+    if model_id not in queries.model_ids(con):
+        raise UsageError(f"unknown model '{model_id}' (model ids look like vendor/slug, e.g. openai/gpt-4o-mini)")
+
+
+def write_frame(df, fmt: str, out=None) -> None:
+    """Print a DataFrame as an aligned table, CSV or JSON records."""
+    out = out or sys.stdout
+    df = df.round(6)  # prices are quoted to at most micro-dollars; hides float noise like 0.13124999999999998
+    if fmt == "csv":
+        df.to_csv(out, index=False)
+    elif fmt == "json":
+        out.write(df.to_json(orient="records", date_format="iso", indent=1))
+        out.write("\n")
+    else:
+        if df.empty:
+            out.write("(no rows)\n")
+        else:
+            out.write(df.to_string(index=False, na_rep="", max_colwidth=48))
+            out.write("\n")

@@ -1,0 +1,12 @@
+"""Error types shared by the CLI, the store and the pages.
+
+UsageError: a bad argument (the CLI prints one line and exits 2). DataError: bad input data (nothing is written).
+"""
+
+
+class UsageError(Exception):
+    """A bad argument from the user: unknown metric or model, malformed date, ..."""
+
+
+class DataError(Exception):
+    """Input data that cannot be imported; the database is left as it was."""

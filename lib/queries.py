@@ -1,0 +1,319 @@
+"""Every SQL query that reads the store, parameterised with `?`, returning pandas DataFrames.
+
+As-of semantics live here (window functions over `price_intervals`), so pages, CLI and analytics agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+# Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
+# one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
+PRICE_PRECEDENCE = """
+    (pi.date_kind = 'effective') DESC, pi.first_party DESC, pi.source_priority,
+    pi.effective_from DESC, pi.input_usd_per_mtok"""
+
+PRICE_COLUMNS = """
+    pi.input_usd_per_mtok, pi.output_usd_per_mtok, pi.cache_read_usd_per_mtok,
+    pi.date_kind AS price_date_kind, pi.effective_from AS price_effective_from,
+    pi.effective_to_resolved AS price_effective_to, pi.provider AS price_provider,
+    pi.source_id AS price_source_id, pi.source_ref AS price_source_ref"""
+
+SNAPSHOT_AS_OF = f"""
+WITH first_price AS (
+    SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id
+),
+alive AS (
+    SELECT m.*, COALESCE(m.release_date, f.first_price_date) AS exists_from
+    FROM models m LEFT JOIN first_price f USING (model_id)
+    WHERE COALESCE(m.release_date, f.first_price_date) <= $as_of
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
+),
+price_now AS (
+    SELECT pi.model_id, {PRICE_COLUMNS}
+    FROM price_intervals pi
+    WHERE pi.tier = 'standard'
+      AND pi.effective_from <= $as_of
+      AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > $as_of)
+    QUALIFY row_number() OVER (PARTITION BY pi.model_id ORDER BY {PRICE_PRECEDENCE}) = 1
+),
+quality_now AS (
+    SELECT sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
+           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref
+    FROM scores sc JOIN metrics mt USING (metric_id)
+    WHERE sc.metric_id = $metric AND (NOT mt.drifts OR sc.observed_date <= $as_of)
+    QUALIFY row_number() OVER (PARTITION BY sc.model_id ORDER BY sc.observed_date DESC, sc.source_id) = 1
+)
+SELECT a.model_id, a.vendor, a.family, a.name, a.release_date, a.open_weights, a.context_window,
+       a.parameters_b, a.status,
+       p.input_usd_per_mtok, p.output_usd_per_mtok, p.cache_read_usd_per_mtok, p.price_date_kind,
+       p.price_effective_from, p.price_effective_to, p.price_provider, p.price_source_id, p.price_source_ref,
+       q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref
+FROM alive a
+LEFT JOIN price_now p USING (model_id)
+LEFT JOIN quality_now q USING (model_id)
+WHERE $no_vendor_filter OR list_contains($vendors, a.vendor)
+ORDER BY a.vendor, a.release_date, a.model_id
+"""
+
+PRICES_AT = f"""
+SELECT r.req_id, r.model_id, r.at_date, {PRICE_COLUMNS}
+FROM price_requests r
+LEFT JOIN price_intervals pi
+  ON pi.model_id = r.model_id AND pi.tier = 'standard'
+ AND pi.effective_from <= r.at_date
+ AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > r.at_date)
+QUALIFY row_number() OVER (PARTITION BY r.req_id ORDER BY {PRICE_PRECEDENCE}) = 1
+ORDER BY r.req_id
+"""
+
+PRICE_HISTORY = """
+SELECT pi.model_id, pi.provider, pi.first_party, pi.tier, pi.effective_from,
+       pi.effective_to_resolved AS effective_to, pi.input_usd_per_mtok, pi.output_usd_per_mtok,
+       pi.cache_read_usd_per_mtok, pi.date_kind, pi.source_id, pi.source_priority, pi.snapshot_id,
+       pi.source_ref, pi.note
+FROM price_intervals pi
+WHERE pi.model_id = ?
+ORDER BY pi.tier, pi.effective_from, pi.source_priority, pi.provider
+"""
+
+SCORES_FOR_MODEL = """
+SELECT sc.metric_id, mt.name AS metric_name, mt.unit, mt.scale, sc.value, sc.observed_date,
+       sc.metric_version, sc.source_id, sc.source_ref
+FROM scores sc JOIN metrics mt USING (metric_id)
+WHERE sc.model_id = ?
+ORDER BY sc.metric_id, sc.observed_date
+"""
+
+SCORES_FOR_METRIC = """
+SELECT sc.model_id, sc.value, sc.observed_date, sc.metric_version, sc.source_id, sc.source_ref
+FROM scores sc JOIN metrics mt USING (metric_id)
+WHERE sc.metric_id = $metric AND ($as_of IS NULL OR NOT mt.drifts OR sc.observed_date <= $as_of)
+QUALIFY row_number() OVER (PARTITION BY sc.model_id ORDER BY sc.observed_date DESC, sc.source_id) = 1
+ORDER BY sc.model_id
+"""
+
+METRICS = """
+SELECT mt.*, (SELECT count(DISTINCT model_id) FROM scores sc WHERE sc.metric_id = mt.metric_id) AS models
+FROM metrics mt ORDER BY mt.metric_id
+"""
+
+MODELS = """
+SELECT m.*, (SELECT min(effective_from) FROM prices p WHERE p.model_id = m.model_id) AS first_price_date
+FROM models m ORDER BY m.vendor, m.release_date, m.model_id
+"""
+
+MODEL_IDS = "SELECT model_id FROM models"
+METRIC_IDS = "SELECT metric_id FROM metrics"
+VENDORS = "SELECT DISTINCT vendor FROM models ORDER BY vendor"
+
+ALIASES_FOR_MODEL = "SELECT source_id, external_id FROM aliases WHERE model_id = ? ORDER BY source_id, external_id"
+ALIASES = "SELECT source_id, external_id, model_id FROM aliases ORDER BY source_id, external_id"
+
+LINEAGE = """
+SELECT l.*, pm.name AS parent_name, cm.name AS child_name, pm.vendor AS parent_vendor,
+       cm.vendor AS child_vendor, pm.release_date AS parent_release_date, cm.release_date AS child_release_date
+FROM lineage l
+JOIN models pm ON pm.model_id = l.parent_id
+JOIN models cm ON cm.model_id = l.child_id
+ORDER BY l.relation, l.era, cm.release_date, l.parent_id
+"""
+
+SOURCES_SUMMARY = """
+SELECT s.source_id, s.name, s.home_url, s.licence, s.attribution, s.priority,
+       (SELECT count(*) FROM snapshots x WHERE x.source_id = s.source_id) AS snapshots,
+       (SELECT max(CAST(x.retrieved_at AS DATE)) FROM snapshots x WHERE x.source_id = s.source_id)
+           AS newest_snapshot,
+       (SELECT count(*) FROM prices p WHERE p.source_id = s.source_id) AS price_rows,
+       (SELECT count(*) FROM scores c WHERE c.source_id = s.source_id) AS score_rows,
+       (SELECT count(*) FROM aliases a WHERE a.source_id = s.source_id) AS alias_rows
+FROM sources s ORDER BY s.priority, s.source_id
+"""
+
+PRICE_CHANGE_DATES = """
+SELECT DISTINCT effective_from AS d FROM prices WHERE tier = 'standard'
+UNION SELECT DISTINCT release_date FROM models WHERE release_date IS NOT NULL
+ORDER BY d
+"""
+
+DATE_SPAN = """
+SELECT min(d), max(d) FROM (
+    SELECT effective_from AS d FROM prices UNION ALL SELECT release_date FROM models
+    UNION ALL SELECT observed_date FROM scores)
+"""
+
+META = "SELECT key, value FROM meta"
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
+    params = {
+        "as_of": _date(as_of),
+        "metric": metric_id or "",
+        "vendors": list(vendors or []),
+        "no_vendor_filter": not vendors,
+    }
+    return con.execute(SNAPSHOT_AS_OF, params).df()
+
+
+def prices_at(con, requests: pd.DataFrame) -> pd.DataFrame:
+    """The headline price of each (model_id, at_date) request; rows keep the requests' order."""
+    req = pd.DataFrame({
+        "req_id": range(len(requests)),
+        "model_id": requests["model_id"].astype(str).to_numpy(),
+        "at_date": pd.to_datetime(requests["at_date"]).dt.date.to_numpy(),
+    })
+    cur = con.cursor()
+    try:
+        cur.register("price_requests", req)
+        out = cur.execute(PRICES_AT).df()
+    finally:
+        cur.close()
+    return out.drop(columns="req_id")
+
+
+def price_history(con, model_id: str) -> pd.DataFrame:
+    return con.execute(PRICE_HISTORY, [model_id]).df()
+
+
+def scores_for_model(con, model_id: str) -> pd.DataFrame:
+    return con.execute(SCORES_FOR_MODEL, [model_id]).df()
+
+
+def scores_for_metric(con, metric_id: str, as_of=None) -> pd.DataFrame:
+    return con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": _date(as_of) if as_of else None}).df()
+
+
+def metrics(con) -> pd.DataFrame:
+    return con.execute(METRICS).df()
+
+
+def models(con) -> pd.DataFrame:
+    return con.execute(MODELS).df()
+
+
+def model_ids(con) -> set[str]:
+    return {r[0] for r in con.execute(MODEL_IDS).fetchall()}
+
+
+def metric_ids(con) -> set[str]:
+    return {r[0] for r in con.execute(METRIC_IDS).fetchall()}
+
+
+def vendors(con) -> list[str]:
+    return [r[0] for r in con.execute(VENDORS).fetchall()]
+
+
+def aliases(con, model_id: str | None = None) -> pd.DataFrame:
+    if model_id is None:
+        return con.execute(ALIASES).df()
+    return con.execute(ALIASES_FOR_MODEL, [model_id]).df()
+
+
+def lineage(con) -> pd.DataFrame:
+    return con.execute(LINEAGE).df()
+
+
+def sources_summary(con) -> pd.DataFrame:
+    return con.execute(SOURCES_SUMMARY).df()
+
+
+def change_dates(con) -> list[dt.date]:
+    """Every date on which a price or the set of models changed: the frames of a time replay."""
+    return [r[0] for r in con.execute(PRICE_CHANGE_DATES).fetchall()]
+
+
+def date_span(con) -> tuple[dt.date | None, dt.date | None]:
+    lo, hi = con.execute(DATE_SPAN).fetchall()[0]
+    return lo, hi
+
+
+def meta(con) -> dict[str, str]:
+    return dict(con.execute(META).fetchall())
+
+
+def snapshots_as_of_many(con, dates: Iterable, metric_id: str) -> pd.DataFrame:
+    """`snapshot_as_of` for several dates at once, with an `as_of` column (for replays and trends)."""
+    frames = []
+    for d in dates:
+        df = snapshot_as_of(con, d, metric_id)
+        df.insert(0, "as_of", _date(d))
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writes used by lib.store.import_parsed (inside one transaction on a copy of the database).
+
+SNAPSHOT_BY_SHA = "SELECT snapshot_id FROM snapshots WHERE source_id = ? AND sha256 = ?"
+
+INSERT_SNAPSHOT = """
+INSERT INTO snapshots (snapshot_id, source_id, retrieved_at, sha256, raw_path, rows_total, rows_models, rows_prices,
+                       rows_scores, status, imported_at, note)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'imported', ?, ?)
+"""
+
+# New models only: an import never rewrites a model row that exists.
+INSERT_NEW_MODELS = """
+INSERT INTO models BY NAME
+SELECT i.* FROM incoming_models i
+WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.model_id = i.model_id)
+"""
+
+INSERT_NEW_ALIASES = """
+INSERT INTO aliases BY NAME
+SELECT DISTINCT i.source_id, i.external_id, i.model_id FROM incoming_aliases i
+WHERE NOT EXISTS (SELECT 1 FROM aliases a WHERE a.source_id = i.source_id AND a.external_id = i.external_id)
+"""
+
+# Compare each incoming price with the newest row of the same model/source/provider/tier.
+PRICE_CHANGES = """
+WITH cur AS (
+    SELECT * FROM prices WHERE source_id = $source
+    QUALIFY row_number() OVER (PARTITION BY model_id, provider, tier ORDER BY effective_from DESC) = 1
+)
+SELECT i.model_id, i.provider, i.tier,
+       c.input_usd_per_mtok AS old_input, c.output_usd_per_mtok AS old_output,
+       c.cache_read_usd_per_mtok AS old_cache_read, c.effective_from AS old_from, c.effective_to AS old_to,
+       i.input_usd_per_mtok AS new_input, i.output_usd_per_mtok AS new_output,
+       i.cache_read_usd_per_mtok AS new_cache_read,
+       CASE
+         WHEN c.model_id IS NULL THEN 'new'
+         WHEN c.effective_to IS NOT NULL AND c.effective_to <= $day THEN 'new'
+         WHEN c.input_usd_per_mtok IS NOT DISTINCT FROM i.input_usd_per_mtok
+          AND c.output_usd_per_mtok IS NOT DISTINCT FROM i.output_usd_per_mtok
+          AND c.cache_read_usd_per_mtok IS NOT DISTINCT FROM i.cache_read_usd_per_mtok THEN 'unchanged'
+         WHEN c.effective_from >= $day THEN 'conflict'
+         ELSE 'changed'
+       END AS change
+FROM incoming_prices i
+LEFT JOIN cur c ON c.model_id = i.model_id AND c.provider = i.provider AND c.tier = i.tier
+ORDER BY i.model_id, i.provider, i.tier
+"""
+
+INSERT_PRICES = """
+INSERT INTO prices (model_id, provider, first_party, tier, effective_from, effective_to, input_usd_per_mtok,
+                    output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id, source_ref, note)
+SELECT i.model_id, i.provider, i.first_party, i.tier, $day, NULL, i.input_usd_per_mtok, i.output_usd_per_mtok,
+       i.cache_read_usd_per_mtok, 'observed', $source, $snapshot, i.source_ref, i.note
+FROM incoming_prices i
+JOIN price_changes_to_apply a USING (model_id, provider, tier)
+"""
+
+INSERT_SCORES = """
+INSERT INTO scores (model_id, metric_id, value, observed_date, metric_version, source_id, snapshot_id, source_ref)
+SELECT i.model_id, i.metric_id, i.value, $day, i.metric_version, $source, $snapshot, i.source_ref
+FROM incoming_scores i
+WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.model_id = i.model_id AND s.metric_id = i.metric_id
+                  AND s.source_id = $source AND s.observed_date = $day)
+"""

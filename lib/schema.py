@@ -1,0 +1,158 @@
+"""The DuckDB schema of the snapshot store: every DDL statement as a named constant.
+
+Tables are append-only; price intervals are closed by the next row through the `price_intervals` view.
+"""
+from __future__ import annotations
+
+SOURCES = """
+CREATE TABLE sources (
+    source_id   VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    home_url    VARCHAR,
+    licence     VARCHAR,
+    attribution VARCHAR,
+    priority    INTEGER NOT NULL DEFAULT 50  -- lower wins when sources disagree
+)"""
+
+SNAPSHOTS = """
+CREATE TABLE snapshots (
+    snapshot_id     VARCHAR PRIMARY KEY,
+    source_id       VARCHAR NOT NULL REFERENCES sources (source_id),
+    retrieved_at    TIMESTAMP,           -- UTC
+    sha256          VARCHAR,
+    raw_path        VARCHAR,             -- where the raw payload is kept, exactly as it arrived
+    upstream_commit VARCHAR,
+    rows_total      INTEGER,
+    rows_models     INTEGER,
+    rows_prices     INTEGER,
+    rows_scores     INTEGER,
+    status          VARCHAR NOT NULL,    -- curated | imported
+    imported_at     TIMESTAMP,
+    note            VARCHAR
+)"""
+
+MODELS = """
+CREATE TABLE models (
+    model_id         VARCHAR PRIMARY KEY,  -- OpenRouter style vendor/slug
+    vendor           VARCHAR NOT NULL,
+    family           VARCHAR,
+    name             VARCHAR NOT NULL,
+    release_date     DATE,
+    open_weights     BOOLEAN,
+    context_window   BIGINT,
+    parameters_b     DOUBLE,
+    deprecation_date DATE,
+    status           VARCHAR NOT NULL DEFAULT 'reviewed',  -- reviewed | unreviewed
+    source_id        VARCHAR,
+    source_ref       VARCHAR
+)"""
+
+ALIASES = """
+CREATE TABLE aliases (
+    source_id   VARCHAR NOT NULL,
+    external_id VARCHAR NOT NULL,
+    model_id    VARCHAR NOT NULL REFERENCES models (model_id),
+    PRIMARY KEY (source_id, external_id)
+)"""
+
+PRICES = """
+CREATE TABLE prices (
+    model_id                VARCHAR NOT NULL REFERENCES models (model_id),
+    provider                VARCHAR NOT NULL,
+    first_party             BOOLEAN NOT NULL,
+    tier                    VARCHAR NOT NULL DEFAULT 'standard',
+    effective_from          DATE NOT NULL,
+    effective_to            DATE,            -- exclusive; NULL = closed by the next row, or open
+    input_usd_per_mtok      DOUBLE,
+    output_usd_per_mtok     DOUBLE,
+    cache_read_usd_per_mtok DOUBLE,
+    date_kind               VARCHAR NOT NULL CHECK (date_kind IN ('effective', 'observed')),
+    source_id               VARCHAR NOT NULL REFERENCES sources (source_id),
+    snapshot_id             VARCHAR,
+    source_ref              VARCHAR NOT NULL,
+    note                    VARCHAR,
+    CHECK (input_usd_per_mtok IS NULL OR input_usd_per_mtok >= 0),
+    CHECK (output_usd_per_mtok IS NULL OR output_usd_per_mtok >= 0),
+    CHECK (cache_read_usd_per_mtok IS NULL OR cache_read_usd_per_mtok >= 0),
+    CHECK (effective_to IS NULL OR effective_to > effective_from),
+    PRIMARY KEY (model_id, source_id, provider, tier, effective_from)
+)"""
+
+METRICS = """
+CREATE TABLE metrics (
+    metric_id        VARCHAR PRIMARY KEY,
+    name             VARCHAR NOT NULL,
+    unit             VARCHAR,
+    higher_is_better BOOLEAN NOT NULL DEFAULT TRUE,
+    min_value        DOUBLE,
+    max_value        DOUBLE,
+    scale            VARCHAR NOT NULL CHECK (scale IN ('percent', 'points')),
+    drifts           BOOLEAN NOT NULL DEFAULT FALSE,  -- leaderboard ratings change per snapshot date
+    version          VARCHAR,
+    description      VARCHAR,
+    source_id        VARCHAR
+)"""
+
+SCORES = """
+CREATE TABLE scores (
+    model_id       VARCHAR NOT NULL REFERENCES models (model_id),
+    metric_id      VARCHAR NOT NULL REFERENCES metrics (metric_id),
+    value          DOUBLE NOT NULL,
+    observed_date  DATE NOT NULL,
+    metric_version VARCHAR,
+    source_id      VARCHAR NOT NULL REFERENCES sources (source_id),
+    snapshot_id    VARCHAR,
+    source_ref     VARCHAR NOT NULL,
+    PRIMARY KEY (model_id, metric_id, source_id, observed_date)
+)"""
+
+LINEAGE = """
+CREATE TABLE lineage (
+    parent_id    VARCHAR NOT NULL REFERENCES models (model_id),
+    child_id     VARCHAR NOT NULL REFERENCES models (model_id),
+    relation     VARCHAR NOT NULL CHECK (relation IN ('distilled', 'successor')),
+    era          VARCHAR,
+    evidence     VARCHAR NOT NULL,
+    evidence_url VARCHAR,
+    PRIMARY KEY (parent_id, child_id, relation)
+)"""
+
+META = """
+CREATE TABLE meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+)"""
+
+# An interval is closed by its explicit effective_to, else by the next row of the same model, source,
+# provider and tier: appending a changed price closes the old interval without rewriting it.
+PRICE_INTERVALS_VIEW = """
+CREATE VIEW price_intervals AS
+SELECT p.*,
+       s.priority AS source_priority,
+       COALESCE(p.effective_to,
+                LEAD(p.effective_from) OVER (
+                    PARTITION BY p.model_id, p.source_id, p.provider, p.tier
+                    ORDER BY p.effective_from)) AS effective_to_resolved
+FROM prices p
+JOIN sources s USING (source_id)"""
+
+TABLES = {
+    "sources": SOURCES,
+    "snapshots": SNAPSHOTS,
+    "models": MODELS,
+    "aliases": ALIASES,
+    "prices": PRICES,
+    "metrics": METRICS,
+    "scores": SCORES,
+    "lineage": LINEAGE,
+    "meta": META,
+}
+
+# Seed CSV file → table, in load order (referenced tables first).
+SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage"]
+
+
+def create_schema(con) -> None:
+    for ddl in TABLES.values():
+        con.execute(ddl)
+    con.execute(PRICE_INTERVALS_VIEW)

@@ -1,0 +1,305 @@
+"""Building, versioning and atomically replacing the DuckDB snapshot store.
+
+Writers never touch the live file: they build or copy into `<db>.tmp-<pid>`, commit one transaction, close,
+and `os.replace` it over the database, so readers (read-only connections) never see a lock or a half import.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+
+from lib import paths, schema
+from lib.errors import DataError
+
+RAW_FILES_COLUMNS = ["snapshot_id", "source_id", "raw_path", "sha256", "retrieved_at", "upstream_commit", "rows"]
+
+
+def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None) -> str:
+    """sha256 over the names and bytes of every seed and snapshot file: the version caches key on."""
+    seed_dir = Path(seed_dir or paths.seed_dir())
+    snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
+    h = hashlib.sha256()
+    for base in (seed_dir, snapshot_dir):
+        if not base.is_dir():
+            continue
+        for f in sorted(p for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            h.update(str(f.relative_to(base.parent)).encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: Path) -> Iterator[None]:
+    """One writer at a time (fcntl lock beside the database file)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(str(db_path) + ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _tmp_path(db_path: Path) -> Path:
+    return db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(str(path) + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _load_seed(con, seed_dir: Path) -> None:
+    for table in schema.SEED_FILES:
+        f = seed_dir / f"{table}.csv"
+        if not f.exists():
+            raise DataError(f"seed file missing: {f}")
+        try:
+            con.execute(
+                f"INSERT INTO {table} BY NAME "  # table name from a fixed list, never from input
+                "SELECT * FROM read_csv(?, header = true, all_varchar = true, nullstr = '', quote = '\"')",
+                [str(f)],
+            )
+        except duckdb.Error as exc:
+            raise DataError(f"seed file {f.name} could not be loaded: {str(exc).splitlines()[0]}") from exc
+    raw_files = seed_dir / "raw_files.csv"
+    if raw_files.exists():
+        con.execute(
+            "INSERT INTO snapshots (snapshot_id, source_id, raw_path, sha256, retrieved_at, upstream_commit,"
+            " rows_total, status, note) "
+            "SELECT snapshot_id, source_id, raw_path, sha256, TRY_CAST(retrieved_at AS TIMESTAMP), upstream_commit,"
+            " TRY_CAST(rows AS INTEGER), 'curated', 'curated into data/seed by python -m lib curate' "
+            "FROM read_csv(?, header = true, all_varchar = true, nullstr = '')",
+            [str(raw_files)],
+        )
+
+
+def _replay_snapshots(con, snapshot_dir: Path) -> None:
+    """Re-import the raw payloads kept by live ingest, oldest first (lib.ingest owns the parsing)."""
+    if not snapshot_dir.is_dir() or not any(snapshot_dir.rglob("*.meta.json")):
+        return
+    from lib.ingest import pipeline  # only when there is something to replay
+
+    pipeline.replay_snapshots(con, snapshot_dir)
+
+
+def table_counts(con) -> dict[str, int]:
+    out = {}
+    for table in schema.TABLES:
+        if table == "meta":
+            continue
+        out[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    return out
+
+
+def build(db_path: Path | None = None, seed_dir: Path | None = None, snapshot_dir: Path | None = None) -> dict:
+    """(Re)build the database from the seed and the kept snapshots into a new file, then swap it in."""
+    db_path = Path(db_path or paths.default_db_path())
+    seed_dir = Path(seed_dir or paths.seed_dir())
+    snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
+    with writer_lock(db_path):
+        return _build_locked(db_path, seed_dir, snapshot_dir)
+
+
+def _build_locked(db_path: Path, seed_dir: Path, snapshot_dir: Path) -> dict:
+    version = data_version(seed_dir, snapshot_dir)
+    tmp = _tmp_path(db_path)
+    _remove(tmp)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("BEGIN")
+            schema.create_schema(con)
+            _load_seed(con, seed_dir)
+            _replay_snapshots(con, snapshot_dir)
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+            con.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [["data_version", version], ["built_at", now], ["seed_dir", str(seed_dir)]],
+            )
+            con.execute("COMMIT")
+            counts = table_counts(con)
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return counts
+
+
+def stored_version(db_path: Path) -> str | None:
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+        return rows[0][0] if rows else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def ensure_db(db_path: Path | None = None) -> Path:
+    """Return a database that matches the committed seed and snapshots, building it when missing or stale."""
+    db_path = Path(db_path or paths.default_db_path())
+    version = data_version()
+    if db_path.exists() and stored_version(db_path) == version:
+        return db_path
+    if not paths.seed_dir().is_dir():
+        if db_path.exists():
+            return db_path  # a deployed database without its seed: use it as it is
+        raise DataError(f"no database at {db_path} and no seed folder at {paths.seed_dir()} to build it from")
+    with writer_lock(db_path):
+        if not (db_path.exists() and stored_version(db_path) == version):  # another process may have built it
+            _build_locked(db_path, paths.seed_dir(), paths.snapshot_dir())
+    return db_path
+
+
+def connect_readonly(db_path: Path | None = None):
+    """A read-only connection: what the dashboard and every query use."""
+    return duckdb.connect(str(db_path or paths.default_db_path()), read_only=True)
+
+
+def apply_import(write: Callable, db_path: Path | None = None, new_version: str | None = None):
+    """Run `write(con)` in one transaction on a copy of the database, then swap the copy in.
+
+    If `write` raises, the copy is discarded and the database is exactly as it was. Returns what `write` returns.
+    """
+    db_path = Path(db_path or paths.default_db_path())
+    with writer_lock(db_path):
+        tmp = _tmp_path(db_path)
+        _remove(tmp)
+        try:
+            shutil.copyfile(db_path, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute("BEGIN")
+                try:
+                    result = write(con)
+                    if new_version is not None:
+                        con.execute(
+                            "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_version]
+                        )
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            finally:
+                con.close()
+            os.replace(tmp, db_path)
+        except BaseException:
+            _remove(tmp)
+            raise
+    return result
+
+
+# Columns an import may carry; parsers return DataFrames with (a subset of) these.
+INCOMING_COLUMNS = {
+    "models": ["model_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
+               "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
+    "aliases": ["source_id", "external_id", "model_id"],
+    "prices": ["model_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
+               "cache_read_usd_per_mtok", "source_ref", "note"],
+    "scores": ["model_id", "metric_id", "value", "metric_version", "source_ref"],
+}
+
+
+def _incoming(kind: str, df) -> "pd.DataFrame":
+    import pandas as pd
+
+    cols = INCOMING_COLUMNS[kind]
+    df = pd.DataFrame(columns=cols) if df is None else df.copy()
+    for c in cols:
+        if c not in df.columns:
+            df[c] = None
+    df = df[cols]
+    if kind == "prices":
+        df["tier"] = df["tier"].fillna("standard")
+        for c in ("input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"):
+            df[c] = pd.to_numeric(df[c]).astype("float64")
+        df["first_party"] = df["first_party"].astype(bool)
+    if kind == "scores":
+        df["value"] = pd.to_numeric(df["value"]).astype("float64")
+    if kind == "models":
+        for c in ("release_date", "deprecation_date"):
+            df[c] = pd.to_datetime(df[c]).dt.date
+        df["open_weights"] = df["open_weights"].astype("boolean")
+        df["context_window"] = pd.to_numeric(df["context_window"]).astype("Int64")
+        df["parameters_b"] = pd.to_numeric(df["parameters_b"]).astype("Float64")
+        df["status"] = df["status"].fillna("unreviewed")
+    return df.astype({c: "string" for c in cols if df[c].dtype == object})
+
+
+def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime, raw_path: str | None,
+                  models=None, aliases=None, prices=None, scores=None, note: str | None = None) -> dict:
+    """Append one parsed payload to the store inside the caller's transaction.
+
+    Identical payload (same source and sha256): nothing is written. Otherwise new models and aliases are added,
+    each price that differs from the newest row of its model/source/provider/tier opens a new interval dated
+    the retrieval day (`observed`), and scores are added for that day.
+    """
+    from lib import queries as q
+
+    if con.execute(q.SNAPSHOT_BY_SHA, [source_id, sha256]).fetchall():
+        return {"status": "unchanged-payload", "snapshot_id": None, "new_models": [], "changed": [],
+                "new_prices": 0, "unchanged_prices": 0, "conflicts": [], "scores": 0}
+    day = retrieved_at.date()
+    snapshot_id = f"{source_id}:{retrieved_at.strftime('%Y%m%dT%H%M%SZ')}:{sha256[:12]}"
+    frames = {k: _incoming(k, v) for k, v in
+              {"models": models, "aliases": aliases, "prices": prices, "scores": scores}.items()}
+    existing = set(frames["models"]["model_id"]) & model_ids_in(con)
+    new_models = sorted(set(frames["models"]["model_id"]) - existing)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    con.execute(q.INSERT_SNAPSHOT, [snapshot_id, source_id, retrieved_at.replace(tzinfo=None), sha256, raw_path,
+                                    sum(len(f) for f in frames.values()), len(new_models), 0, 0, now, note])
+    con.register("incoming_models", frames["models"])
+    con.register("incoming_aliases", frames["aliases"])
+    con.register("incoming_prices", frames["prices"])
+    con.register("incoming_scores", frames["scores"])
+    try:
+        con.execute(q.INSERT_NEW_MODELS)
+        con.execute(q.INSERT_NEW_ALIASES)
+        params = {"source": source_id, "day": day}
+        changes = con.execute(q.PRICE_CHANGES, params).df()
+        to_apply = changes[changes["change"].isin(["new", "changed"])][["model_id", "provider", "tier"]]
+        con.register("price_changes_to_apply", to_apply)
+        con.execute(q.INSERT_PRICES, {**params, "snapshot": snapshot_id})
+        before = con.execute("SELECT count(*) FROM scores").fetchall()[0][0]
+        con.execute(q.INSERT_SCORES, {**params, "snapshot": snapshot_id})
+        n_scores = con.execute("SELECT count(*) FROM scores").fetchall()[0][0] - before
+        con.execute("UPDATE snapshots SET rows_prices = ?, rows_scores = ? WHERE snapshot_id = ?",
+                    [len(to_apply), n_scores, snapshot_id])
+    finally:
+        for name in ("incoming_models", "incoming_aliases", "incoming_prices", "incoming_scores",
+                     "price_changes_to_apply"):
+            with contextlib.suppress(Exception):
+                con.unregister(name)
+    changed = changes[changes["change"] == "changed"]
+    return {
+        "status": "imported",
+        "snapshot_id": snapshot_id,
+        "new_models": new_models,
+        "changed": changed.to_dict("records"),
+        "new_prices": int((changes["change"] == "new").sum()),
+        "unchanged_prices": int((changes["change"] == "unchanged").sum()),
+        "conflicts": changes[changes["change"] == "conflict"].to_dict("records"),
+        "scores": int(n_scores),
+    }
+
+
+def model_ids_in(con) -> set[str]:
+    from lib import queries as q
+
+    return q.model_ids(con)
