@@ -42,7 +42,8 @@ def check_model(con, model_id: str) -> None:
 def write_frame(df, fmt: str, out=None) -> None:
     """Print a DataFrame as an aligned table, CSV or JSON records."""
     out = out or sys.stdout
-    df = df.round(6)  # prices are quoted to at most micro-dollars; hides float noise like 0.13124999999999998
+    floats = df.select_dtypes("float").columns
+    df = df.assign(**{c: df[c].round(6) for c in floats})  # hides float noise like 0.13124999999999998
     if fmt == "csv":
         df.to_csv(out, index=False)
     elif fmt == "json":

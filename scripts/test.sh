@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (Python packages; Debian's chromium for browser and export tests when
+# running as root on Debian) and runs every test. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser and export tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "NOTE: /usr/bin/chromium is missing and this is not root on Debian: browser and static-export tests will be skipped"
+  fi
+fi
+# pytest exits 5 when it collects no test: that is a failure here, never a pass.
+exec python3 -m pytest -q -p no:cacheprovider "$@"
