@@ -21,41 +21,50 @@ PRICE_COLUMNS = """
     pi.effective_to_resolved AS price_effective_to, pi.provider AS price_provider,
     pi.source_id AS price_source_id, pi.source_ref AS price_source_ref"""
 
-SNAPSHOT_AS_OF = f"""
-WITH first_price AS (
+# The market on each of a list of dates, in one statement: the frames of a replay or one snapshot.
+SNAPSHOTS_AS_OF = f"""
+WITH dates AS (
+    SELECT DISTINCT unnest($dates::DATE[]) AS as_of
+),
+first_price AS (
     SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id
 ),
 alive AS (
-    SELECT m.*, COALESCE(m.release_date, f.first_price_date) AS exists_from
-    FROM models m LEFT JOIN first_price f USING (model_id)
-    WHERE COALESCE(m.release_date, f.first_price_date) <= $as_of
-      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
+    SELECT d.as_of, m.*
+    FROM dates d
+    JOIN models m ON TRUE
+    LEFT JOIN first_price f USING (model_id)
+    WHERE COALESCE(m.release_date, f.first_price_date) <= d.as_of
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > d.as_of)
+      AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
 ),
 price_now AS (
-    SELECT pi.model_id, {PRICE_COLUMNS}
-    FROM price_intervals pi
+    SELECT d.as_of, pi.model_id, {PRICE_COLUMNS}
+    FROM dates d
+    JOIN price_intervals pi
+      ON pi.effective_from <= d.as_of
+     AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > d.as_of)
     WHERE pi.tier = 'standard'
-      AND pi.effective_from <= $as_of
-      AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > $as_of)
-    QUALIFY row_number() OVER (PARTITION BY pi.model_id ORDER BY {PRICE_PRECEDENCE}) = 1
+    QUALIFY row_number() OVER (PARTITION BY d.as_of, pi.model_id ORDER BY {PRICE_PRECEDENCE}) = 1
 ),
 quality_now AS (
-    SELECT sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
+    SELECT d.as_of, sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
            sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref
-    FROM scores sc JOIN metrics mt USING (metric_id)
-    WHERE sc.metric_id = $metric AND (NOT mt.drifts OR sc.observed_date <= $as_of)
-    QUALIFY row_number() OVER (PARTITION BY sc.model_id ORDER BY sc.observed_date DESC, sc.source_id) = 1
+    FROM dates d
+    JOIN scores sc ON sc.metric_id = $metric
+    JOIN metrics mt ON mt.metric_id = sc.metric_id
+    WHERE NOT mt.drifts OR sc.observed_date <= d.as_of
+    QUALIFY row_number() OVER (PARTITION BY d.as_of, sc.model_id ORDER BY sc.observed_date DESC, sc.source_id) = 1
 )
-SELECT a.model_id, a.vendor, a.family, a.name, a.release_date, a.open_weights, a.context_window,
+SELECT a.as_of, a.model_id, a.vendor, a.family, a.name, a.release_date, a.open_weights, a.context_window,
        a.parameters_b, a.status,
        p.input_usd_per_mtok, p.output_usd_per_mtok, p.cache_read_usd_per_mtok, p.price_date_kind,
        p.price_effective_from, p.price_effective_to, p.price_provider, p.price_source_id, p.price_source_ref,
        q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref
 FROM alive a
-LEFT JOIN price_now p USING (model_id)
-LEFT JOIN quality_now q USING (model_id)
-WHERE $no_vendor_filter OR list_contains($vendors, a.vendor)
-ORDER BY a.vendor, a.release_date, a.model_id
+LEFT JOIN price_now p USING (as_of, model_id)
+LEFT JOIN quality_now q USING (as_of, model_id)
+ORDER BY a.as_of, a.vendor, a.release_date, a.model_id
 """
 
 PRICES_AT = f"""
@@ -155,15 +164,21 @@ def _date(value) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
+def snapshots_as_of(con, dates: Iterable, metric_id: str | None = None,
+                    vendors: Sequence[str] | None = None) -> pd.DataFrame:
+    """For each date: one row per model that exists then, with the price in force and the metric's value."""
     params = {
-        "as_of": _date(as_of),
+        "dates": sorted({_date(d) for d in dates}),
         "metric": metric_id or "",
         "vendors": list(vendors or []),
         "no_vendor_filter": not vendors,
     }
-    return con.execute(SNAPSHOT_AS_OF, params).df()
+    return con.execute(SNAPSHOTS_AS_OF, params).df()
+
+
+def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
+    return snapshots_as_of(con, [as_of], metric_id, vendors).drop(columns="as_of")
 
 
 def prices_at(con, requests: pd.DataFrame) -> pd.DataFrame:
@@ -240,16 +255,6 @@ def date_span(con) -> tuple[dt.date | None, dt.date | None]:
 
 def meta(con) -> dict[str, str]:
     return dict(con.execute(META).fetchall())
-
-
-def snapshots_as_of_many(con, dates: Iterable, metric_id: str) -> pd.DataFrame:
-    """`snapshot_as_of` for several dates at once, with an `as_of` column (for replays and trends)."""
-    frames = []
-    for d in dates:
-        df = snapshot_as_of(con, d, metric_id)
-        df.insert(0, "as_of", _date(d))
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""`python -m lib generations`: teacher → student price and quality deltas, with a summary per era."""
+from __future__ import annotations
+
+import sys
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--metric", default="aa_quality_2024", help="quality metric id (default: aa_quality_2024)")
+    parser.add_argument("--pairs", default=None, metavar="FILE",
+                        help="CSV of pairs: teacher_id,student_id[,relation,era] (default: the lineage table)")
+    parser.add_argument("--price-date", default="student-launch", metavar="POLICY",
+                        help="student-launch (default: both priced at the student's release), today, or YYYY-MM-DD")
+    parser.add_argument("--price", choices=["blended", "input", "output"], default="blended",
+                        help="price basis (default: blended)")
+    parser.add_argument("--ratio", default="3:1", help="input:output token ratio of the blended price (default 3:1)")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+
+def run(args) -> int:
+    import json
+
+    from lib import generations, pricing
+    from lib.commands.common import check_metric, open_db, write_frame
+    from lib.trends import parse_date
+
+    pricing.parse_ratio(args.ratio)
+    if args.price_date not in generations.PRICE_DATE_POLICIES:
+        parse_date(args.price_date, "student-launch, today or YYYY-MM-DD")
+    pairs = generations.read_pairs(args.pairs) if args.pairs else None
+    con = open_db()
+    try:
+        check_metric(con, args.metric)
+        deltas, summary = generations.generations_from_db(con, args.metric, pairs=pairs, price_date=args.price_date,
+                                                          basis=args.price, ratio=args.ratio)
+    finally:
+        con.close()
+    if args.format == "json":
+        json.dump(generations.to_json_dict(deltas, summary, args.metric, args.price_date), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    cols = ["teacher_id", "student_id", "relation", "era", "teacher_price_date", "teacher_price", "student_price",
+            "price_drop_pct", "teacher_quality", "student_quality", "quality_drop_pct", "quality_delta_points",
+            "quality_kept_per_price_cut"]
+    if args.format == "csv":
+        write_frame(deltas[cols], "csv")
+        return 0
+    print(f"metric {args.metric}; {args.price} price; both models priced at: {args.price_date}")
+    write_frame(deltas[cols], "table")
+    print()
+    write_frame(summary, "table")
+    return 0
