@@ -1,0 +1,261 @@
+"""Curation entry point: read the raw folder, resolve ids, apply precedence inputs and write data/seed/*.csv.
+
+Deterministic: rows sorted, floats formatted with `fmt`, no wall-clock dates.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from lib.curate import prices as P
+from lib.curate import scores as S
+from lib.curate.article import ARTICLE_MODELS
+from lib.curate.lineage import LINEAGE
+from lib.curate.sources import RAW_FOLDERS, SOURCES
+
+COLUMNS = {
+    "sources": ["source_id", "name", "home_url", "licence", "attribution", "priority"],
+    "raw_files": ["snapshot_id", "source_id", "raw_path", "sha256", "retrieved_at", "upstream_commit", "rows"],
+    "models": ["model_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
+               "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
+    "aliases": ["source_id", "external_id", "model_id"],
+    "prices": ["model_id", "provider", "first_party", "tier", "effective_from", "effective_to",
+               "input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok", "date_kind", "source_id",
+               "snapshot_id", "source_ref", "note"],
+    "metrics": ["metric_id", "name", "unit", "higher_is_better", "min_value", "max_value", "scale", "drifts",
+                "version", "description", "source_id"],
+    "scores": ["model_id", "metric_id", "value", "observed_date", "metric_version", "source_id", "snapshot_id",
+               "source_ref"],
+    "lineage": ["parent_id", "child_id", "relation", "era", "evidence", "evidence_url"],
+    "corrections": ["source_id", "model_id", "raw_path", "what"],
+}
+SORT_KEYS = {
+    "sources": ["source_id"], "raw_files": ["snapshot_id"], "models": ["model_id"],
+    "aliases": ["source_id", "external_id"],
+    "prices": ["model_id", "tier", "source_id", "provider", "effective_from"],
+    "metrics": ["metric_id"], "scores": ["model_id", "metric_id", "observed_date", "source_id"],
+    "lineage": ["relation", "parent_id", "child_id"], "corrections": ["source_id", "model_id", "what"],
+}
+OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
+
+
+def fmt(v) -> str:
+    """Stable text for a CSV cell: '' for None/NaN, true/false, floats with at most 6 decimals."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        s = f"{v:.6f}".rstrip("0").rstrip(".")
+        return "0" if s in ("-0", "") else s
+    return str(v)
+
+
+def snapshot_id(raw_path: str) -> str:
+    return "raw:" + raw_path
+
+
+def _write(out_dir: Path, name: str, rows: list[dict]) -> None:
+    cols = COLUMNS[name]
+    text_rows = [[fmt(r.get(c)) for c in cols] for r in rows]
+    idx = [cols.index(k) for k in SORT_KEYS[name]]
+    text_rows.sort(key=lambda t: ([t[i] for i in idx], t))
+    with open(out_dir / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows(text_rows)
+
+
+def _close_overlaps(rows: list[dict]) -> list[dict]:
+    """Within one model/source/provider/tier series, an interval ends where the next begins."""
+    out = []
+    key = lambda r: (r["model_id"], r["source_id"], r["provider"], r["tier"])  # noqa: E731
+    rows = sorted(rows, key=lambda r: (key(r), r["effective_from"]))
+    for i, r in enumerate(rows):
+        if out and key(out[-1]) == key(r) and out[-1]["effective_from"] == r["effective_from"]:
+            continue  # same start twice: keep the first
+        nxt = next((n for n in rows[i + 1:] if key(n) == key(r) and n["effective_from"] > r["effective_from"]), None)
+        if nxt and (not r["effective_to"] or r["effective_to"] > nxt["effective_from"]):
+            r = dict(r, effective_to=nxt["effective_from"])
+        out.append(r)
+    return out
+
+
+def _close_open_effective(rows: list[dict]) -> list[dict]:
+    """An open-ended vendor-effective price only says when it started. If a first-party copy later shows a
+    different price, the effective interval ends at that first observation (else it would mask the change)."""
+    out = []
+    for r in rows:
+        if r["date_kind"] == "effective" and not r["effective_to"]:
+            later = sorted((o for o in rows if o["model_id"] == r["model_id"] and o["tier"] == r["tier"]
+                            and o["first_party"] and o["date_kind"] == "observed"
+                            and o["effective_from"] > r["effective_from"]
+                            and abs(o["input_usd_per_mtok"] - r["input_usd_per_mtok"]) + abs(
+                                o["output_usd_per_mtok"] - r["output_usd_per_mtok"]) > 1e-9),
+                           key=lambda o: (o["effective_from"], o["source_id"]))
+            if later:
+                o = later[0]
+                note = (f"open end closed at {o['effective_from']}, when {o['source_id']} first showed "
+                        f"{fmt(o['input_usd_per_mtok'])}/{fmt(o['output_usd_per_mtok'])}")
+                r = dict(r, effective_to=o["effective_from"], note="; ".join(x for x in (r["note"], note) if x))
+        out.append(r)
+    return out
+
+
+def _model_meta(raw: Path, or_info: dict) -> dict[str, dict]:
+    """Release dates and names from Epoch (AA table, ECI, model_versions) and OpenRouter, first source wins."""
+    from lib.curate.aliases import EPOCH_AA_NAMES, normalise_id
+    meta: dict[str, dict] = {}
+
+    def put(mid, source_id, ref, **kw):
+        m = meta.setdefault(mid, {})
+        for k, v in kw.items():
+            if v not in (None, "") and not (isinstance(v, float) and v != v) and k not in m:
+                m[k] = v
+                m.setdefault("source_id", source_id)
+                m.setdefault("source_ref", ref)
+
+    rel = "epoch-llm-benchmark-efficiency/aa_data_with_math5.csv"
+    for _, r in pd.read_csv(raw / rel).iterrows():
+        mid = EPOCH_AA_NAMES.get(r["Model Name"])
+        if mid:
+            put(mid, "epoch_aa_benchmarks", f"{rel}#Model Name={r['Model Name']}", release_date=r["Release Date"],
+                name=r["Model Name"])
+    rel = "epoch-benchmark-stitching/model_versions.csv"
+    mv = pd.read_csv(raw / rel, dtype=str)
+    for _, r in mv.iterrows():
+        mid = normalise_id(str(r["id"]))
+        if mid and isinstance(r["Version release date"], str):
+            put(mid, "epoch_benchmark_stitching", f"{rel}#id={r['id']}",
+                release_date=r["Version release date"][:10], name=r.get("Display name"))
+    rel = "epoch-benchmark-stitching/epoch_capabilities_index.csv"
+    for _, r in pd.read_csv(raw / rel, dtype=str).iterrows():
+        mid = normalise_id(re.sub(r"_[^_]+$", "", str(r["Model version"])) if "_" in str(r["Model version"])
+                           else str(r["Model version"]), vendor_hint=str(r["Organization"]).split("\n")[0])
+        if mid and isinstance(r["Release date"], str):
+            put(mid, "epoch_benchmark_stitching", f"{rel}#Model version={r['Model version']}",
+                release_date=r["Release date"][:10], name=r.get("Model name"),
+                open_weights=str(r.get("Model accessibility", "")).startswith("Open weights") or None)
+    for mid, i in sorted(or_info.items()):
+        created = ""
+        if i.get("created"):
+            created = pd.Timestamp(int(i["created"]), unit="s").date().isoformat()
+        put(mid, "openrouter", i["ref"], name=i.get("name"), context_window=i.get("context"),
+            release_date=created, open_weights=bool(i.get("hf")) or None)
+    return meta
+
+
+def _raw_files(raw: Path, used: set[str], row_counts: dict[str, int]) -> list[dict]:
+    out = []
+    for rel in sorted(used):
+        folder = rel.split("/")[0]
+        source_id, commit, retrieved = RAW_FOLDERS[folder]
+        m = re.search(r"(\d{4}-\d{2}-\d{2})", rel) or re.search(r"(\d{4})_(\d{2})_(\d{2})", rel)
+        if m:
+            retrieved = "-".join(m.groups()) if len(m.groups()) == 3 else m.group(1)
+        sha = hashlib.sha256((raw / rel).read_bytes()).hexdigest()
+        out.append(dict(snapshot_id=snapshot_id(rel), source_id=source_id, raw_path=rel, sha256=sha,
+                        retrieved_at=retrieved, upstream_commit=commit, rows=row_counts.get(rel, 0)))
+    return out
+
+
+def curate(raw: Path, out_dir: Path) -> dict[str, int]:
+    """Build every seed table from `raw` into `out_dir`; returns row counts per table."""
+    from lib.curate.aliases import normalise_id  # noqa: F401  (kept for symmetry with scores/prices)
+    raw, out_dir = Path(raw), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    corrections: list[dict] = []
+
+    price_rows, skipped = P.epoch_price_records(raw)
+    for s in skipped:
+        corrections.append(dict(source_id="epoch_prices", model_id="", raw_path=s.split(" ")[0],
+                                what="skipped: " + s))
+    rows, corr = P.simonw_prices(raw)
+    price_rows += rows
+    corrections += corr
+    price_rows += P.genai_prices(raw)
+    rows, corr = P.litellm_prices(raw)
+    price_rows += rows
+    corrections += corr
+    or_snaps = P.openrouter_models(raw)
+    rows, corr, or_info = P.openrouter_prices(raw, or_snaps)
+    price_rows += rows
+    corrections += corr
+    price_rows = _close_overlaps(price_rows)
+    price_rows = _close_open_effective(price_rows)
+
+    score_rows = (S.epoch_aa_scores(raw) + S.aa_scrape_scores(raw) + S.lmarena_scores(raw) + S.eci_scores(raw)
+                  + S.livebench_scores(raw) + S.aider_scores(raw))
+
+    # models: every id that has a price, a score or (when it also has data) a lineage row
+    meta = _model_meta(raw, or_info)
+    priced_or_scored = {r["model_id"] for r in price_rows} | {r["model_id"] for r in score_rows}
+    lineage = [r for r in LINEAGE if r["parent_id"] in priced_or_scored and r["child_id"] in priced_or_scored]
+    for r in LINEAGE:
+        if r not in lineage:
+            corrections.append(dict(source_id="curation", model_id=f"{r['parent_id']} -> {r['child_id']}",
+                                    raw_path="", what="lineage row left out: a model has no price or score"))
+    models = []
+    first_ref = {}
+    for r in sorted(price_rows + score_rows, key=lambda r: (r["model_id"], r["source_id"], r["source_ref"])):
+        first_ref.setdefault(r["model_id"], (r["source_id"], r["source_ref"]))
+    for mid in sorted(priced_or_scored):
+        m = meta.get(mid, {})
+        vendor, slug = mid.split("/", 1)
+        src, ref = (m["source_id"], m["source_ref"]) if m.get("source_ref") else first_ref[mid]
+        ow = m.get("open_weights")
+        if ow is None:
+            ow = True if vendor in OPEN_WEIGHT_VENDORS else (False if vendor in {"openai", "anthropic"} else None)
+        models.append(dict(model_id=mid, vendor=vendor, family=_family(slug), name=m.get("name") or slug,
+                           release_date=m.get("release_date", ""), open_weights=ow,
+                           context_window=int(m["context_window"]) if m.get("context_window") else None,
+                           parameters_b=None, deprecation_date=None,
+                           status="reviewed" if mid in ARTICLE_MODELS else "unreviewed",
+                           source_id=src, source_ref=ref))
+
+    aliases = _aliases(raw, price_rows, score_rows, or_snaps)
+    used = {r["raw_path"] for r in price_rows + score_rows}
+    counts: dict[str, int] = {}
+    for r in price_rows + score_rows:
+        counts[r["raw_path"]] = counts.get(r["raw_path"], 0) + 1
+    for r in price_rows + score_rows:
+        r["snapshot_id"] = snapshot_id(r["raw_path"])
+
+    tables = dict(sources=SOURCES, raw_files=_raw_files(raw, used, counts), models=models, aliases=aliases,
+                  prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage,
+                  corrections=corrections)
+    for name, rows in tables.items():
+        _write(out_dir, name, rows)
+    return {k: len(v) for k, v in tables.items()}
+
+
+def _family(slug: str) -> str:
+    s = re.sub(r"-(20\d\d-?\d\d-?\d\d|\d{4}|\d{3}|preview.*|latest|instruct|chat|it)$", "", slug)
+    s = re.sub(r"-(20\d\d-?\d\d-?\d\d|\d{4}|\d{3}|preview.*|latest|instruct|chat|it)$", "", s)
+    return s
+
+
+def _aliases(raw: Path, price_rows, score_rows, or_snaps) -> list[dict]:
+    """(source_id, external_id) -> model_id for every id a source used, plus article display names."""
+    from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT
+    out: dict[tuple[str, str], str] = {}
+    for r in price_rows + score_rows:
+        ref = r["source_ref"].split("#", 1)[1] if "#" in r["source_ref"] else ""
+        m = re.match(r"(?:provider=[^;]*;)?(?:model_key|model_id|id|model|Model version|Model Name|Model|name)="
+                     r"([^;]+?)(?:;| \(|$)", ref)
+        if m:
+            out[(r["source_id"], m.group(1).strip())] = r["model_id"]
+    for name, mid in EPOCH_AA_NAMES.items():
+        out.setdefault(("epoch_aa_benchmarks", name), mid)
+    for key, mid in EXPLICIT.items():
+        out.setdefault(("curation", key), mid)
+    for mid in sorted({r["model_id"] for r in price_rows + score_rows}):
+        out.setdefault(("curation", mid), mid)
+        out.setdefault(("curation", mid.split("/", 1)[1]), mid)
+    return [dict(source_id=s, external_id=e, model_id=m) for (s, e), m in sorted(out.items())]

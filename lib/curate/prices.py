@@ -1,0 +1,430 @@
+"""Pure parsers from raw price files to price rows (one dict per validity interval).
+
+Each returns rows with the prices.csv columns plus `raw_path`; model ids come from `aliases.normalise_id`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from lib.curate.aliases import EPOCH_AA_NAMES, VENDOR_NAMES, normalise_id
+
+CHAT_EXCLUDE = re.compile(
+    r"(embed|audio|realtime|tts|transcribe|whisper|dall-e|image|moderation|search-preview|computer-use|"
+    r"rerank|^ft:|/ft:|-vision-preview|imagen|veo|lyria|-live-|omni-moderation|sora|codex-mini-latest|"
+    r"text-similarity|text-search|guard)", re.I)
+
+
+def _day_after(d: str) -> str:
+    return (dt.date.fromisoformat(d) + dt.timedelta(days=1)).isoformat()
+
+
+def _row(model_id, provider, first_party, tier, frm, to, inp, out, cache, kind, source_id, raw_path, ref, note=""):
+    return dict(model_id=model_id, provider=provider, first_party=first_party, tier=tier, effective_from=frm,
+                effective_to=to or "", input_usd_per_mtok=inp, output_usd_per_mtok=out,
+                cache_read_usd_per_mtok=cache, date_kind=kind, source_id=source_id, raw_path=raw_path,
+                source_ref=ref, note=note)
+
+
+# ---------------------------------------------------------------- Epoch AI price records (vendor-effective)
+EPOCH_VENDOR = {"OpenAI": "openai", "Anthropic": "anthropic", "Google": "google", "Amazon": "amazon-bedrock",
+                "DeepInfra": "deepinfra", "Fireworks AI": "fireworks", "Together": "together", "Groq": "groq",
+                "Lepton AI": "lepton", "Databricks": "databricks", "OctoAI": "octoai", "Perplexity": "perplexity",
+                "Cerebras Systems": "cerebras", "Replicate": "replicate", "Mistral AI": "mistralai",
+                "Cohere": "cohere", "DeepSeek": "deepseek", "Reka AI": "reka", "AI21 Labs": "ai21"}
+# dated API ids in Epoch's `Model Version` that are a long-context tier of another model
+EPOCH_VERSION_TIER = {"gpt-4-32k-0314": ("openai/gpt-4-0314", "long-context"),
+                      "gpt-3.5-turbo-16k-0613": ("openai/gpt-3.5-turbo-0613", "long-context")}
+# family records that apply to every dated version of the family (Google priced them identically)
+EPOCH_FAMILY = {"Gemini 1.5 Pro": ["google/gemini-1.5-pro-001", "google/gemini-1.5-pro-002"],
+                "Gemini 1.5 Flash": ["google/gemini-1.5-flash-001", "google/gemini-1.5-flash-002"]}
+
+
+def _epoch_kind(unit: str) -> tuple[str, str] | None:
+    u = unit.lower()
+    tier = "long-context" if (">128k" in u.replace(" ", "") or "> 128k" in u) else "standard"
+    if "input or output" in u:
+        return "both", tier
+    if "cashed tokens" in u and "per hour" not in u:
+        return "cache", tier
+    if "input tokens" in u:
+        return "input", tier
+    if "output tokens" in u:
+        return "output", tier
+    return None
+
+
+def epoch_price_records(raw: Path) -> tuple[list[dict], list[str]]:
+    rel = "epoch-llm-benchmark-efficiency/api_prices_full_view.csv"
+    df = pd.read_csv(raw / rel, encoding="utf-8-sig", dtype=str).fillna("")
+    skipped: list[str] = []
+    groups: dict[tuple, dict] = {}
+    for i, r in df.iterrows():
+        if r["Fine Tuned Model"]:
+            continue
+        kind = _epoch_kind(r["Price Unit"])
+        if kind is None:
+            continue
+        version = r["Model Version"].strip()
+        if version in EPOCH_VERSION_TIER:
+            targets, tier = [EPOCH_VERSION_TIER[version][0]], EPOCH_VERSION_TIER[version][1]
+        else:
+            tier = kind[1]
+            targets = EPOCH_FAMILY.get(r["Model"]) or []
+            if not targets:
+                mid = normalise_id(version) if version.startswith(("gpt-", "o1", "o3")) else None
+                mid = mid or EPOCH_AA_NAMES.get(r["Model"])
+                if not mid:
+                    continue
+                targets = [mid]
+        price = float(r["Price"].replace("$", "").replace(",", ""))
+        vendor_name = r["Organization (API vendor)"]
+        for mid in targets:
+            provider = EPOCH_VENDOR.get(vendor_name, mid.split("/")[0]) if vendor_name else mid.split("/")[0]
+            key = (mid, provider, tier, r["Price date"])
+            g = groups.setdefault(key, dict(link=r["Archived price link"], rows=[], model=r["Model"]))
+            g["rows"].append(i + 2)  # csv line number (header is line 1)
+            if kind[0] == "both":
+                g["input"] = g["output"] = price
+            else:
+                g[kind[0]] = price
+    rows = []
+    for (mid, provider, tier, date), g in sorted(groups.items()):
+        if "input" not in g or "output" not in g:
+            skipped.append(f"{rel} lines {g['rows']}: {g['model']} {provider} {date} has only one of input/output")
+            continue
+        first_party = provider == mid.split("/")[0]
+        ref = f"{rel}#L{'+L'.join(map(str, g['rows']))} ({g['model']}, {date}); archive {g['link']}"
+        note = ""
+        if g["model"] in EPOCH_FAMILY:
+            note = f"Epoch record for the '{g['model']}' family, applied to each dated version"
+        rows.append(_row(mid, provider, first_party, tier, date, "", g["input"], g["output"], g.get("cache"),
+                         "effective", "epoch_prices", rel, ref, note))
+    return rows, skipped
+
+
+# ---------------------------------------------------------------- simonw/llm-prices (git history + HEAD)
+LONG_SUFFIX = re.compile(r"-(128k|200k|256k|272k)$")
+
+
+def simonw_prices(raw: Path) -> tuple[list[dict], list[dict]]:
+    rel = "simonw-llm-prices/derived_price_observations_from_git_history.csv"
+    df = pd.read_csv(raw / rel, dtype=str).fillna("")
+    head_date = df["last_seen_commit_date"].max()
+    corrections: list[dict] = []
+    rows = []
+    for _, r in df.iterrows():
+        sid = r["model_id"]
+        if CHAT_EXCLUDE.search(sid):
+            continue
+        tier = "long-context" if LONG_SUFFIX.search(sid) else "standard"
+        base = LONG_SUFFIX.sub("", sid)
+        base = re.sub(r"^gemini-3-1-", "gemini-3.1-", base)
+        mid = normalise_id(base, vendor_hint=r["vendor"] or None)
+        if not mid:
+            continue
+        inp, out = float(r["input_usd_per_mtok"]), float(r["output_usd_per_mtok"])
+        cache = float(r["input_cached_usd_per_mtok"]) if r["input_cached_usd_per_mtok"] else None
+        note = ""
+        if sid == "o3" and inp == 10 and r["first_seen_commit_date"] >= "2025-10-10":
+            # SOURCE.md known error: the 2025-10-10 data migration reintroduced o3's pre-cut price
+            corrections.append(dict(source_id="simonw_llm_prices", model_id=mid, what=(
+                "o3 listed at $10/$40 from 2025-10-10 (HEAD) is its pre-2025-06-10 price reintroduced by the "
+                "data migration (commit 51758ee303f2); kept the $2/$8 row from commit 1d6ed977bbbf instead"),
+                raw_path=rel))
+            continue
+        if r["from_date"]:
+            kind, frm = "effective", r["from_date"]
+            ref = f"{rel}#model_id={sid};from_date={r['from_date']} (commit {r['first_seen_commit']})"
+        else:
+            kind, frm = "observed", r["first_seen_commit_date"]
+            ref = f"{rel}#model_id={sid};first_seen_commit={r['first_seen_commit']}"
+            note = "from_date null upstream (unknown); dated by the commit that first listed this price"
+        to = r["to_date"]
+        if not to and r["last_seen_commit_date"] < head_date:
+            to = _day_after(r["last_seen_commit_date"])
+        if to and to <= frm:
+            corrections.append(dict(source_id="simonw_llm_prices", model_id=mid, raw_path=rel, what=(
+                f"{sid} ${inp}/${out} ends {to} but was first listed {frm} (a past price recorded "
+                "retroactively without from_date); left out, the earlier observation covers it")))
+            continue
+        rows.append(_row(mid, mid.split("/")[0], True, tier, frm, to, inp, out, cache, kind,
+                         "simonw_llm_prices", rel, ref, note))
+    # o3: the $2/$8 row ended when the bad migration happened; reopen it (it is still the price at HEAD)
+    for row in rows:
+        if row["model_id"] == "openai/o3" and row["input_usd_per_mtok"] == 2.0:
+            row["effective_to"] = ""
+            row["note"] = "corrected: still current at HEAD (the HEAD $10/$40 row is a known error)"
+    return _merge_same_price(rows), corrections
+
+
+def _merge_same_price(rows: list[dict]) -> list[dict]:
+    """Merge consecutive rows of one series whose prices did not change (e.g. cached price first recorded)."""
+    out: list[dict] = []
+    key = lambda r: (r["model_id"], r["provider"], r["tier"], r["source_id"])  # noqa: E731
+    for r in sorted(rows, key=lambda r: (key(r), r["effective_from"])):
+        prev = out[-1] if out else None
+        if (prev and key(prev) == key(r) and prev["date_kind"] == r["date_kind"]
+                and prev["input_usd_per_mtok"] == r["input_usd_per_mtok"]
+                and prev["output_usd_per_mtok"] == r["output_usd_per_mtok"]
+                and (not prev["effective_to"] or prev["effective_to"] >= r["effective_from"])):
+            prev["effective_to"] = r["effective_to"] if (r["effective_to"] and prev["effective_to"]) else ""
+            if r["cache_read_usd_per_mtok"] is not None:
+                prev["cache_read_usd_per_mtok"] = r["cache_read_usd_per_mtok"]
+            continue
+        out.append(dict(r))
+    return out
+
+
+# ---------------------------------------------------------------- pydantic/genai-prices
+GENAI_FIRST_PARTY = {"anthropic": "anthropic", "openai": "openai", "google": "google", "mistral": "mistralai",
+                     "deepseek": "deepseek", "x-ai": "x-ai", "moonshotai": "moonshotai", "zai": "z-ai",
+                     "zhipuai": "z-ai", "minimax": "minimax", "cohere": "cohere", "perplexity": "perplexity"}
+GENAI_SNAPSHOT_DATE = "2026-08-21"
+
+
+def _genai_value(v):
+    if isinstance(v, dict):
+        tiers = v.get("tiers") or []
+        return v.get("base"), (tiers[0]["price"] if len(tiers) == 1 else None)
+    return v, None
+
+
+def genai_prices(raw: Path) -> list[dict]:
+    rel = "pydantic-genai-prices/new_data_v2/data.json"
+    data = json.loads((raw / rel).read_text())
+    rows = []
+    for prov in data:
+        vendor = GENAI_FIRST_PARTY.get(prov["id"])
+        if not vendor:
+            continue
+        for m in prov.get("models", []):
+            if CHAT_EXCLUDE.search(m["id"]) or CHAT_EXCLUDE.search(m.get("name", "")):
+                continue
+            mid = normalise_id(m["id"])
+            if not mid or mid.split("/")[0] != vendor:
+                continue
+            entries = m["prices"] if isinstance(m["prices"], list) else [{"prices": m["prices"]}]
+            dated = [e for e in entries if (e.get("constraint") or {}).get("start_date")]
+            undated = [e for e in entries if not e.get("constraint")]
+            series = []
+            if not dated and undated:
+                series.append(("observed", GENAI_SNAPSHOT_DATE, undated[0]["prices"],
+                               "current price at snapshot (no start_date upstream)"))
+            elif dated:
+                for e in sorted(dated, key=lambda e: e["constraint"]["start_date"]):
+                    series.append(("effective", e["constraint"]["start_date"], e["prices"], ""))
+            for kind, frm, p, note in series:
+                inp, inp_long = _genai_value(p.get("input_mtok"))
+                out, out_long = _genai_value(p.get("output_mtok"))
+                cache, _ = _genai_value(p.get("cache_read_mtok"))
+                if inp is None or out is None:
+                    continue
+                ref = f"{rel}#provider={prov['id']};model={m['id']}" + (f";start_date={frm}" if kind == "effective"
+                                                                       else "")
+                rows.append(_row(mid, vendor, True, "standard", frm, "", float(inp), float(out),
+                                 None if cache is None else float(cache), kind, "genai_prices", rel, ref, note))
+                if inp_long is not None and out_long is not None:
+                    rows.append(_row(mid, vendor, True, "long-context", frm, "", float(inp_long), float(out_long),
+                                     None, kind, "genai_prices", rel, ref + ";tier=long", note))
+    # one genai entry can match several ids that fold into one model: keep the first per series/date
+    seen, out_rows = set(), []
+    for r in sorted(rows, key=lambda r: (r["model_id"], r["tier"], r["effective_from"], r["source_ref"])):
+        k = (r["model_id"], r["tier"], r["effective_from"])
+        if k not in seen:
+            seen.add(k)
+            out_rows.append(r)
+    return out_rows
+
+
+# ---------------------------------------------------------------- LiteLLM changelog (observed)
+LITELLM_FIRST_PARTY = {"openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic",
+                       "gemini": "google", "mistral": "mistralai", "deepseek": "deepseek", "xai": "x-ai",
+                       "cohere_chat": "cohere", "cohere": "cohere", "moonshot": "moonshotai",
+                       "dashscope": "qwen", "zai": "z-ai", "minimax": "minimax", "perplexity": "perplexity",
+                       "ai21": "ai21"}
+# moving aliases whose price is better read from the dated ids (SOURCE.md: stale after the alias moved)
+LITELLM_MOVING = {"gpt-4o", "gpt-3.5-turbo", "chatgpt-4o-latest", "gemini/gemini-1.5-pro",
+                  "gemini/gemini-1.5-flash", "gemini/gemini-1.5-pro-latest", "gemini/gemini-1.5-flash-latest",
+                  "gpt-4-turbo-preview", "gpt-4", "gpt-3.5-turbo-16k", "o1-preview"}
+
+
+LITELLM_BEFORE_002 = {"gemini/gemini-1.5-flash": "google/gemini-1.5-flash-001",
+                      "gemini/gemini-1.5-pro": "google/gemini-1.5-pro-001"}
+
+
+def litellm_prices(raw: Path) -> tuple[list[dict], list[dict]]:
+    rel = "litellm-price-changelog/litellm_price_changelog_2023-10_to_2026-07.csv"
+    df = pd.read_csv(raw / rel, dtype=str).fillna("")
+    df = df[df["litellm_provider"].isin(LITELLM_FIRST_PARTY) & df["mode"].isin(["chat", "completion", "responses"])]
+    last_date = df["last_seen_date"].max()
+    corrections: list[dict] = []
+    by_model: dict[str, dict[str, list]] = {}
+    for key, g in df.groupby("model_key", sort=True):
+        if key in LITELLM_MOVING or CHAT_EXCLUDE.search(key) or key.endswith("-latest"):
+            continue
+        vendor = LITELLM_FIRST_PARTY[g["litellm_provider"].iloc[0]]
+        mid = normalise_id(key)
+        if not mid or mid.split("/")[0] != vendor:
+            continue
+        by_model.setdefault(mid, {})[key] = g.sort_values("first_seen_date").to_dict("records")
+    # undated Gemini 1.5 aliases pointed at the -001 versions until the -002 launch (2024-09-24)
+    for key, mid in LITELLM_BEFORE_002.items():
+        g = df[(df["model_key"] == key) & (df["first_seen_date"] < "2024-09-24")]
+        if len(g):
+            by_model.setdefault(mid, {})[key] = g.sort_values("first_seen_date").to_dict("records")
+    rows = []
+    for mid, keys in sorted(by_model.items()):
+        slug = mid.split("/", 1)[1]
+
+        def rank(k):
+            recs = keys[k]
+            bare = k.split("/")[-1].lower()
+            return (0 if bare == slug else 1, min(r["first_seen_date"] for r in recs), k)
+        key = sorted(keys, key=rank)[0]
+        spans = []
+        for r in keys[key]:
+            inp = float(r["input_usd_per_mtok"] or "nan")
+            out = float(r["output_usd_per_mtok"] or "nan")
+            bad = None
+            if not (inp > 0 or out > 0):
+                bad = "zero or missing price (LiteLLM uses 0 for unknown / free previews)"
+            elif key == "gemini/gemini-2.0-flash" and inp == 150:
+                bad = "$150/$600 for one day (2025-02-07) is a per-token/per-mtok slip in LiteLLM"
+            elif key.startswith("gemini/gemini-1.5-pro") and inp == 3.5 and r["first_seen_date"] >= "2024-10-01":
+                bad = ("LiteLLM never applied Google's 2024-10-01 Gemini 1.5 Pro cut to $1.25/$5 "
+                       "(SOURCE.md known error)")
+            elif key == "gemini/gemini-1.5-pro" and inp == 0.35:
+                bad = "Gemini 1.5 Pro listed at Flash's $0.35/$1.05 (2024-06-17..07-01): LiteLLM slip"
+            elif key == "deepseek-chat" and inp == 0.6 and out == 1.7:
+                bad = "deepseek-chat $0.60/$1.70 span 2025-09-24..2026-01-13 is wrong (SOURCE.md known error)"
+            if bad:
+                corrections.append(dict(source_id="litellm", model_id=mid, raw_path=rel,
+                                        what=f"dropped {key} {r['input_usd_per_mtok']}/{r['output_usd_per_mtok']} "
+                                             f"{r['first_seen_date']}..{r['last_seen_date']}: {bad}"))
+                spans.append(None)
+                continue
+            cache = float(r["cache_read_usd_per_mtok"]) if r["cache_read_usd_per_mtok"] else None
+            spans.append((r, inp, out, cache))
+        # merge consecutive equal prices, close each span at the next change
+        merged: list[list] = []
+        for s in spans:
+            if s is None:
+                if merged:
+                    merged[-1].append("cut")
+                continue
+            r, inp, out, cache = s
+            if merged and merged[-1][1:3] == [inp, out] and merged[-1][-1] != "cut":
+                merged[-1][4] = r
+                continue
+            merged.append([r, inp, out, cache, r])
+        for i, m in enumerate(merged):
+            first, inp, out, cache, last = m[:5]
+            if i + 1 < len(merged):
+                to = merged[i + 1][0]["first_seen_date"]
+            elif last["status_after"] == "current_at_last_snapshot" and last["last_seen_date"] == last_date:
+                to = ""
+            else:
+                to = _day_after(last["last_seen_date"])
+            if to and to <= first["first_seen_date"]:
+                continue
+            ref = (f"{rel}#model_key={key};first_seen={first['first_seen_date']} "
+                   f"({first['first_seen_source']} {first['first_seen_commit']})")
+            rows.append(_row(mid, mid.split("/")[0], True, "standard", first["first_seen_date"], to, inp, out, cache,
+                             "observed", "litellm", rel, ref,
+                             "date = first LiteLLM copy showing this price (lags the vendor)"))
+    return rows, corrections
+
+
+# ---------------------------------------------------------------- OpenRouter snapshots (observed, reseller)
+def _openrouter_files(raw: Path) -> list[tuple[str, str, str]]:
+    out = []
+    for folder in ("openrouter-snapshots-solid-pile", "openrouter-snapshots-sui414"):
+        for p in sorted((raw / folder / "snapshots").glob("*.json")):
+            date = re.search(r"(\d{4}-\d{2}-\d{2})", p.name).group(1)
+            out.append((date, f"{folder}/snapshots/{p.name}", folder))
+    return sorted(out)
+
+
+def openrouter_models(raw: Path) -> list[tuple[str, str, list[dict]]]:
+    res = []
+    for date, rel, _ in _openrouter_files(raw):
+        payload = json.loads((raw / rel).read_text())
+        data = payload["data"] if isinstance(payload, dict) else payload
+        res.append((date, rel, data))
+    return res
+
+
+# moving aliases and long-context variants that would land on the wrong dated model or tier
+OPENROUTER_SKIP = {"openai/gpt-4o", "openai/gpt-3.5-turbo", "openai/gpt-4", "openai/gpt-4-turbo-preview",
+                   "openai/gpt-3.5-turbo-16k", "openai/gpt-4-32k", "openai/gpt-4-32k-0314", "openai/chatgpt-4o-latest",
+                   "openai/gpt-4-vision-preview", "anthropic/claude-3.5-sonnet:beta", "openai/o1-preview"}
+
+
+def openrouter_prices(raw: Path, snapshots=None) -> tuple[list[dict], list[dict], dict]:
+    snapshots = snapshots or openrouter_models(raw)
+    corrections: list[dict] = []
+    info: dict[str, dict] = {}
+    open_series: dict[str, dict] = {}
+    rows: list[dict] = []
+    for date, rel, data in snapshots:
+        seen = set()
+        for m in data:
+            oid = m.get("id", "")
+            if oid.startswith("~") or ":" in oid or oid.startswith("openrouter/") or oid in OPENROUTER_SKIP:
+                continue
+            arch = m.get("architecture") or {}
+            outs = arch.get("output_modalities") or []
+            if (outs and outs != ["text"]) or CHAT_EXCLUDE.search(oid):
+                continue
+            mid = normalise_id(oid)
+            if not mid:
+                continue
+            p = m.get("pricing") or {}
+            try:
+                inp, out = float(p.get("prompt")) * 1e6, float(p.get("completion")) * 1e6
+            except (TypeError, ValueError):
+                continue
+            if inp < 0 or out < 0 or (inp == 0 and out == 0):
+                continue
+            if oid.startswith("google/") and date < "2025-01-01":
+                if mid not in {c["model_id"] for c in corrections}:
+                    corrections.append(dict(source_id="openrouter", model_id=mid, raw_path=rel, what=(
+                        f"dropped 2024 OpenRouter prices of {oid}: Google models were priced per character "
+                        "on OpenRouter then (SOURCE.md caveat), not comparable per-token")))
+                continue
+            cache = p.get("input_cache_read")
+            cache = float(cache) * 1e6 if cache not in (None, "", "0") else None
+            inp, out = round(inp, 6), round(out, 6)
+            info.setdefault(mid, dict(name=m.get("name"), context=m.get("context_length"), created=m.get("created"),
+                                      hf=m.get("hugging_face_id"), ref=f"{rel}#id={oid}"))
+            if m.get("context_length"):
+                info[mid]["context"] = m.get("context_length")
+            if mid in seen:
+                continue
+            seen.add(mid)
+            cur = open_series.get(mid)
+            if cur and (cur["input_usd_per_mtok"], cur["output_usd_per_mtok"]) == (inp, out):
+                continue
+            if cur:
+                cur["effective_to"] = date
+                rows.append(cur)
+            vendor = mid.split("/")[0]
+            open_series[mid] = _row(mid, "openrouter", False, "standard", date, "", inp, out, cache, "observed",
+                                    "openrouter", rel, f"{rel}#id={oid}",
+                                    "OpenRouter price (cheapest host for open models); date = snapshot"
+                                    if vendor else "")
+        for mid in list(open_series):
+            if mid not in seen:
+                cur = open_series.pop(mid)
+                cur["effective_to"] = date
+                rows.append(cur)
+    rows.extend(open_series.values())
+    return rows, corrections, info
+
+
+VENDOR_DISPLAY = {v: k for k, v in VENDOR_NAMES.items()}

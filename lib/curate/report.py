@@ -1,0 +1,146 @@
+"""Data-quality report of the seed (markdown): coverage, source disagreements over 5 %, corrections.
+
+Pure over the loaded tables; the precedence used to say which value was kept mirrors the store's rule.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+
+
+def _blended(inp, out):
+    return (3 * inp + out) / 4
+
+
+def _covering(prices: pd.DataFrame, model_id: str, day: str) -> pd.DataFrame:
+    p = prices[(prices["model_id"] == model_id) & (prices["effective_from"] <= day)
+               & (prices["effective_to"].isna() | (prices["effective_to"] > day))]
+    return p
+
+
+def _rank(p: pd.DataFrame, priority: dict) -> pd.DataFrame:
+    p = p.assign(_k=(p["date_kind"] != "effective").astype(int), _fp=(p["first_party"] != "true").astype(int),
+                 _pr=p["source_id"].map(priority), _neg=p["effective_from"])
+    p = p.sort_values(["_k", "_fp", "_pr", "_neg", "input_usd_per_mtok"], ascending=[True, True, True, False, True])
+    return p
+
+
+def price_as_of(tables: dict, model_id: str, day: str) -> dict | None:
+    prices = tables["prices"]
+    prices = prices[prices["tier"] == "standard"]
+    priority = dict(zip(tables["sources"]["source_id"], tables["sources"]["priority"]))
+    p = _rank(_covering(prices, model_id, day), priority)
+    return None if p.empty else p.iloc[0].to_dict()
+
+
+def disagreements(tables: dict, threshold: float = 0.05) -> pd.DataFrame:
+    """Per model and per date at which any source's price starts: sources whose blended price differs > 5 %."""
+    prices = tables["prices"]
+    prices = prices[prices["tier"] == "standard"]
+    priority = dict(zip(tables["sources"]["source_id"], tables["sources"]["priority"]))
+    out = []
+    for mid, g in prices.groupby("model_id", sort=True):
+        if g["source_id"].nunique() < 2:
+            continue
+        for day in sorted(set(g["effective_from"])):
+            cov = _rank(_covering(g, mid, day), priority)
+            if cov["source_id"].nunique() < 2:
+                continue
+            kept = cov.iloc[0]
+            kb = _blended(kept["input_usd_per_mtok"], kept["output_usd_per_mtok"])
+            for _, r in cov.drop_duplicates("source_id").iloc[1:].iterrows():
+                rb = _blended(r["input_usd_per_mtok"], r["output_usd_per_mtok"])
+                if kb == rb or abs(rb - kb) / max(kb, rb) <= threshold:
+                    continue
+                why = ("effective date beats observed" if kept["date_kind"] != r["date_kind"] else
+                       "first-party beats reseller" if kept["first_party"] != r["first_party"] else
+                       "lower source priority number" if priority[kept["source_id"]] != priority[r["source_id"]]
+                       else "newer effective_from")
+                out.append(dict(model_id=mid, date=day, kept_source=kept["source_id"],
+                                kept=f"{kept['input_usd_per_mtok']:g}/{kept['output_usd_per_mtok']:g}",
+                                other_source=f"{r['source_id']} ({r['provider']})",
+                                other=f"{r['input_usd_per_mtok']:g}/{r['output_usd_per_mtok']:g}",
+                                diff_pct=round(100 * (rb - kb) / kb, 1), why=why))
+    df = pd.DataFrame(out)
+    if df.empty:
+        return df
+    # the same disagreement repeats on every later change date of a model: keep its first date
+    return df.drop_duplicates(["model_id", "kept_source", "kept", "other_source", "other"]).reset_index(drop=True)
+
+
+def article_pairs(tables: dict) -> pd.DataFrame:
+    models = tables["models"].set_index("model_id")
+    scores = tables["scores"]
+    comp = scores[scores["metric_id"] == COMPOSITE_METRIC].sort_values("observed_date").groupby("model_id").last()
+    rows = []
+    for teacher, student, era in ARTICLE_PAIRS:
+        day = models.loc[student, "release_date"]
+        std = tables["prices"][(tables["prices"]["model_id"] == student) & (tables["prices"]["tier"] == "standard")]
+        if price_as_of(tables, student, day) is None and len(std):
+            day = std["effective_from"].min()  # announced before API availability (Claude 3.5 Haiku)
+        pt, ps = price_as_of(tables, teacher, day), price_as_of(tables, student, day)
+        bt = _blended(pt["input_usd_per_mtok"], pt["output_usd_per_mtok"]) if pt else None
+        bs = _blended(ps["input_usd_per_mtok"], ps["output_usd_per_mtok"]) if ps else None
+        qt = comp["value"].get(teacher)
+        qs = comp["value"].get(student)
+        rows.append(dict(teacher=teacher, student=student, era=era, student_launch=day, teacher_blended=None if bt is None else round(bt, 4),
+                         student_blended=None if bs is None else round(bs, 4), price_drop_pct=None if not (bt and bs) else round(100 * (1 - bs / bt), 1),
+                         teacher_quality=qt, student_quality=qs,
+                         quality_drop_pct=None if qt is None or qs is None else round(100 * (1 - qs / qt), 1)))
+    return pd.DataFrame(rows)
+
+
+def _md(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "_none_\n"
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in df.itertuples(index=False):
+        lines.append("| " + " | ".join("" if v is None or (isinstance(v, float) and v != v) else str(v) for v in r)
+                     + " |")
+    return "\n".join(lines) + "\n"
+
+
+def quality_report(seed_dir: Path) -> str:
+    from lib.curate.validate import validate_seed
+    t = validate_seed(seed_dir)
+    prices, scores, models = t["prices"], t["scores"], t["models"]
+    std = prices[prices["tier"] == "standard"]
+    priced = set(std["model_id"])
+    scored = set(scores["model_id"])
+    vendors = {m.split("/")[0] for m in priced}
+    rel = models["release_date"].dropna()
+    lines = ["# Data quality report", "",
+             "Generated by `python -m lib check --out data/QUALITY.md` from `data/seed/` (validated with pandera).",
+             "", "## Coverage", "",
+             f"- models: {len(models)} ({(models['status'] == 'reviewed').sum()} reviewed)",
+             f"- models with a standard-tier price: {len(priced)}, from {len(vendors)} vendors",
+             f"- models with at least one quality score: {len(scored)}",
+             f"- models with both price and quality: {len(priced & scored)}",
+             f"- price dates: {std['effective_from'].min()} .. {std['effective_from'].max()} "
+             f"(effective rows: {(std['date_kind'] == 'effective').sum()}, observed: "
+             f"{(std['date_kind'] == 'observed').sum()})",
+             f"- release dates: {rel.min()} .. {rel.max()}",
+             f"- score dates: {scores['observed_date'].min()} .. {scores['observed_date'].max()}", "",
+             "### Rows per source", "",
+             _md(pd.concat([prices.groupby("source_id").size().rename("price rows"),
+                            scores.groupby("source_id").size().rename("score rows")], axis=1)
+                 .fillna(0).astype(int).reset_index()),
+             "### Scores per metric", "",
+             _md(scores.groupby("metric_id").agg(rows=("value", "size"), models=("model_id", "nunique")).reset_index()),
+             "## Article pairs (at the student's launch; blended 3:1 $/Mtok, quality = aa_quality_2024)", "",
+             _md(article_pairs(t)),
+             "## Disagreements over 5 % between sources (standard tier, same model and date)", "",
+             "Kept value = the store's precedence: effective date before observed, first party before reseller, "
+             "lower source priority, newest effective_from. `diff_pct` is the other source's blended price "
+             "relative to the kept one.", ""]
+    d = disagreements(t)
+    lines += [f"{len(d)} disagreements.", "", _md(d)]
+    corr_path = Path(seed_dir) / "corrections.csv"
+    if corr_path.exists():
+        corr = pd.read_csv(corr_path, dtype=str).fillna("")
+        lines += ["## Corrections and exclusions applied during curation", "", _md(corr)]
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Curation: id normalisation, determinism of the seed build, and validation catching bad rows."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lib.curate.aliases import normalise_id
+from lib.curate.validate import validate_seed
+from lib.errors import DataError
+from lib.paths import default_raw_dir
+
+RAW = default_raw_dir()
+SEED = Path(__file__).resolve().parent.parent / "data" / "seed"
+
+
+@pytest.mark.parametrize("external,expected", [
+    ("gpt-4o-mini", "openai/gpt-4o-mini"), ("openai/gpt-4o-mini", "openai/gpt-4o-mini"),
+    ("GPT-4o mini", "openai/gpt-4o-mini"), ("GPT-4o-mini", "openai/gpt-4o-mini"),
+    ("gpt-4o-mini-2024-07-18", "openai/gpt-4o-mini"), ("gpt-4o-2024-05-13", "openai/gpt-4o-2024-05-13"),
+    ("gpt-4-1106-preview", "openai/gpt-4-turbo"), ("claude-3-5-haiku-20241022", "anthropic/claude-3.5-haiku"),
+    ("claude-3-5-sonnet-20240620", "anthropic/claude-3.5-sonnet-20240620"),
+    ("claude-3-5-sonnet-20241022", "anthropic/claude-3.5-sonnet"), ("Claude 3 Opus", "anthropic/claude-3-opus"),
+    ("claude-sonnet-4-5-20250929", "anthropic/claude-sonnet-4.5"), ("claude-4.5-opus", "anthropic/claude-opus-4.5"),
+    ("gemini/gemini-1.5-flash-002", "google/gemini-1.5-flash-002"), ("Gemini-1.5-Flash-002", "google/gemini-1.5-flash-002"),
+    ("google/gemini-2.0-flash-001", "google/gemini-2.0-flash-001"), ("gpt-4.1-2025-04-14", "openai/gpt-4.1"),
+    ("deepseek-reasoner", "deepseek/deepseek-r1"), ("meta-llama/llama-3.1-70b-instruct", "meta-llama/llama-3.1-70b-instruct"),
+])
+def test_normalise_id(external, expected):
+    assert normalise_id(external) == expected
+
+
+@pytest.mark.skipif(not RAW.is_dir(), reason="raw data folder not available")
+def test_curation_is_deterministic_and_matches_the_committed_seed(tmp_path):
+    from lib.curate.build import curate
+    a, b = tmp_path / "a", tmp_path / "b"
+    curate(RAW, a)
+    curate(RAW, b)
+    names = sorted(p.name for p in a.glob("*.csv"))
+    assert names == sorted(p.name for p in b.glob("*.csv"))
+    for n in names:
+        assert (a / n).read_bytes() == (b / n).read_bytes(), n
+        assert (a / n).read_bytes() == (SEED / n).read_bytes(), f"committed {n} is stale: run python -m lib curate"
+
+
+def _copy_seed(tmp_path):
+    d = tmp_path / "seed"
+    shutil.copytree(SEED, d)
+    return d
+
+
+def test_validation_rejects_overlapping_intervals(tmp_path):
+    d = _copy_seed(tmp_path)
+    lines = (d / "prices.csv").read_text().splitlines()
+    # o1-mini's launch price ran 2024-09-12 .. 2025-01-31 (exclusive); a second row inside it must fail
+    row = next(line for line in lines if line.startswith("openai/o1-mini,openai,true,standard,2024-09-12,2025-01-31"))
+    lines.append(row.replace("2024-09-12", "2024-12-01", 1))
+    (d / "prices.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="overlap"):
+        validate_seed(d)
+
+
+def test_validation_rejects_negative_price_unknown_model_and_out_of_range_score(tmp_path):
+    d = _copy_seed(tmp_path)
+    p = (d / "prices.csv").read_text().splitlines()
+    p[1] = p[1].split(",", 1)[0] + ",x,true,standard,2024-01-01,,-1,2,,observed,litellm,raw:x,ref,"
+    (d / "prices.csv").write_text("\n".join(p) + "\n")
+    s = (d / "scores.csv").read_text().splitlines()
+    s.append("nobody/unknown,mmlu,140,2024-01-01,v,epoch_aa_benchmarks,raw:x,ref")
+    (d / "scores.csv").write_text("\n".join(s) + "\n")
+    with pytest.raises(DataError) as exc:
+        validate_seed(d)
+    msg = str(exc.value)
+    assert "nobody/unknown" in msg and "outside" in msg and "input_usd_per_mtok" in msg
