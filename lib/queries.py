@@ -322,3 +322,18 @@ FROM incoming_scores i
 WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.model_id = i.model_id AND s.metric_id = i.metric_id
                   AND s.source_id = $source AND s.observed_date = $day)
 """
+
+# Live ingest may bring a source or metric the seed does not define; existing rows are never rewritten.
+INSERT_SOURCE_IF_MISSING = """
+INSERT INTO sources (source_id, name, home_url, licence, attribution, priority)
+SELECT $source_id, $name, $home_url, $licence, $attribution, $priority
+WHERE NOT EXISTS (SELECT 1 FROM sources WHERE source_id = $source_id)
+"""
+
+INSERT_METRIC_IF_MISSING = """
+INSERT INTO metrics (metric_id, name, unit, higher_is_better, min_value, max_value, scale, drifts, version,
+                     description, source_id)
+SELECT $metric_id, $name, $unit, $higher_is_better, $min_value, $max_value, $scale, $drifts, $version,
+       $description, $source_id
+WHERE NOT EXISTS (SELECT 1 FROM metrics WHERE metric_id = $metric_id)
+"""

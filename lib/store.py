@@ -22,17 +22,26 @@ from lib.errors import DataError
 RAW_FILES_COLUMNS = ["snapshot_id", "source_id", "raw_path", "sha256", "retrieved_at", "upstream_commit", "rows"]
 
 
-def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None) -> str:
-    """sha256 over the names and bytes of every seed and snapshot file: the version caches key on."""
+def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
+                 pending: dict[Path, bytes] | None = None) -> str:
+    """sha256 over the names and bytes of every seed and snapshot file: the version caches key on.
+
+    `pending` maps snapshot files about to be written (paths under `snapshot_dir`) to their bytes, so an import
+    can stamp the version its files will produce before they are moved into place.
+    """
     seed_dir = Path(seed_dir or paths.seed_dir())
     snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
     h = hashlib.sha256()
     for base in (seed_dir, snapshot_dir):
-        if not base.is_dir():
-            continue
-        for f in sorted(p for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        files: dict[Path, bytes | None] = {}
+        if base.is_dir():
+            files = {p: None for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")}
+        if base == snapshot_dir and pending:
+            files.update({snapshot_dir / Path(p).relative_to(snapshot_dir): b for p, b in pending.items()})
+        for f in sorted(files):
+            data = files[f]
             h.update(str(f.relative_to(base.parent)).encode())
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+            h.update(hashlib.sha256(f.read_bytes() if data is None else data).digest())
     return h.hexdigest()
 
 

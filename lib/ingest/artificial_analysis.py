@@ -1,0 +1,157 @@
+"""Artificial Analysis API: client (key from AA_API_KEY or st.secrets, never printed) and pure parser.
+
+Reads the paginated `/api/v2/language/models/free` and the legacy `/api/v2/data/llms/models`; every score carries
+the intelligence-index version (metric aa_intelligence_v<major>). Attribution: Artificial Analysis is credited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from lib.errors import DataError
+from lib.ingest import common, http
+from lib.ingest.common import ParseResult, RowError, Skipped
+
+SOURCE_ID = "artificial_analysis"
+BASE = "https://artificialanalysis.ai"
+FREE_URL = BASE + "/api/v2/language/models/free"
+LEGACY_URL = BASE + "/api/v2/data/llms/models"
+MAX_BYTES = 32 * 1024 * 1024
+MAX_PAGES = 50
+ATTRIBUTION = "Artificial Analysis (https://artificialanalysis.ai/)"
+SOURCE_ROW = dict(source_id=SOURCE_ID, name="Artificial Analysis API", home_url="https://artificialanalysis.ai/",
+                  licence="AA Terms of Use (attribution required)", attribution=ATTRIBUTION, priority=7)
+METRIC_ROWS = [
+    dict(metric_id=f"aa_intelligence_v{v}", name=f"AA Intelligence Index v{v}", unit="index points",
+         higher_is_better=True, min_value=0, max_value=100, scale="points", drifts=False, version=str(v),
+         description=f"Artificial Analysis Intelligence Index, version {v}.x (values of different versions are "
+                     "not comparable)", source_id=SOURCE_ID)
+    for v in (2, 3, 4)
+]
+KNOWN_MAJOR = {2, 3, 4}
+# Evaluation keys that first appeared with an index version (legacy payloads do not state the version).
+V4_KEYS = ("gdpval", "gdpval_aa", "omniscience", "aa_omniscience")
+V3_KEYS = ("terminalbench_hard", "tau2", "ifbench", "lcr", "aime_25")
+
+
+class MissingKey(DataError):
+    """No AA_API_KEY: the source cannot run (in `ingest all` it is reported and skipped)."""
+
+
+def api_key() -> str:
+    key = os.environ.get("AA_API_KEY", "").strip()
+    if not key:
+        try:
+            import streamlit as st
+
+            key = str(st.secrets.get("AA_API_KEY", "")).strip()
+        except Exception:  # no secrets file, or streamlit absent: same as no key
+            key = ""
+    if not key:
+        raise MissingKey("artificial_analysis: no API key; set AA_API_KEY in the environment or in "
+                         ".streamlit/secrets.toml")
+    return key
+
+
+def fetch(session=None, endpoint: str = "free") -> list[common.Payload]:
+    key = api_key()
+    session = session or http.make_session()
+    headers = {"x-api-key": key, "Accept": "application/json"}
+    if endpoint == "legacy":
+        return [http.get("artificial_analysis", LEGACY_URL, session=session, headers=headers,
+                         max_bytes=MAX_BYTES, secrets=[key])]
+    pages = []
+    for page in range(1, MAX_PAGES + 1):
+        p = http.get("artificial_analysis", FREE_URL, session=session, headers=headers, params={"page": page},
+                     max_bytes=MAX_BYTES, secrets=[key])
+        pages.append(p)
+        doc = common.load_json(p.body, "artificial_analysis")
+        pagination = doc.get("pagination") if isinstance(doc, dict) else None
+        if not isinstance(pagination, dict) or not pagination.get("has_more"):
+            break
+    else:
+        raise DataError(f"artificial_analysis: field 'pagination.has_more' still true after {MAX_PAGES} pages")
+    return pages
+
+
+def _version(doc: dict) -> tuple[int, str]:
+    """(major, version text) of the intelligence index this payload's scores were computed under."""
+    raw = doc.get("intelligence_index_version")
+    if raw is not None:
+        try:
+            major = int(float(raw))
+        except (TypeError, ValueError):
+            raise DataError(f"artificial_analysis: field 'intelligence_index_version' is not a number: {raw!r}")
+        if major not in KNOWN_MAJOR:
+            raise DataError(f"artificial_analysis: field 'intelligence_index_version' {raw!r} is a version this "
+                            f"importer does not know (known: {sorted(KNOWN_MAJOR)}); add a metric for it first")
+        return major, str(raw)
+    keys = set()
+    for row in doc.get("data") or []:
+        if isinstance(row, dict) and isinstance(row.get("evaluations"), dict):
+            keys |= set(row["evaluations"])
+    if keys & set(V4_KEYS):
+        return 4, "4 (inferred from evaluation keys)"
+    if keys & set(V3_KEYS):
+        return 3, "3 (inferred from evaluation keys)"
+    return 2, "2 (inferred from evaluation keys)"
+
+
+def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
+    doc = common.load_json(payload, "artificial_analysis")
+    if not isinstance(doc, dict):
+        raise DataError(f"artificial_analysis: expected a JSON object, got a {type(doc).__name__}")
+    if "data" not in doc:
+        raise DataError(f"artificial_analysis: field 'data' missing at the top level (keys: {sorted(doc)[:6]}); "
+                        "schema drift?")
+    rows = doc["data"]
+    if not isinstance(rows, list):
+        raise DataError(f"artificial_analysis: field 'data' is a {type(rows).__name__}, expected a list")
+    major, version = _version(doc)
+    metric = f"aa_intelligence_v{major}"
+    models, prices, scores, skipped, seen, hints = [], [], [], [], set(), {}
+    for i, row in enumerate(rows):
+        ext_id = f"#{i}"
+        try:
+            if not isinstance(row, dict):
+                raise RowError("data[]", f"expected an object, got {type(row).__name__}")
+            ext_id = common.text(row.get("slug"), "slug")
+            if ext_id in seen:
+                raise RowError("slug", "duplicate slug in payload (first occurrence kept)")
+            seen.add(ext_id)
+            name = common.text(row.get("name"), "name")
+            creator = row.get("model_creator") if isinstance(row.get("model_creator"), dict) else {}
+            evaluations = row.get("evaluations")
+            if evaluations is None:
+                raise RowError("evaluations", "missing")
+            if not isinstance(evaluations, dict):
+                raise RowError("evaluations", f"expected an object, got {type(evaluations).__name__}")
+            index = common.number(evaluations.get("artificial_analysis_intelligence_index"),
+                                  "evaluations.artificial_analysis_intelligence_index", lo=0, hi=100)
+            pricing = row.get("pricing") if isinstance(row.get("pricing"), dict) else {}
+            inp = common.price(pricing.get("price_1m_input_tokens"), "pricing.price_1m_input_tokens",
+                               per_token=False)
+            out = common.price(pricing.get("price_1m_output_tokens"), "pricing.price_1m_output_tokens",
+                               per_token=False)
+            cache = common.price(pricing.get("price_1m_cache_hit_tokens"), "pricing.price_1m_cache_hit_tokens",
+                                 per_token=False)
+            release = common.iso_date(row.get("release_date"), "release_date")
+        except RowError as exc:
+            skipped.append(Skipped(ext_id, exc.field, exc.reason))
+            continue
+        ref = f"{BASE}/models/{ext_id}"
+        vendor_name = creator.get("slug") or creator.get("name")
+        if vendor_name:
+            hints[ext_id] = str(vendor_name)
+        models.append(dict(external_id=ext_id, vendor=None, name=name, release_date=release, status="unreviewed",
+                           source_id=SOURCE_ID, source_ref=ref))
+        if index is not None:
+            scores.append(dict(external_id=ext_id, metric_id=metric, value=index, metric_version=version,
+                               source_ref=ref))
+        if inp is not None or out is not None:
+            prices.append(dict(external_id=ext_id, provider="artificial_analysis", first_party=False,
+                               tier="standard", input_usd_per_mtok=inp, output_usd_per_mtok=out,
+                               cache_read_usd_per_mtok=cache, source_ref=ref,
+                               note="AA's reference price (median across providers)"))
+    common.check_drift("artificial_analysis", len(rows), skipped, len(models))
+    return common.result(SOURCE_ID, models, prices, scores, skipped, len(rows), hints)

@@ -1,0 +1,177 @@
+"""Shapes and helpers shared by the source parsers: payloads, parse results, skipped rows, price validation.
+
+Parsers are pure: bytes in, DataFrames out; a bad row becomes a `Skipped` entry, a bad payload a DataError.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+from lib.errors import DataError
+
+# Above this a price is a data error, not a price (the dearest real model is a few hundred $/Mtok).
+MAX_USD_PER_MTOK = 10_000.0
+
+# Columns parsers emit before alias resolution: `external_id` is the source's own id; the pipeline
+# turns it into a canonical `model_id`.
+PARSED_COLUMNS = {
+    "models": ["external_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
+               "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
+    "prices": ["external_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
+               "cache_read_usd_per_mtok", "source_ref", "note"],
+    "scores": ["external_id", "metric_id", "value", "metric_version", "source_ref"],
+}
+
+
+@dataclasses.dataclass
+class Payload:
+    """One response body exactly as it arrived, with where and when it came from."""
+    source: str                      # CLI name (folder under data/snapshots)
+    body: bytes
+    url: str
+    retrieved_at: dt.datetime        # UTC, aware
+    content_type: str = "application/json"
+    ext: str = "json"
+
+
+@dataclasses.dataclass
+class Skipped:
+    external_id: str
+    field: str
+    reason: str
+
+
+@dataclasses.dataclass
+class ParseResult:
+    source_id: str
+    models: pd.DataFrame
+    prices: pd.DataFrame
+    scores: pd.DataFrame
+    skipped: list[Skipped]
+    rows_seen: int = 0
+    aliases: pd.DataFrame | None = None  # filled by alias resolution: source_id, external_id, model_id
+    # an external id -> a hint used by resolution when the id alone does not name a vendor
+    vendor_hints: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+class RowError(Exception):
+    """One row cannot be used: the parser records it as skipped and keeps the rest."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
+    cols = PARSED_COLUMNS[kind]
+    return pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+
+
+def result(source_id: str, models: list[dict], prices: list[dict], scores: list[dict], skipped: list[Skipped],
+           rows_seen: int, vendor_hints: dict[str, str] | None = None) -> ParseResult:
+    return ParseResult(source_id, frame("models", models), frame("prices", prices), frame("scores", scores),
+                       skipped, rows_seen, None, vendor_hints or {})
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
+
+
+def load_json(body: bytes, source: str):
+    """Decode a JSON payload, naming the source and the position of the error."""
+    if looks_like_html(body):
+        raise DataError(f"{source}: expected JSON but the payload is an HTML page "
+                        f"(starts with {body[:40].decode('utf-8', 'replace')!r}); an error page served with 200?")
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{source}: payload is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        tail = body.rstrip()[-1:]
+        hint = "; the body ends mid-document (truncated?)" if tail not in (b"}", b"]") else ""
+        raise DataError(f"{source}: payload is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+                        f"{hint}") from None
+
+
+def price(value, field: str, *, per_token: bool) -> float | None:
+    """A price in USD per 1M tokens from a source value; raises RowError for non-numeric, negative or absurd."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise RowError(field, f"non-numeric price {value!r}")
+    text = value.strip() if isinstance(value, str) else repr(value)
+    if text == "":
+        return None
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise RowError(field, f"non-numeric price {value!r}") from None
+    if not d.is_finite():
+        raise RowError(field, f"non-numeric price {value!r}")
+    if per_token:
+        d = d * 1_000_000  # Decimal keeps "0.0000025" -> 2.5 exact, no float noise
+    out = float(d)
+    if out < 0:
+        raise RowError(field, f"negative price {value!r}")
+    if out > MAX_USD_PER_MTOK or math.isinf(out):
+        raise RowError(field, f"absurd price {out:g} USD/Mtok (> {MAX_USD_PER_MTOK:g})")
+    return out
+
+
+def number(value, field: str, *, lo: float | None = None, hi: float | None = None) -> float | None:
+    if value is None or (isinstance(value, str) and value.strip() in ("", "-", "NA", "N/A")):
+        return None
+    if isinstance(value, bool):
+        raise RowError(field, f"non-numeric value {value!r}")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise RowError(field, f"non-numeric value {value!r}") from None
+    if math.isnan(out) or math.isinf(out):
+        raise RowError(field, f"non-numeric value {value!r}")
+    if (lo is not None and out < lo) or (hi is not None and out > hi):
+        raise RowError(field, f"value {out:g} outside [{lo}, {hi}]")
+    return out
+
+
+def text(value, field: str, *, required: bool = True) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RowError(field, "missing")
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise RowError(field, f"expected text, got {type(value).__name__}")
+    return str(value)  # verbatim: HTML or script in a name is stored as text, never interpreted
+
+
+def iso_date(value, field: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise RowError(field, f"not a date {value!r}") from None
+
+
+def check_drift(source: str, rows_seen: int, skipped: list[Skipped], parsed_rows: int) -> None:
+    """Fail the payload when a field is missing from most rows: a renamed field, not a few bad rows."""
+    if rows_seen == 0:
+        raise DataError(f"{source}: payload holds no rows")
+    missing: dict[str, int] = {}
+    for s in skipped:
+        if s.reason == "missing":
+            missing[s.field] = missing.get(s.field, 0) + 1
+    for field, n in sorted(missing.items(), key=lambda kv: -kv[1]):
+        if n > rows_seen / 2:
+            raise DataError(f"{source}: field '{field}' is missing in {n} of {rows_seen} rows "
+                            "(schema drift: renamed or removed upstream?)")
+    if parsed_rows == 0:
+        reasons = "; ".join(sorted({f"{s.field}: {s.reason}" for s in skipped})[:3])
+        raise DataError(f"{source}: none of {rows_seen} rows could be used ({reasons})")

@@ -1,0 +1,89 @@
+"""LiteLLM `model_prices_and_context_window.json`: client and pure parser (USD per token -> USD per 1M tokens).
+
+Keys carry provider prefixes and many cloud resellers; a price is first-party only when `litellm_provider` is
+the vendor's own API. Only chat and completion modes are imported.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from lib.errors import DataError
+from lib.ingest import common, http
+from lib.ingest.common import ParseResult, RowError, Skipped
+
+SOURCE_ID = "litellm"
+URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+MAX_BYTES = 64 * 1024 * 1024
+SOURCE_ROW = dict(source_id=SOURCE_ID, name="LiteLLM model_prices_and_context_window.json",
+                  home_url="https://github.com/BerriAI/litellm", licence="MIT", attribution="BerriAI LiteLLM",
+                  priority=5)
+METRIC_ROWS: list[dict] = []
+
+MODES = {"chat", "completion"}
+RESERVED_KEYS = {"sample_spec", "last_updated", "fallback_generalizations"}
+
+# The vendor's own API, as LiteLLM names providers: only these prices are first-party.
+FIRST_PARTY_PROVIDERS = {
+    "openai": {"openai", "text-completion-openai"}, "anthropic": {"anthropic"}, "google": {"gemini"},
+    "mistralai": {"mistral", "codestral"}, "deepseek": {"deepseek"}, "x-ai": {"xai"},
+    "cohere": {"cohere", "cohere_chat"}, "qwen": {"dashscope"}, "moonshotai": {"moonshot"},
+    "perplexity": {"perplexity"}, "ai21": {"ai21", "ai21_chat"}, "z-ai": {"zai"}, "minimax": {"minimax"},
+    "amazon": {"bedrock", "bedrock_converse"},
+}
+# Provider -> the vendor whose own API it is (a hint for keys that do not name a vendor).
+PROVIDER_VENDOR = {p: v for v, ps in FIRST_PARTY_PROVIDERS.items() for p in ps}
+
+
+def is_first_party(vendor: str | None, provider: str) -> bool:
+    return provider in FIRST_PARTY_PROVIDERS.get(vendor or "", ())
+
+
+def fetch(session=None) -> list[common.Payload]:
+    return [http.get("litellm", URL, session=session, max_bytes=MAX_BYTES)]
+
+
+def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
+    doc = common.load_json(payload, "litellm")
+    if not isinstance(doc, dict):
+        raise DataError(f"litellm: expected a JSON object keyed by model id, got a {type(doc).__name__}")
+    models, prices, skipped, hints = [], [], [], {}
+    rows_seen = 0
+    for key, row in doc.items():
+        if key in RESERVED_KEYS:
+            continue
+        rows_seen += 1
+        try:
+            if not isinstance(row, dict):
+                raise RowError(key, f"expected an object, got {type(row).__name__}")
+            mode = row.get("mode")
+            if mode is not None and mode not in MODES:
+                continue  # embeddings, images, audio...: not a chat model, not a skipped chat row
+            provider = common.text(row.get("litellm_provider"), "litellm_provider")
+            if "input_cost_per_token" not in row and "output_cost_per_token" not in row:
+                raise RowError("input_cost_per_token", "missing")
+            inp = common.price(row.get("input_cost_per_token"), "input_cost_per_token", per_token=True)
+            out = common.price(row.get("output_cost_per_token"), "output_cost_per_token", per_token=True)
+            cache = common.price(row.get("cache_read_input_token_cost"), "cache_read_input_token_cost",
+                                 per_token=True)
+            ctx = row.get("max_input_tokens") or row.get("max_tokens")
+            ctx = common.number(ctx, "max_input_tokens", lo=0, hi=1e9) if isinstance(ctx, (int, float)) else None
+            deprecation = common.iso_date(row.get("deprecation_date"), "deprecation_date")
+        except RowError as exc:
+            skipped.append(Skipped(key, exc.field, exc.reason))
+            continue
+        ref = f"{URL}#{key}"
+        if provider in PROVIDER_VENDOR:
+            hints[key] = PROVIDER_VENDOR[provider]
+        models.append(dict(external_id=key, vendor=None, name=key, context_window=int(ctx) if ctx else None,
+                           deprecation_date=deprecation, status="unreviewed", source_id=SOURCE_ID, source_ref=ref))
+        prices.append(dict(external_id=key, provider=provider, first_party=None, tier="standard",
+                           input_usd_per_mtok=inp, output_usd_per_mtok=out, cache_read_usd_per_mtok=cache,
+                           source_ref=ref, note=f"mode {mode}" if mode else None))
+    common.check_drift("litellm", rows_seen, skipped, len(prices))
+    return common.result(SOURCE_ID, models, prices, [], skipped, rows_seen, hints)
+
+
+def finish_first_party(prices) -> None:
+    """After alias resolution: first_party is known once the vendor of each model_id is."""
+    vendors = prices["model_id"].str.split("/").str[0]
+    prices["first_party"] = [is_first_party(v, p) for v, p in zip(vendors, prices["provider"])]

@@ -1,0 +1,103 @@
+"""simonw/llm-prices per-vendor JSON (`data/<vendor>.json`): client and pure parser.
+
+Prices are USD per 1M tokens with `price_history` intervals; the row in force on the retrieval day is imported
+as an observed vendor price (first-party). Each vendor file is kept as its own raw payload.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from lib.errors import DataError
+from lib.ingest import common, http
+from lib.ingest.common import ParseResult, RowError, Skipped
+
+SOURCE_ID = "simonw_llm_prices"
+LISTING_URL = "https://api.github.com/repos/simonw/llm-prices/contents/data"
+RAW_URL = "https://raw.githubusercontent.com/simonw/llm-prices/main/data/{name}"
+MAX_BYTES = 8 * 1024 * 1024
+MAX_FILES = 100
+SOURCE_ROW = dict(source_id=SOURCE_ID, name="Simon Willison's llm-prices", home_url="https://github.com/simonw/llm-prices",
+                  licence="no licence stated", attribution="Simon Willison, llm-prices (llm-prices.com)", priority=2)
+METRIC_ROWS: list[dict] = []
+
+
+def fetch(session=None) -> list[common.Payload]:
+    session = session or http.make_session()
+    listing = http.get("llm_prices", LISTING_URL, session=session, max_bytes=MAX_BYTES,
+                       headers={"Accept": "application/vnd.github+json"})
+    entries = common.load_json(listing.body, "llm_prices")
+    if not isinstance(entries, list):
+        raise DataError(f"llm_prices: the listing of data/ is a {type(entries).__name__}, expected a list")
+    names = sorted(e["name"] for e in entries
+                   if isinstance(e, dict) and str(e.get("name", "")).endswith(".json") and e.get("type") == "file")
+    if not names:
+        raise DataError("llm_prices: field 'name' — no data/*.json files in the repository listing")
+    return [http.get("llm_prices", RAW_URL.format(name=n), session=session, max_bytes=MAX_BYTES)
+            for n in names[:MAX_FILES]]
+
+
+def _in_force(history: list, day: dt.date) -> dict | None:
+    for h in history:
+        if not isinstance(h, dict):
+            raise RowError("price_history[]", f"expected an object, got {type(h).__name__}")
+        lo = common.iso_date(h.get("from_date"), "price_history.from_date")
+        hi = common.iso_date(h.get("to_date"), "price_history.to_date")
+        if (lo is None or lo <= day.isoformat()) and (hi is None or day.isoformat() < hi):
+            return h
+    return None
+
+
+def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
+    doc = common.load_json(payload, "llm_prices")
+    if not isinstance(doc, dict):
+        raise DataError(f"llm_prices: expected an object with 'vendor' and 'models', got {type(doc).__name__}")
+    for field in ("vendor", "models"):
+        if field not in doc:
+            raise DataError(f"llm_prices: field '{field}' missing at the top level (keys: {sorted(doc)[:6]}); "
+                            "schema drift?")
+    if not isinstance(doc["models"], list):
+        raise DataError(f"llm_prices: field 'models' is a {type(doc['models']).__name__}, expected a list")
+    vendor = str(doc["vendor"])
+    day = (retrieved_at or dt.datetime.now(dt.timezone.utc)).date()
+    models, prices, skipped, seen, hints = [], [], [], set(), {}
+    for i, row in enumerate(doc["models"]):
+        ext_id = str(row.get("id")) if isinstance(row, dict) and row.get("id") else f"#{i}"
+        try:
+            if not isinstance(row, dict):
+                raise RowError("models[]", f"expected an object, got {type(row).__name__}")
+            ext_id = common.text(row.get("id"), "id")
+            if ext_id in seen:
+                raise RowError("id", "duplicate id in payload (first occurrence kept)")
+            seen.add(ext_id)
+            name = common.text(row.get("name"), "name")
+            history = row.get("price_history")
+            if history is None:
+                raise RowError("price_history", "missing")
+            if not isinstance(history, list):
+                raise RowError("price_history", f"expected a list, got {type(history).__name__}")
+            h = _in_force(history, day)
+            if h is None:
+                raise RowError("price_history", f"no price in force on {day}")
+            inp = common.price(h.get("input"), "price_history.input", per_token=False)
+            out = common.price(h.get("output"), "price_history.output", per_token=False)
+            cache = common.price(h.get("input_cached"), "price_history.input_cached", per_token=False)
+            if inp is None and out is None:
+                raise RowError("price_history.input", "missing")
+        except RowError as exc:
+            skipped.append(Skipped(ext_id, exc.field, exc.reason))
+            continue
+        ref = f"https://github.com/simonw/llm-prices/blob/main/data/{vendor}.json#{ext_id}"
+        hints[ext_id] = vendor
+        models.append(dict(external_id=ext_id, vendor=None, name=name, status="unreviewed", source_id=SOURCE_ID,
+                           source_ref=ref))
+        prices.append(dict(external_id=ext_id, provider=None, first_party=True, tier="standard",
+                           input_usd_per_mtok=inp, output_usd_per_mtok=out, cache_read_usd_per_mtok=cache,
+                           source_ref=ref, note=f"price_history from {h.get('from_date') or 'start'}"))
+    common.check_drift("llm_prices", len(doc["models"]), skipped, len(prices))
+    return common.result(SOURCE_ID, models, prices, [], skipped, len(doc["models"]), hints)
+
+
+def finish_first_party(prices) -> None:
+    """The vendor's own list: the provider is the model's vendor."""
+    prices["provider"] = prices["model_id"].str.split("/").str[0]
+    prices["first_party"] = True

@@ -1,0 +1,88 @@
+"""OpenRouter `GET /api/v1/models`: client and pure parser (USD-per-token strings -> USD per 1M tokens).
+
+`created` is the date OpenRouter listed a model, not its release date; open models are priced by the cheapest
+host, so every OpenRouter price is a reseller price (first_party false).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from lib.errors import DataError
+from lib.ingest import common, http
+from lib.ingest.common import ParseResult, RowError, Skipped
+
+SOURCE_ID = "openrouter"
+URL = "https://openrouter.ai/api/v1/models"
+MAX_BYTES = 32 * 1024 * 1024
+SOURCE_ROW = dict(source_id=SOURCE_ID, name="OpenRouter /api/v1/models", home_url=URL,
+                  licence="no licence stated (OpenRouter API output)", attribution="OpenRouter", priority=6)
+METRIC_ROWS: list[dict] = []
+
+# OpenRouter variant suffixes become price tiers; `standard` is the headline price.
+VARIANT_TIERS = {"free": "free", "batch": "batch", "extended": "extended", "beta": "beta", "nitro": "nitro",
+                 "floor": "floor", "online": "online", "thinking": "thinking", "exacto": "exacto"}
+
+
+def fetch(session=None) -> list[common.Payload]:
+    return [http.get("openrouter", URL, session=session, max_bytes=MAX_BYTES)]
+
+
+def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
+    doc = common.load_json(payload, "openrouter")
+    if isinstance(doc, dict):
+        if "data" not in doc:
+            raise DataError(f"openrouter: field 'data' missing at the top level (keys: {sorted(doc)[:6]}); "
+                            "schema drift?")
+        rows = doc["data"]
+    else:
+        rows = doc  # some recorders saved the bare `data` array
+    if not isinstance(rows, list):
+        raise DataError(f"openrouter: field 'data' is a {type(rows).__name__}, expected a list")
+    models, prices, skipped, seen = [], [], [], set()
+    for i, row in enumerate(rows):
+        ext_id = str(row.get("id")) if isinstance(row, dict) and row.get("id") else f"#{i}"
+        try:
+            if not isinstance(row, dict):
+                raise RowError("data[]", f"expected an object, got {type(row).__name__}")
+            ext_id = common.text(row.get("id"), "id")
+            if ext_id in seen:
+                raise RowError("id", "duplicate id in payload (first occurrence kept)")
+            seen.add(ext_id)
+            if ext_id.startswith("~"):
+                raise RowError("id", "moving alias ('~…-latest') of a concrete model; not priced separately")
+            name = common.text(row.get("name"), "name")
+            pricing = row.get("pricing")
+            if pricing is None:
+                raise RowError("pricing", "missing")
+            if not isinstance(pricing, dict):
+                raise RowError("pricing", f"expected an object, got {type(pricing).__name__}")
+            if "prompt" not in pricing and "completion" not in pricing:
+                raise RowError("pricing.prompt", "missing")
+            if str(pricing.get("prompt")) == "-1" or str(pricing.get("completion")) == "-1":
+                raise RowError("pricing.prompt", "variable price ('-1': a router picks the model per request)")
+            inp = common.price(pricing.get("prompt"), "pricing.prompt", per_token=True)
+            out = common.price(pricing.get("completion"), "pricing.completion", per_token=True)
+            cache = common.price(pricing.get("input_cache_read"), "pricing.input_cache_read", per_token=True)
+            ctx = row.get("context_length")
+            ctx = int(common.number(ctx, "context_length", lo=0, hi=1e9)) if ctx is not None else None
+        except RowError as exc:
+            skipped.append(Skipped(ext_id, exc.field, exc.reason))
+            continue
+        base, _, variant = ext_id.partition(":")
+        tier = VARIANT_TIERS.get(variant, variant or "standard") if variant else "standard"
+        vendor = base.split("/")[0] if "/" in base else None
+        ref = f"{URL}#{ext_id}"
+        created = row.get("created")
+        note = None
+        if isinstance(created, (int, float)) and not isinstance(created, bool):
+            listed = dt.datetime.fromtimestamp(created, dt.timezone.utc).date().isoformat()
+            note = f"listed on OpenRouter {listed}"
+        models.append(dict(external_id=ext_id, vendor=vendor, name=name, context_window=ctx, status="unreviewed",
+                           source_id=SOURCE_ID, source_ref=ref,
+                           # `created` is OpenRouter's listing date, never a release date
+                           release_date=None))
+        prices.append(dict(external_id=ext_id, provider="openrouter", first_party=(vendor == "openrouter"),
+                           tier=tier, input_usd_per_mtok=inp, output_usd_per_mtok=out,
+                           cache_read_usd_per_mtok=cache, source_ref=ref, note=note))
+    common.check_drift("openrouter", len(rows), skipped, len(prices))
+    return common.result(SOURCE_ID, models, prices, [], skipped, len(rows))

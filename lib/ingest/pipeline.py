@@ -1,0 +1,355 @@
+"""The ingest pipeline: fetch (or read a file) -> keep the raw payload -> parse -> resolve -> validate -> store.
+
+Everything a run writes lands in one transaction (`lib.store.apply_import`); raw files are written under hidden
+temporary names and moved into `data/snapshots/<source>/` only after the database swap succeeded, so a failure
+leaves both the database and the snapshot folder as they were. `replay_snapshots` rebuilds from kept payloads.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import mimetypes
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from lib import paths, queries, store
+from lib.errors import DataError, UsageError
+from lib.ingest import SOURCES, common, resolve, source_module
+
+# Test hooks: pause inside the import transaction (to SIGKILL a run deterministically), after touching a file.
+HOOK_SLEEP_ENV = "FRONTIER_INGEST_HOOK_SLEEP"
+HOOK_FILE_ENV = "FRONTIER_INGEST_HOOK_FILE"
+MAX_LISTED = 15
+
+
+@dataclasses.dataclass
+class Prepared:
+    payload: common.Payload
+    sha256: str
+    parsed: common.ParseResult
+    stem: str  # <YYYYmmddTHHMMSSZ>_<sha12>
+
+    @property
+    def raw_name(self) -> str:
+        return f"{self.stem}.{self.payload.ext}"
+
+
+class _NothingNew(Exception):
+    """Raised inside the transaction when every payload was already imported: roll back, write nothing."""
+
+
+def _progress(iterable, desc: str, total: int | None = None):
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, file=sys.stderr, leave=False,
+                disable=not sys.stderr.isatty())
+
+
+def read_file(source: str, path: Path, retrieved_at: dt.datetime | None = None) -> common.Payload:
+    module = source_module(source)
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"--from-file: no such file: {path}")
+    cap = getattr(module, "MAX_BYTES", 64 * 1024 * 1024)
+    if path.stat().st_size > cap:
+        raise DataError(f"{source}: payload {path.name} of {path.stat().st_size:,} bytes exceeds the cap of "
+                        f"{cap:,} bytes")
+    ext = path.suffix.lstrip(".").lower() or "json"
+    return common.Payload(source=source, body=path.read_bytes(), url=path.resolve().as_uri(),
+                          retrieved_at=retrieved_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+                          content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream", ext=ext)
+
+
+def prepare(con, source: str, payload: common.Payload) -> Prepared:
+    """Parse, resolve and validate one payload (pure apart from reading aliases and model ids from `con`)."""
+    module = source_module(source)
+    sha = hashlib.sha256(payload.body).hexdigest()
+    retrieved = payload.retrieved_at.astimezone(dt.timezone.utc)
+    parsed = module.parse(payload.body, retrieved)
+    parsed = resolve.apply(con, parsed, module)
+    validate(source, parsed)
+    return Prepared(payload, sha, parsed, f"{retrieved.strftime('%Y%m%dT%H%M%SZ')}_{sha[:12]}")
+
+
+def validate(source: str, parsed: common.ParseResult) -> None:
+    """Last checks before a write: the store's constraints, stated as clear messages instead of SQL errors."""
+    for kind, df, required in (("models", parsed.models, ["model_id", "vendor", "name"]),
+                               ("prices", parsed.prices, ["model_id", "provider", "tier", "source_ref"]),
+                               ("scores", parsed.scores, ["model_id", "metric_id", "value", "source_ref"])):
+        for col in required:
+            if len(df) and df[col].isna().any():
+                bad = df.loc[df[col].isna(), "external_id"].astype(str).tolist()[:3]
+                raise DataError(f"{source}: field '{col}' is empty for {kind} rows {bad}")
+    p = parsed.prices
+    if len(p):
+        cols = ["input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"]
+        vals = p[cols].apply(pd.to_numeric, errors="coerce")
+        if (vals < 0).any().any() or (vals > common.MAX_USD_PER_MTOK).any().any():
+            raise DataError(f"{source}: a price outside [0, {common.MAX_USD_PER_MTOK:g}] USD/Mtok reached validation")
+
+
+def _ensure_reference_rows(con, module) -> None:
+    con.execute(queries.INSERT_SOURCE_IF_MISSING, module.SOURCE_ROW)
+    for metric in getattr(module, "METRIC_ROWS", []):
+        con.execute(queries.INSERT_METRIC_IF_MISSING, metric)
+
+
+def _import_one(con, module, prep: Prepared, raw_path: str | None) -> dict:
+    p = prep.parsed
+    return store.import_parsed(
+        con, source_id=p.source_id, sha256=prep.sha256, retrieved_at=prep.payload.retrieved_at, raw_path=raw_path,
+        models=p.models, aliases=p.aliases, prices=p.prices, scores=p.scores,
+        note=f"live ingest from {prep.payload.url}; {len(p.skipped)} rows skipped")
+
+
+def _hook() -> None:
+    seconds = os.environ.get(HOOK_SLEEP_ENV)
+    if not seconds:
+        return
+    marker = os.environ.get(HOOK_FILE_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+    time.sleep(float(seconds))
+
+
+def _clean_stale_partials(folder: Path) -> None:
+    """Hidden temporaries left by a killed run (their pid is gone) are removed."""
+    if not folder.is_dir():
+        return
+    for f in folder.glob(".*.partial-*"):
+        pid = f.name.rpartition("-")[2]
+        alive = False
+        if pid.isdigit():
+            try:
+                os.kill(int(pid), 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+            except PermissionError:
+                alive = True
+        if not alive:
+            with contextlib.suppress(FileNotFoundError):
+                f.unlink()
+
+
+def _meta(prep: Prepared, source: str) -> bytes:
+    module = source_module(source)
+    doc = {
+        "source": source,
+        "source_id": module.SOURCE_ID,
+        "url": prep.payload.url,
+        "retrieved_at": prep.payload.retrieved_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sha256": prep.sha256,
+        "content_type": prep.payload.content_type,
+        "bytes": len(prep.payload.body),
+        "raw_file": prep.raw_name,
+    }
+    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+
+
+def run_source(source: str, *, from_file: Path | None = None, dry_run: bool = False, session=None,
+               retrieved_at: dt.datetime | None = None, db_path: Path | None = None,
+               snapshot_dir: Path | None = None, out=None, **fetch_options) -> dict:
+    """One source end to end; returns a summary dict and prints a human summary to `out`."""
+    if source not in SOURCES:
+        raise UsageError(f"unknown source '{source}' (one of: {', '.join(SOURCES)}, all)")
+    out = out or sys.stdout
+    module = source_module(source)
+    snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
+    if from_file is not None:
+        payloads = [read_file(source, from_file, retrieved_at)]
+    else:
+        payloads = module.fetch(session=session, **fetch_options)
+        if retrieved_at is not None:
+            for p in payloads:
+                p.retrieved_at = retrieved_at
+    db_path = store.ensure_db(db_path)
+
+    con = store.connect_readonly(db_path)
+    try:
+        fresh, unchanged = [], 0
+        for payload in _progress(payloads, f"{source}: parse", len(payloads)):
+            sha = hashlib.sha256(payload.body).hexdigest()
+            if con.execute(queries.SNAPSHOT_BY_SHA, [module.SOURCE_ID, sha]).fetchall():
+                unchanged += 1
+                continue
+            fresh.append(prepare(con, source, payload))
+    finally:
+        con.close()
+    summary = {"source": source, "status": "unchanged", "payloads": len(payloads), "unchanged_payloads": unchanged,
+               "results": [], "skipped": [s for p in fresh for s in p.parsed.skipped], "dry_run": dry_run}
+    import duckdb
+
+    if not fresh:
+        print(f"{source}: unchanged payload (already imported; same sha256) — nothing written", file=out)
+        return summary
+
+    folder = snapshot_dir / source
+    finals = {folder / p.raw_name: p.payload.body for p in fresh}
+    finals.update({folder / f"{p.raw_name}.meta.json": _meta(p, source) for p in fresh})
+
+    def write(con):
+        _ensure_reference_rows(con, module)
+        results = [_import_one(con, module, p, f"{source}/{p.raw_name}") for p in fresh]
+        _hook()
+        if all(r["status"] != "imported" for r in results):
+            raise _NothingNew()
+        return results
+
+    if dry_run:
+        summary["results"] = _dry_run(db_path, write)
+        summary["status"] = "dry-run"
+        _print_summary(summary, fresh, out)
+        return summary
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _clean_stale_partials(folder)
+    temps = {final: final.with_name(f".{final.name}.partial-{os.getpid()}") for final in finals}
+    moved: list[Path] = []
+    try:
+        for final, body in finals.items():
+            temps[final].write_bytes(body)
+        new_version = store.data_version(snapshot_dir=snapshot_dir, pending=finals)
+        try:
+            summary["results"] = store.apply_import(write, db_path, new_version=new_version)
+        except duckdb.Error as exc:
+            raise DataError(f"{source}: the store rejected the import: {str(exc).splitlines()[0]}") from None
+        except _NothingNew:
+            summary["status"] = "unchanged"
+            print(f"{source}: unchanged payload (imported meanwhile by another run) — nothing written", file=out)
+            return summary
+        for final, tmp in temps.items():
+            os.replace(tmp, final)
+            moved.append(final)
+    finally:
+        for tmp in temps.values():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    summary["status"] = "imported"
+    summary["files"] = [str(f) for f in moved if not f.name.endswith(".meta.json")]
+    _print_summary(summary, fresh, out)
+    return summary
+
+
+def _dry_run(db_path: Path, write) -> list[dict]:
+    import duckdb
+
+    with tempfile.TemporaryDirectory(prefix="ingest-dry-run-") as tmp:
+        copy = Path(tmp) / "dry.duckdb"
+        shutil.copyfile(db_path, copy)
+        con = duckdb.connect(str(copy))
+        try:
+            con.execute("BEGIN")
+            try:
+                return write(con)
+            except _NothingNew:
+                return []
+            finally:
+                con.execute("ROLLBACK")
+        finally:
+            con.close()
+
+
+def _fmt(x) -> str:
+    return "—" if x is None or (isinstance(x, float) and pd.isna(x)) else f"{x:g}"
+
+
+def _print_summary(summary: dict, fresh: list[Prepared], out) -> None:
+    source = summary["source"]
+    verb = "would import (dry run, nothing written)" if summary["dry_run"] else "imported"
+    results = summary["results"]
+    new_models = sorted({m for r in results for m in r["new_models"]})
+    changed = [c for r in results for c in r["changed"]]
+    conflicts = [c for r in results for c in r["conflicts"]]
+    print(f"{source}: {verb} {len(fresh)} payload(s)"
+          + (f", {summary['unchanged_payloads']} unchanged" if summary["unchanged_payloads"] else ""), file=out)
+    for r in results:
+        if r.get("snapshot_id"):
+            print(f"  snapshot {r['snapshot_id']}", file=out)
+    print(f"  new models: {len(new_models)} (status unreviewed)", file=out)
+    for m in new_models[:MAX_LISTED]:
+        print(f"    + {m}", file=out)
+    if len(new_models) > MAX_LISTED:
+        print(f"    … and {len(new_models) - MAX_LISTED} more", file=out)
+    print(f"  prices: {len(changed)} changed, {sum(r['new_prices'] for r in results)} new, "
+          f"{sum(r['unchanged_prices'] for r in results)} unchanged, {len(conflicts)} conflicts", file=out)
+    for c in changed[:MAX_LISTED]:
+        print(f"    ~ {c['model_id']} [{c['provider']}/{c['tier']}]: input {_fmt(c['old_input'])} → "
+              f"{_fmt(c['new_input'])}, output {_fmt(c['old_output'])} → {_fmt(c['new_output'])}"
+              + (f", cache read {_fmt(c['old_cache_read'])} → {_fmt(c['new_cache_read'])}"
+                 if _fmt(c["old_cache_read"]) != _fmt(c["new_cache_read"]) else "")
+              + " USD/Mtok", file=out)
+    if len(changed) > MAX_LISTED:
+        print(f"    … and {len(changed) - MAX_LISTED} more", file=out)
+    for c in conflicts[:MAX_LISTED]:
+        print(f"    ! {c['model_id']} [{c['provider']}/{c['tier']}]: a different price already starts on "
+              f"{str(c['old_from'])[:10]}; kept the stored one", file=out)
+    print(f"  scores: {sum(r['scores'] for r in results)}", file=out)
+    skipped = summary["skipped"]
+    print(f"  skipped rows: {len(skipped)}", file=out)
+    for s in skipped[:MAX_LISTED]:
+        print(f"    - {s.external_id} ({s.field}): {s.reason}", file=out)
+    if len(skipped) > MAX_LISTED:
+        print(f"    … and {len(skipped) - MAX_LISTED} more", file=out)
+
+
+def replay_snapshots(con, snapshot_dir: Path) -> None:
+    """Re-import every kept payload, oldest first, inside the caller's (build) transaction."""
+    snapshot_dir = Path(snapshot_dir)
+    metas = []
+    for meta_path in snapshot_dir.glob("*/*.meta.json"):
+        if meta_path.name.startswith("."):
+            continue
+        try:
+            meta = json.loads(meta_path.read_text())
+            retrieved = dt.datetime.strptime(meta["retrieved_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=dt.timezone.utc)
+            source = meta["source"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"snapshot sidecar {meta_path} is unreadable: {exc}") from None
+        if source not in SOURCES:
+            raise DataError(f"snapshot sidecar {meta_path}: unknown source '{source}'")
+        metas.append((retrieved, str(meta_path), meta_path, meta, source))
+    for retrieved, _, meta_path, meta, source in sorted(metas, key=lambda t: (t[0], t[1])):
+        raw = meta_path.with_name(meta.get("raw_file") or meta_path.name[: -len(".meta.json")])
+        if not raw.is_file():
+            raise DataError(f"snapshot {meta_path}: raw file {raw.name} is missing")
+        body = raw.read_bytes()
+        if hashlib.sha256(body).hexdigest() != meta.get("sha256"):
+            raise DataError(f"snapshot {raw}: sha256 does not match its sidecar (file edited?)")
+        payload = common.Payload(source=source, body=body, url=meta.get("url", ""), retrieved_at=retrieved,
+                                 content_type=meta.get("content_type", ""), ext=raw.suffix.lstrip("."))
+        module = source_module(source)
+        try:
+            prep = prepare(con, source, payload)
+        except DataError as exc:
+            raise DataError(f"replaying {raw.relative_to(snapshot_dir)}: {exc}") from None
+        _ensure_reference_rows(con, module)
+        _import_one(con, module, prep, str(raw.relative_to(snapshot_dir)))
+
+
+def run_all(*, dry_run: bool = False, out=None, err=None, **kwargs) -> dict[str, dict | Exception]:
+    """Every source in turn; one failing source is reported and the others still run."""
+    from lib.ingest.artificial_analysis import MissingKey
+
+    out, err = out or sys.stdout, err or sys.stderr
+    outcomes: dict[str, dict | Exception] = {}
+    for source in _progress(list(SOURCES), "ingest all"):
+        try:
+            outcomes[source] = run_source(source, dry_run=dry_run, out=out, **kwargs)
+        except MissingKey as exc:  # not configured is not broken: report and go on
+            outcomes[source] = {"source": source, "status": "skipped", "reason": str(exc)}
+            print(f"{source}: skipped: {exc}", file=out)
+        except DataError as exc:
+            outcomes[source] = exc
+            print(f"error: {exc}", file=err)
+    return outcomes
