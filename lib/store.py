@@ -51,6 +51,10 @@ def writer_lock(db_path: Path) -> Iterator[None]:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with open(str(db_path) + ".lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
+        # Holding the lock, no other writer is running: any temp copy left is from a killed writer.
+        for stale in db_path.parent.glob(f"{db_path.name}.tmp-*"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
         try:
             yield
         finally:
