@@ -1,0 +1,18 @@
+"""Entry point of the LLM price–quality frontier dashboard: registers the pages (landing = Frontier).
+
+Run with `streamlit run app.py`. Pages are thin; the logic lives in lib/.
+"""
+import streamlit as st
+
+st.set_page_config(page_title="LLM price–quality frontier", page_icon=":material/scatter_plot:", layout="wide")
+
+pages = [
+    st.Page("pages/1_frontier.py", title="Frontier", icon=":material/scatter_plot:", url_path="frontier",
+            default=True),
+    st.Page("pages/2_generations.py", title="Generations", icon=":material/call_split:", url_path="generations"),
+    st.Page("pages/3_trends.py", title="Trends", icon=":material/trending_down:", url_path="trends"),
+    st.Page("pages/4_models.py", title="Models", icon=":material/memory:", url_path="models"),
+    st.Page("pages/5_calculator.py", title="Calculator", icon=":material/calculate:", url_path="calculator"),
+    st.Page("pages/6_data.py", title="Data", icon=":material/database:", url_path="data"),
+]
+st.navigation(pages, position="sidebar").run()

@@ -1,0 +1,788 @@
+"""Pure Plotly figure builders for the dashboard and the exports: DataFrame in, `go.Figure` out, no Streamlit.
+
+Every figure carries `layout.meta` (title, sources, data_as_of, metric_label, price_label) for the export footer,
+and every trace a `name` and `customdata` whose first column is the model_id (or pair id) it shows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import zlib
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = [
+    "VENDOR_COLOURS", "VENDOR_SYMBOLS", "USER_VENDOR", "WEBGL_THRESHOLD", "TEMPLATES", "vendor_colour",
+    "vendor_symbol", "escape", "apply_theme", "frontier_figure", "generations_figure", "generation_drops_figure",
+    "trend_figure", "frontier_price_over_time_figure", "price_history_figure", "calculator_figure",
+    "empty_figure", "fmt_usd",
+]
+
+WEBGL_THRESHOLD = 1000
+USER_VENDOR = "yours"
+
+# Paul Tol's "bright" and "vibrant" qualitative schemes: colour-blind safe and readable on white and on near-black.
+# Each vendor keeps its colour on every chart; a marker symbol doubles the cue for readers who cannot tell two
+# colours apart.
+VENDOR_COLOURS: dict[str, str] = {
+    "openai": "#4477AA",
+    "anthropic": "#EE7733",
+    "google": "#228833",
+    "meta": "#66CCEE",
+    "meta-llama": "#66CCEE",
+    "mistral": "#CCBB44",
+    "mistralai": "#CCBB44",
+    "deepseek": "#AA3377",
+    "qwen": "#EE6677",
+    "alibaba": "#EE6677",
+    "x-ai": "#0077BB",
+    "xai": "#0077BB",
+    "cohere": "#009988",
+    "amazon": "#CC3311",
+    "microsoft": "#33BBEE",
+    "ai21": "#EE3377",
+    "nvidia": "#009988",
+    "moonshotai": "#CC3311",
+    "01-ai": "#33BBEE",
+    USER_VENDOR: "#FFB000",
+}
+_FALLBACK_COLOURS = ["#88CCEE", "#44AA99", "#999933", "#CC6677", "#AA4499", "#DDCC77", "#6699CC", "#997700"]
+_OTHER_COLOUR = "#9AA0A6"
+VENDOR_SYMBOLS: dict[str, str] = {
+    "openai": "circle", "anthropic": "square", "google": "diamond", "meta": "triangle-up", "meta-llama": "triangle-up", "mistral": "x", "mistralai": "x",
+    "deepseek": "cross", "qwen": "triangle-down", "alibaba": "triangle-down", "x-ai": "pentagon", "xai": "pentagon",
+    "cohere": "hexagon", "amazon": "star-square", "microsoft": "hourglass", "ai21": "bowtie",
+    USER_VENDOR: "star",
+}
+_FALLBACK_SYMBOLS = ["circle", "square", "diamond", "triangle-down", "hexagon", "pentagon"]
+# Symbols Scattergl can draw (WebGL has a smaller set).
+_GL_SAFE = {"circle", "square", "diamond", "cross", "x", "triangle-up", "triangle-down", "star", "pentagon",
+            "hexagon", "circle-open", "square-open", "diamond-open", "triangle-up-open", "hexagon-open"}
+
+
+def _stable_index(text: str, n: int) -> int:
+    return zlib.crc32(text.encode()) % n  # not hash(): that changes between processes
+
+
+def vendor_colour(vendor) -> str:
+    v = str(vendor or "").lower()
+    if v in VENDOR_COLOURS:
+        return VENDOR_COLOURS[v]
+    if not v or v == "other":
+        return _OTHER_COLOUR
+    return _FALLBACK_COLOURS[_stable_index(v, len(_FALLBACK_COLOURS))]
+
+
+def vendor_symbol(vendor) -> str:
+    v = str(vendor or "").lower()
+    if v in VENDOR_SYMBOLS:
+        return VENDOR_SYMBOLS[v]
+    return _FALLBACK_SYMBOLS[_stable_index(v, len(_FALLBACK_SYMBOLS))]
+
+
+def escape(value) -> str:
+    """Text from data shown as text: Plotly renders a subset of HTML in labels, so escape it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def fmt_usd(x) -> str:
+    if x is None or not np.isfinite(float(x)):
+        return "–"
+    x = float(x)
+    if x == 0:
+        return "$0"
+    if abs(x) >= 100:
+        return f"${x:,.0f}"
+    if abs(x) >= 1:
+        return f"${x:,.2f}"
+    return f"${x:.3g}"
+
+
+def fmt_factor(x) -> str:
+    """2.3× / 24× / 1,434× — a factor with sensible precision."""
+    if x is None or not np.isfinite(float(x)):
+        return "–"
+    x = float(x)
+    return f"{x:.1f}×" if x < 10 else f"{x:,.0f}×"
+
+
+def _date_str(value) -> str:
+    if value is None or value is pd.NaT:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return str(value)[:10]
+
+
+# --- Themes ----------------------------------------------------------------------------------------------------
+
+_FONT = "Inter, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def _template(paper: str, plot: str, text: str, grid: str, line: str) -> go.layout.Template:
+    t = go.layout.Template()
+    t.layout = go.Layout(
+        paper_bgcolor=paper, plot_bgcolor=plot, font=dict(family=_FONT, size=13, color=text),
+        title=dict(font=dict(size=18, color=text), x=0.0, xanchor="left"),
+        xaxis=dict(gridcolor=grid, zerolinecolor=grid, linecolor=line, tickcolor=line, showline=True,
+                   ticks="outside", title=dict(font=dict(size=13))),
+        yaxis=dict(gridcolor=grid, zerolinecolor=grid, linecolor=line, tickcolor=line, showline=True,
+                   ticks="outside", title=dict(font=dict(size=13))),
+        legend=dict(bgcolor="rgba(0,0,0,0)", font=dict(size=12)),
+        hoverlabel=dict(font=dict(family=_FONT, size=12)),
+        colorway=list(dict.fromkeys(VENDOR_COLOURS.values())),
+        margin=dict(l=64, r=24, t=56, b=56),
+    )
+    return t
+
+
+TEMPLATES: dict[str, go.layout.Template] = {
+    "light": _template("#FFFFFF", "#FFFFFF", "#1F2937", "#E5E7EB", "#9CA3AF"),
+    "dark": _template("#0E1117", "#0E1117", "#E5E7EB", "#2A2F3A", "#6B7280"),
+}
+_ACCENT = {"light": "#111827", "dark": "#F9FAFB"}
+_MUTED = {"light": "#6B7280", "dark": "#9CA3AF"}
+
+
+def apply_theme(fig: go.Figure, theme: str = "light") -> go.Figure:
+    """Switch a built figure between the light and dark templates (annotation and frontier colours follow)."""
+    theme = theme if theme in TEMPLATES else "light"
+    fig.update_layout(template=TEMPLATES[theme])
+    for tr in fig.data:
+        if getattr(tr, "meta", None) == "frontier-line":
+            tr.line.color = _ACCENT[theme]
+    for ann in fig.layout.annotations or ():
+        if ann.font is not None and ann.font.color in _ACCENT.values():
+            ann.font.color = _ACCENT[theme]
+        if ann.arrowcolor in _MUTED.values():
+            ann.arrowcolor = _MUTED[theme]
+    return fig
+
+
+def _meta(title: str, sources: Iterable[str], data_as_of, metric_label: str = "", price_label: str = "") -> dict:
+    return {
+        "title": title,
+        "sources": sorted({str(s) for s in (sources or []) if s is not None and str(s) and str(s) != "nan"}),
+        "data_as_of": _date_str(data_as_of) if data_as_of is not None else "",
+        "metric_label": metric_label or "",
+        "price_label": price_label or "",
+    }
+
+
+def empty_figure(message: str, *, title: str = "", sources=(), data_as_of=None, theme: str = "light",
+                 metric_label: str = "", price_label: str = "") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=escape(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=15, color=_MUTED[theme]))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=escape(title), height=420,
+                      xaxis=dict(visible=False), yaxis=dict(visible=False),
+                      meta=_meta(title, sources, data_as_of, metric_label, price_label))
+    return fig
+
+
+# --- Price–quality scatter (frontier and calculator share it) ------------------------------------------------
+
+def _num(series_or_none, n):
+    if series_or_none is None:
+        return np.full(n, np.nan)
+    return pd.to_numeric(series_or_none, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _col(df: pd.DataFrame, name: str, default=None) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([default] * len(df), index=df.index, dtype=object)
+
+
+def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
+    """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours]."""
+    n = len(df)
+    fmt = np.vectorize(fmt_usd, otypes=[object])
+    inp = _num(_col(df, "input_usd_per_mtok"), n)
+    out = _num(_col(df, "output_usd_per_mtok"), n)
+    bl = _num(_col(df, "blended_usd_per_mtok"), n)
+    q = _num(_col(df, "quality"), n)
+    xv = _num(_col(df, value_col), n)
+    quality_txt = np.array(["–" if not np.isfinite(v) else f"{v:.4g}" for v in q], dtype=object)
+    src = [escape(s) or "–" for s in _col(df, "quality_source", None).where(
+        _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None))]
+    mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False)]
+    return np.column_stack([
+        df["model_id"].astype(str).to_numpy(dtype=object),
+        [escape(x) for x in _col(df, "name", "")],
+        [escape(x) for x in _col(df, "vendor", "")],
+        [_date_str(x) or "–" for x in _col(df, "release_date", None)],
+        fmt(inp) if n else np.array([], dtype=object),
+        fmt(out) if n else np.array([], dtype=object),
+        fmt(bl) if n else np.array([], dtype=object),
+        quality_txt, src,
+        fmt(xv) if n else np.array([], dtype=object),
+        mine,
+    ]) if n else np.empty((0, 11), dtype=object)
+
+
+def _hovertemplate(metric_label: str, x_label: str) -> str:
+    return ("<b>%{customdata[1]}</b><br>%{customdata[2]} · released %{customdata[3]}<br>"
+            "input %{customdata[4]} · output %{customdata[5]} per M tokens<br>"
+            "blended %{customdata[6]} per M tokens<br>"
+            f"{escape(x_label)}: %{{customdata[9]}}<br>"
+            f"{escape(metric_label)}: %{{customdata[7]}} <i>(%{{customdata[8]}})</i>"
+            "<extra></extra>")
+
+
+def _vendor_order(vendors: pd.Series) -> list[str]:
+    vs = [v for v in pd.unique(vendors.astype(str)) if v != USER_VENDOR]
+    vs = sorted(vs, key=lambda v: (v not in VENDOR_COLOURS, v))
+    if (vendors.astype(str) == USER_VENDOR).any():
+        vs.append(USER_VENDOR)
+    return vs
+
+
+def _scatter_traces(df: pd.DataFrame, x_col: str, *, metric_label: str, x_label: str, gl: bool,
+                    marker_size: int = 10, frontier_col: str | None = "on_frontier") -> list:
+    traces = []
+    cls = go.Scattergl if gl else go.Scatter
+    hover = _hovertemplate(metric_label, x_label)
+    vendor = _col(df, "vendor", "other").fillna("other").astype(str)
+    if "is_user" in df.columns:
+        vendor = vendor.where(~df["is_user"].fillna(False).astype(bool), USER_VENDOR)
+    for v in _vendor_order(vendor):
+        sub = df.loc[vendor == v]
+        symbol = vendor_symbol(v)
+        if gl and symbol not in _GL_SAFE:
+            symbol = "circle"
+        on = sub[frontier_col].fillna(False).astype(bool).to_numpy() if frontier_col and frontier_col in sub else \
+            np.zeros(len(sub), dtype=bool)
+        traces.append(cls(
+            x=_num(sub[x_col], len(sub)), y=_num(sub["quality"], len(sub)), mode="markers",
+            name="your models" if v == USER_VENDOR else escape(v), legendgroup=escape(v),
+            customdata=_point_customdata(sub, x_col), hovertemplate=hover,
+            marker=dict(color=vendor_colour(v), symbol=symbol,
+                        size=np.where(on, marker_size + 4, marker_size).tolist() if len(sub) else marker_size,
+                        line=dict(width=np.where(on, 1.5, 0.5).tolist() if len(sub) else 0.5,
+                                  color="rgba(17,24,39,0.85)"),
+                        opacity=0.9),
+        ))
+    return traces
+
+
+def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Scatter:
+    fr = df.loc[df["on_frontier"].fillna(False).astype(bool)] if "on_frontier" in df else df.iloc[0:0]
+    fr = fr.sort_values([x_col, "quality"], kind="stable")
+    return go.Scatter(
+        x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines", line_shape="hv",
+        name="Pareto frontier", meta="frontier-line", hoverinfo="skip",
+        customdata=np.column_stack([fr["model_id"].astype(str).to_numpy(dtype=object)]) if len(fr) else None,
+        line=dict(color=_ACCENT.get(theme, _ACCENT["light"]), width=2, dash="solid"),
+    )
+
+
+def _log_range(values: np.ndarray, pad: float = 0.15):
+    v = values[np.isfinite(values) & (values > 0)]
+    if v.size == 0:
+        return None
+    lo, hi = np.log10(v.min()), np.log10(v.max())
+    span = max(hi - lo, 0.5)
+    return [lo - pad * span, hi + pad * span]
+
+
+def _pair_annotations(df: pd.DataFrame, x_col: str, pairs, theme: str) -> list[dict]:
+    """Arrows teacher → student for the article's pairs that are both on the chart (x in log10 units)."""
+    if not pairs or df.empty:
+        return []
+    by_id = df.set_index(df["model_id"].astype(str))
+    by_id = by_id[~by_id.index.duplicated(keep="first")]
+    anns = []
+    for pair in pairs:
+        teacher, student = pair[0], pair[1]
+        if teacher not in by_id.index or student not in by_id.index:
+            continue
+        t, s = by_id.loc[teacher], by_id.loc[student]
+        tp, sp, tq, sq = (float(t[x_col]), float(s[x_col]), float(t["quality"]), float(s["quality"]))
+        if not all(np.isfinite([tp, sp, tq, sq])) or tp <= 0 or sp <= 0:
+            continue
+        price_drop = 100.0 * (1.0 - sp / tp)
+        quality_drop = 100.0 * (1.0 - sq / tq) if tq else float("nan")
+        label = f"{escape(s.get('name', student))}: {price_drop:.0f} % cheaper"
+        if np.isfinite(quality_drop):
+            label += f", {quality_drop:.0f} % less quality" if quality_drop >= 0 else \
+                f", {abs(quality_drop):.0f} % more quality"
+        label += f"<br>than {escape(t.get('name', teacher))}"
+        anns.append(dict(
+            x=math.log10(sp), y=sq, ax=math.log10(tp), ay=tq, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=1.4, arrowcolor=_MUTED[theme],
+            standoff=7, startstandoff=7, text="", name=f"headline:{teacher}->{student}",
+        ))
+        anns.append(dict(
+            x=math.log10(sp), y=sq, xref="x", yref="y", showarrow=False, text=label, xanchor="left",
+            yanchor="top", xshift=8, yshift=-6, align="left", font=dict(size=11, color=_ACCENT[theme]),
+            bgcolor="rgba(255,255,255,0.0)", name=f"headline-label:{teacher}->{student}",
+        ))
+    return anns
+
+
+def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str = "Blended price (USD / M tokens, 3:1)",
+                    title: str = "Price vs quality", sources: Sequence[str] = (), data_as_of=None,
+                    headline_pairs: Sequence[Sequence[str]] = (), frames: pd.DataFrame | None = None,
+                    theme: str = "light", webgl_threshold: int = WEBGL_THRESHOLD, height: int = 620) -> go.Figure:
+    """Log-x price vs quality, one trace per vendor, the Pareto frontier as a step line.
+
+    ``points``: ``model_id, name, vendor, price, quality, on_frontier`` plus optional ``release_date``,
+    ``input_usd_per_mtok``, ``output_usd_per_mtok``, ``blended_usd_per_mtok``, ``quality_source_id`` and
+    ``is_user``. Rows without a positive price or a quality are not drawn. ``headline_pairs`` (teacher, student)
+    are annotated with an arrow where both are drawn. ``frames`` (the same columns plus ``as_of``) adds a
+    month-by-month replay with a play button; it is off unless given, since it multiplies the payload.
+    """
+    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    df = _drawable(points, "price")
+    if df.empty and (frames is None or frames.empty):
+        fig = empty_figure("No model matches these filters.", title=title, sources=sources, data_as_of=data_as_of,
+                           theme=theme, metric_label=metric_label, price_label=price_label)
+        return fig
+    gl = len(df) > webgl_threshold
+    traces = _scatter_traces(df, "price", metric_label=metric_label, x_label=price_label, gl=gl)
+    traces.append(_frontier_line(df, "price", theme, gl))
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)), height=height,
+        hovermode="closest", meta=meta, legend=dict(title=dict(text="vendor"), itemsizing="constant"),
+        xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
+        yaxis=dict(title=dict(text=escape(metric_label))), clickmode="event+select",
+    )
+    for ann in _pair_annotations(df, "price", headline_pairs, theme):
+        fig.add_annotation(**ann)
+    all_x = df["price"].to_numpy(float) if frames is None else np.r_[df["price"].to_numpy(float),
+                                                                      _drawable(frames, "price")["price"].to_numpy(float)]
+    rng = _log_range(all_x)
+    if rng:
+        fig.update_xaxes(range=rng)
+    if frames is not None and not frames.empty:
+        _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl)
+    return fig
+
+
+def _drawable(df: pd.DataFrame, x_col: str) -> pd.DataFrame:
+    if df is None or df.empty:
+        return pd.DataFrame(columns=["model_id", "vendor", "name", x_col, "quality", "on_frontier"])
+    x = pd.to_numeric(df[x_col], errors="coerce")
+    q = pd.to_numeric(df["quality"], errors="coerce")
+    return df.loc[np.isfinite(x) & (x > 0) & np.isfinite(q)]
+
+
+def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl) -> None:
+    """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place."""
+    vendor_all = pd.concat([_col(current, "vendor", "other"), _col(frames_df, "vendor", "other")]).fillna("other")
+    order = [tr.name for tr in fig.data[:-1]]
+    # Vendors that appear only in some months still need a trace from the start.
+    known = set(order)
+    for v in _vendor_order(vendor_all.astype(str)):
+        if escape(v) not in known and v != USER_VENDOR:
+            empty = current.iloc[0:0].assign(vendor=v)
+            new = _scatter_traces(empty, "price", metric_label=metric_label, x_label=price_label, gl=gl)
+            new[0].update(x=[], y=[], customdata=None)
+            fig.add_trace(new[0])
+            order.append(escape(v))
+    data = list(fig.data)
+    line_idx = next(i for i, t in enumerate(data) if getattr(t, "meta", None) == "frontier-line")
+    base_title = str(fig.layout.meta["title"]).split(", as of")[0]
+    frames, steps = [], []
+    dates = sorted(pd.unique(frames_df["as_of"]))
+    for d in dates:
+        sub = frames_df.loc[frames_df["as_of"] == d]
+        label = _date_str(d)[:7]
+        fdata, idxs = [], []
+        built = {t.name: t for t in _scatter_traces(sub, "price", metric_label=metric_label, x_label=price_label,
+                                                     gl=gl)}
+        for i, tr in enumerate(data):
+            if i == line_idx:
+                fl = _frontier_line(sub, "price", theme, gl)
+                fdata.append(go.Scatter(x=fl.x, y=fl.y))
+            else:
+                b = built.get(tr.name)
+                if b is None:
+                    fdata.append((go.Scattergl if gl else go.Scatter)(x=[], y=[], customdata=None))
+                else:
+                    fdata.append((go.Scattergl if gl else go.Scatter)(x=b.x, y=b.y, customdata=b.customdata,
+                                                                      marker=b.marker))
+            idxs.append(i)
+        n_front = int(sub["on_frontier"].fillna(False).astype(bool).sum())
+        frames.append(go.Frame(name=label, data=fdata, traces=idxs,
+                               layout=go.Layout(title=dict(text=f"{escape(base_title)} — {label} "
+                                                                f"({len(sub)} models, {n_front} on the frontier)"))))
+        steps.append(dict(method="animate", label=label,
+                          args=[[label], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                              transition=dict(duration=0))]))
+    fig.frames = frames
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.14, xanchor="left", yanchor="top",
+                          showactive=False, pad=dict(r=8, t=0),
+                          buttons=[dict(label="▶ Play", method="animate",
+                                        args=[None, dict(frame=dict(duration=450, redraw=True), fromcurrent=True,
+                                                         transition=dict(duration=0), mode="immediate")]),
+                                   dict(label="❚❚ Pause", method="animate",
+                                        args=[[None], dict(frame=dict(duration=0, redraw=False),
+                                                           mode="immediate")])])],
+        sliders=[dict(active=len(steps) - 1, steps=steps, x=0.16, y=-0.1, len=0.84, xanchor="left",
+                      yanchor="top", currentvalue=dict(prefix="as of ", font=dict(size=12)), pad=dict(t=0))],
+        margin=dict(b=140),
+    )
+
+
+def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: float | None = None,
+                      title: str = "Monthly cost vs quality", sources: Sequence[str] = (), data_as_of=None,
+                      workload_label: str = "", theme: str = "light", webgl_threshold: int = WEBGL_THRESHOLD,
+                      height: int = 560) -> go.Figure:
+    """Monthly cost (log x) vs quality; cheapest-above-the-bar models ringed; the quality bar as a line.
+
+    ``points``: ``model_id, name, vendor, monthly_cost_usd, quality`` and optionally ``cheapest`` (bool) and the
+    price columns of the frontier chart.
+    """
+    price_label = f"Monthly cost (USD){' — ' + workload_label if workload_label else ''}"
+    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    df = _drawable(points, "monthly_cost_usd")
+    if df.empty:
+        return empty_figure("No model has both a price and a score for this metric.", title=title,
+                            sources=sources, data_as_of=data_as_of, theme=theme, metric_label=metric_label,
+                            price_label=price_label)
+    gl = len(df) > webgl_threshold
+    df = df.assign(on_frontier=_col(df, "on_frontier", False))
+    traces = _scatter_traces(df, "monthly_cost_usd", metric_label=metric_label, x_label="monthly cost", gl=gl)
+    fig = go.Figure(data=traces)
+    if "cheapest" in df.columns and df["cheapest"].fillna(False).astype(bool).any():
+        ch = df.loc[df["cheapest"].fillna(False).astype(bool)]
+        if "cheapest_rank" in ch:
+            ch = ch.sort_values("cheapest_rank")
+        fig.add_trace(go.Scatter(
+            x=ch["monthly_cost_usd"].astype(float), y=ch["quality"].astype(float), mode="markers+text",
+            name="cheapest above the bar", text=[escape(n) for n in ch["name"]], textposition="middle right",
+            customdata=np.column_stack([ch["model_id"].astype(str).to_numpy(dtype=object)]),
+            hoverinfo="skip", marker=dict(size=22, color="rgba(0,0,0,0)",
+                                          line=dict(width=2, color=_ACCENT[theme])),
+        ))
+    if quality_bar is not None and np.isfinite(quality_bar):
+        fig.add_hline(y=float(quality_bar), line=dict(color=_MUTED[theme], dash="dash", width=1.5),
+                      annotation_text=f"quality bar {quality_bar:g}", annotation_position="top left")
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="closest", legend=dict(title=dict(text="vendor")),
+                      xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
+                      yaxis=dict(title=dict(text=escape(metric_label))))
+    rng = _log_range(df["monthly_cost_usd"].to_numpy(float))
+    if rng:
+        fig.update_xaxes(range=rng)
+    return fig
+
+
+# --- Generations -----------------------------------------------------------------------------------------------
+
+def _pair_customdata(d: pd.DataFrame) -> np.ndarray:
+    def f(x, pct=False):
+        return "–" if not np.isfinite(x) else (f"{x:.0f} %" if pct else f"{x:.4g}")
+    return np.column_stack([
+        (d["teacher_id"].astype(str) + " → " + d["student_id"].astype(str)).to_numpy(dtype=object),
+        [escape(x) for x in _col(d, "teacher_name", "")], [escape(x) for x in _col(d, "student_name", "")],
+        [fmt_usd(x) for x in _num(d["teacher_price"], len(d))], [fmt_usd(x) for x in _num(d["student_price"], len(d))],
+        [f(x) for x in _num(d["teacher_quality"], len(d))], [f(x) for x in _num(d["student_quality"], len(d))],
+        [f(x, True) for x in _num(_col(d, "price_drop_pct"), len(d))],
+        [f(x, True) for x in _num(_col(d, "quality_drop_pct"), len(d))],
+        [f(x) for x in _num(_col(d, "quality_delta_points"), len(d))],
+        [escape(x) or "(none)" for x in _col(d, "era", None)],
+        [escape(x) for x in _col(d, "student_price_date", "")],
+    ]) if len(d) else np.empty((0, 12), dtype=object)
+
+
+_PAIR_HOVER = ("<b>%{customdata[1]} → %{customdata[2]}</b> (%{customdata[10]})<br>"
+               "price %{customdata[3]} → %{customdata[4]} (%{customdata[7]} cheaper, priced %{customdata[11]})<br>"
+               "quality %{customdata[5]} → %{customdata[6]} (%{customdata[8]} drop, Δ %{customdata[9]} pts)"
+               "<extra></extra>")
+
+ERA_COLOURS = {"pre-distillation": "#BBBBBB", "distillation": "#4477AA"}
+_ERA_FALLBACK = ["#EE7733", "#228833", "#AA3377", "#66CCEE", "#CCBB44"]
+
+
+def era_colour(era) -> str:
+    e = str(era or "(none)")
+    return ERA_COLOURS.get(e) or _ERA_FALLBACK[_stable_index(e, len(_ERA_FALLBACK))]
+
+
+def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: str, title: str = "Teacher → student",
+                       sources: Sequence[str] = (), data_as_of=None, theme: str = "light", height: int = 600) -> go.Figure:
+    """Teacher → student arrows in price (log x) – quality space; teachers as open markers, students filled.
+
+    ``deltas`` from ``lib.generations.pair_deltas`` plus ``teacher_name``, ``student_name``, ``vendor``.
+    """
+    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    d = deltas.copy()
+    ok = np.isfinite(_num(d["teacher_price"], len(d))) & np.isfinite(_num(d["student_price"], len(d))) & \
+        np.isfinite(_num(d["teacher_quality"], len(d))) & np.isfinite(_num(d["student_quality"], len(d))) & \
+        (_num(d["teacher_price"], len(d)) > 0) & (_num(d["student_price"], len(d)) > 0)
+    d = d.loc[ok]
+    if d.empty:
+        return empty_figure("No pair has prices and scores for this metric.", title=title, sources=sources,
+                            data_as_of=data_as_of, theme=theme, metric_label=metric_label, price_label=price_label)
+    fig = go.Figure()
+    cd = _pair_customdata(d)
+    vendor = _col(d, "vendor", "other").fillna("other").astype(str)
+    for v in _vendor_order(vendor):
+        m = (vendor == v).to_numpy()
+        sub, sub_cd = d.loc[m], cd[m]
+        colour = vendor_colour(v)
+        fig.add_trace(go.Scatter(
+            x=sub["teacher_price"].astype(float), y=sub["teacher_quality"].astype(float), mode="markers",
+            name=f"{escape(v)} teacher", legendgroup=escape(v), customdata=np.column_stack(
+                [sub["teacher_id"].astype(str).to_numpy(dtype=object), sub_cd]),
+            hovertemplate=_shift_hover(_PAIR_HOVER),
+            marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))))
+        fig.add_trace(go.Scatter(
+            x=sub["student_price"].astype(float), y=sub["student_quality"].astype(float), mode="markers+text",
+            name=f"{escape(v)} student", legendgroup=escape(v), customdata=np.column_stack(
+                [sub["student_id"].astype(str).to_numpy(dtype=object), sub_cd]),
+            text=[escape(x) for x in _col(sub, "student_name", "")], textposition="bottom center",
+            textfont=dict(size=11), hovertemplate=_shift_hover(_PAIR_HOVER),
+            marker=dict(size=11, color=colour, symbol="circle", line=dict(width=0.5, color="#111827"))))
+    for r in d.itertuples():
+        fig.add_annotation(x=math.log10(float(r.student_price)), y=float(r.student_quality),
+                           ax=math.log10(float(r.teacher_price)), ay=float(r.teacher_quality),
+                           xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.1,
+                           arrowwidth=1.6, arrowcolor=era_colour(getattr(r, "era", None)), standoff=6,
+                           startstandoff=7, text="")
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="closest",
+                      xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
+                      yaxis=dict(title=dict(text=escape(metric_label))))
+    rng = _log_range(np.r_[d["teacher_price"].to_numpy(float), d["student_price"].to_numpy(float)])
+    if rng:
+        fig.update_xaxes(range=rng)
+    return fig
+
+
+def _shift_hover(template: str) -> str:
+    """The pair hover reads customdata[i]; traces prepend model_id, so every index moves up by one."""
+    import re
+
+    return re.sub(r"customdata\[(\d+)\]", lambda m: f"customdata[{int(m.group(1)) + 1}]", template)
+
+
+def generation_drops_figure(deltas: pd.DataFrame, *, scale: str = "percent", title: str = "Price drop vs quality drop",
+                            metric_label: str = "", sources: Sequence[str] = (), data_as_of=None,
+                            theme: str = "light", height: int = 480) -> go.Figure:
+    """Price drop (%) vs quality drop (%, or Δ points on a points scale) per pair, one trace per era."""
+    y_col = "quality_drop_pct" if scale == "percent" else "quality_delta_points"
+    y_label = f"Quality drop (%) — {metric_label}" if scale == "percent" else f"Quality change (points) — {metric_label}"
+    price_label = "Price drop (%)"
+    meta = _meta(title, sources, data_as_of, y_label, price_label)
+    d = deltas.loc[np.isfinite(_num(_col(deltas, "price_drop_pct"), len(deltas))) &
+                   np.isfinite(_num(_col(deltas, y_col), len(deltas)))]
+    if d.empty:
+        return empty_figure("No pair has prices and scores for this metric.", title=title, sources=sources,
+                            data_as_of=data_as_of, theme=theme, metric_label=y_label, price_label=price_label)
+    fig = go.Figure()
+    cd = _pair_customdata(d)
+    era = _col(d, "era", None).fillna("(none)").astype(str)
+    for e in sorted(era.unique(), key=lambda x: (x != "pre-distillation", x)):
+        m = (era == e).to_numpy()
+        sub = d.loc[m]
+        fig.add_trace(go.Scatter(
+            x=sub["price_drop_pct"].astype(float), y=sub[y_col].astype(float), mode="markers+text",
+            name=escape(e), customdata=cd[m], hovertemplate=_PAIR_HOVER,
+            text=[escape(x) for x in _col(sub, "student_name", "")], textposition="top center",
+            textfont=dict(size=11), marker=dict(size=13, color=era_colour(e), line=dict(width=1, color="#111827"))))
+        fig.add_trace(go.Scatter(
+            x=[float(sub["price_drop_pct"].mean())], y=[float(sub[y_col].mean())], mode="markers",
+            name=f"{escape(e)} mean", customdata=[[f"era:{e}"]], legendgroup=escape(e), showlegend=False,
+            hovertemplate=f"<b>{escape(e)} mean</b><br>price drop %{{x:.0f}} %<br>quality %{{y:.1f}}<extra></extra>",
+            marker=dict(size=20, symbol="x-thin-open", color=era_colour(e), line=dict(width=3, color=era_colour(e)))))
+    fig.add_hline(y=0, line=dict(color=_MUTED[theme], width=1))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="closest", legend=dict(title=dict(text="era")),
+                      xaxis=dict(title=dict(text=price_label), ticksuffix=" %",
+                                 range=_pad_range(d["price_drop_pct"].astype(float), 0.12)),
+                      yaxis=dict(title=dict(text=escape(y_label)), autorange="reversed" if scale != "percent" else True))
+    return fig
+
+
+def _pad_range(values: pd.Series, pad: float) -> list[float] | None:
+    v = values[np.isfinite(values)]
+    if v.empty:
+        return None
+    lo, hi = float(v.min()), float(v.max())
+    span = max(hi - lo, 10.0)
+    return [lo - pad * span, hi + pad * span]
+
+
+# --- Trends ----------------------------------------------------------------------------------------------------
+
+def trend_figure(table: pd.DataFrame, fit, *, metric_label: str, price_label: str, title: str = "",
+                 sources: Sequence[str] = (), data_as_of=None, theme: str = "light", height: int = 540) -> go.Figure:
+    """Cheapest-to-reach points over release date (log y), all qualifying models faint, the fitted line.
+
+    ``table``: ``model, release_date, price, score`` (+ optional ``name``, ``vendor``); ``fit``: a
+    ``lib.trends.TrendFit``. The headline "N× cheaper per year (90 % CI lo–hi)" is in the title and an annotation.
+    """
+    thr = float(getattr(fit, "threshold", float("nan")))
+    title = title or f"Cheapest price to reach {metric_label} ≥ {thr:g}"
+    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    t = table.copy()
+    t["release_date"] = pd.to_datetime(t["release_date"], errors="coerce")
+    qual = t.loc[(pd.to_numeric(t["score"], errors="coerce") >= thr) & (t["price"] > 0) & t["release_date"].notna()]
+    if qual.empty:
+        return empty_figure(f"No priced model reaches {thr:g}.", title=title, sources=sources, data_as_of=data_as_of,
+                            theme=theme, metric_label=metric_label, price_label=price_label)
+    fig = go.Figure()
+
+    def cd(df):
+        names = _col(df, "name", None).where(_col(df, "name", None).notna(), df["model"])
+        return np.column_stack([df["model"].astype(str).to_numpy(dtype=object), [escape(x) for x in names],
+                                [fmt_usd(x) for x in df["price"].astype(float)],
+                                [f"{x:.4g}" for x in df["score"].astype(float)],
+                                [_date_str(x) for x in df["release_date"]]])
+    hover = ("<b>%{customdata[1]}</b><br>released %{customdata[4]}<br>price %{customdata[2]}<br>"
+             f"{escape(metric_label)} %{{customdata[3]}}<extra></extra>")
+    fig.add_trace(go.Scatter(x=qual["release_date"], y=qual["price"].astype(float), mode="markers",
+                             name="models at or above the threshold", customdata=cd(qual), hovertemplate=hover,
+                             marker=dict(size=8, color=_MUTED[theme], opacity=0.45)))
+    pts = fit.points.copy()
+    if len(pts):
+        pts["release_date"] = pd.to_datetime(pts["release_date"])
+        extra = table.drop_duplicates("model").set_index("model")
+        for c in ("name", "vendor"):
+            if c in extra:
+                pts[c] = pts["model"].map(extra[c])
+        fig.add_trace(go.Scatter(
+            x=pts["release_date"], y=pts["price"].astype(float), mode="markers+text", name="new lowest price",
+            customdata=cd(pts), hovertemplate=hover,
+            text=[escape(x) for x in _col(pts, "name", None).where(_col(pts, "name", None).notna(), pts["model"])],
+            textposition="top right", textfont=dict(size=11),
+            marker=dict(size=12, color=[vendor_colour(v) for v in _col(pts, "vendor", "other")],
+                        line=dict(width=1, color="#111827"))))
+    if getattr(fit, "ok", False):
+        x0 = pd.Timestamp(fit.origin)
+        xs = pd.date_range(pts["release_date"].min(), pts["release_date"].max(), periods=50)
+        years = (xs - x0) / pd.Timedelta(days=365.0)
+        ys = 10 ** (fit.intercept_log10 + fit.slope_log10_per_year * np.asarray(years, dtype=float))
+        lo, hi = fit.ci90
+        label = f"{fmt_factor(fit.factor_per_year)} cheaper per year (90 % CI {fmt_factor(lo)}–{fmt_factor(hi)}), " \
+                f"n = {fit.n}, R² = {fit.r_squared:.2f}"
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="fitted trend", hoverinfo="skip",
+                                 customdata=[["fit"]] * len(xs), meta="trend-line",
+                                 line=dict(color=_ACCENT[theme], width=2, dash="dash")))
+        fig.add_annotation(text=label, x=0.99, y=0.98, xref="paper", yref="paper", xanchor="right", yanchor="top",
+                           showarrow=False, font=dict(size=14, color=_ACCENT[theme]), name="trend-factor")
+        meta["headline"] = label
+    else:
+        msg = getattr(fit, "message", "") or "too few points for a fit"
+        fig.add_annotation(text=escape(msg), x=0.99, y=0.98, xref="paper", yref="paper", xanchor="right",
+                           yanchor="top", showarrow=False, font=dict(size=13, color=_MUTED[theme]))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="closest",
+                      xaxis=dict(title=dict(text="Release date")),
+                      yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
+    return fig
+
+
+def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, price_label: str,
+                                    names: dict | None = None, title: str = "", sources: Sequence[str] = (),
+                                    data_as_of=None, theme: str = "light", height: int = 480) -> go.Figure:
+    """Frontier price at fixed quality levels over time: one step line per level (log y).
+
+    ``levels``: ``date, level, price, model`` (``lib.trends.frontier_price_at_levels``).
+    """
+    title = title or f"Cheapest price at fixed {metric_label} levels"
+    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    lv = levels.loc[np.isfinite(_num(levels["price"], len(levels)))] if len(levels) else levels
+    if lv.empty:
+        return empty_figure("No model reaches these quality levels.", title=title, sources=sources,
+                            data_as_of=data_as_of, theme=theme, metric_label=metric_label, price_label=price_label)
+    names = names or {}
+    fig = go.Figure()
+    palette = ["#4477AA", "#EE7733", "#228833", "#AA3377", "#66CCEE", "#CCBB44", "#EE6677"]
+    for i, level in enumerate(sorted(lv["level"].unique())):
+        sub = lv.loc[lv["level"] == level].sort_values("date")
+        fig.add_trace(go.Scatter(
+            x=sub["date"], y=sub["price"].astype(float), mode="lines", line_shape="hv", name=f"≥ {level:g}",
+            line=dict(width=2.2, color=palette[i % len(palette)]),
+            customdata=np.column_stack([sub["model"].astype(str).to_numpy(dtype=object),
+                                        [escape(names.get(m, m)) for m in sub["model"]]]),
+            hovertemplate=(f"<b>{escape(metric_label)} ≥ {level:g}</b><br>%{{x|%Y-%m-%d}}: %{{y:$.3g}}"
+                           "<br>%{customdata[1]}<extra></extra>")))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="x unified", legend=dict(title=dict(text="quality level")),
+                      xaxis=dict(title=dict(text="Date")),
+                      yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
+    return fig
+
+
+# --- Price history ---------------------------------------------------------------------------------------------
+
+_MODEL_PALETTE = ["#4477AA", "#EE7733", "#228833", "#AA3377", "#66CCEE", "#CC3311"]
+
+
+def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, title: str = "Price history",
+                         sources: Sequence[str] = (), data_as_of=None, theme: str = "light",
+                         height: int = 460) -> go.Figure:
+    """Step chart of input (solid) and output (dashed) price per model over time.
+
+    ``history``: the resolved headline series, one row per interval: ``model_id, effective_from, effective_to,
+    input_usd_per_mtok, output_usd_per_mtok, date_kind, source_id``. Change dates with a vendor-effective date
+    are filled markers; dates only observed in a copy (the change happened at or before) are open markers.
+    """
+    price_label = "USD per million tokens"
+    meta = _meta(title, sources, data_as_of, "", price_label)
+    if history is None or history.empty:
+        return empty_figure("No price history for this selection.", title=title, sources=sources,
+                            data_as_of=data_as_of, theme=theme, price_label=price_label)
+    names = names or {}
+    end = pd.Timestamp(data_as_of) if data_as_of else pd.Timestamp(history["effective_from"].max())
+    fig = go.Figure()
+    models = list(dict.fromkeys(history["model_id"].astype(str)))
+    for i, mid in enumerate(models):
+        h = history.loc[history["model_id"].astype(str) == mid].sort_values("effective_from")
+        colour = _MODEL_PALETTE[i % len(_MODEL_PALETTE)] if len(models) > 1 else None
+        label = escape(names.get(mid, mid))
+        for kind, col, dash, default_colour in (("input", "input_usd_per_mtok", "solid", "#4477AA"),
+                                                ("output", "output_usd_per_mtok", "dash", "#EE7733")):
+            c = colour or default_colour
+            xs = list(pd.to_datetime(h["effective_from"]))
+            ys = list(h[col].astype(float))
+            last_to = pd.to_datetime(h["effective_to"].iloc[-1]) if "effective_to" in h else pd.NaT
+            xs.append(last_to if pd.notna(last_to) else max(end, xs[-1]))
+            ys.append(ys[-1])
+            series_name = f"{label} — {kind}" if len(models) > 1 else f"{kind} price"
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line_shape="hv", name=series_name,
+                                     legendgroup=f"{mid}:{kind}", customdata=[[mid]] * len(xs), hoverinfo="skip",
+                                     line=dict(color=c, width=2.4, dash=dash)))
+            kinds = h["date_kind"].astype(str).to_numpy()
+            cd = np.column_stack([[mid] * len(h), [label] * len(h), [kind] * len(h),
+                                  [("vendor-effective date" if k == "effective" else
+                                    "observed in a copy: changed on or before this date") for k in kinds],
+                                  [escape(s) for s in _col(h, "source_id", "")],
+                                  [fmt_usd(v) for v in h[col].astype(float)]])
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(h["effective_from"]), y=h[col].astype(float), mode="markers",
+                name=f"{series_name} changes", legendgroup=f"{mid}:{kind}", showlegend=False, customdata=cd,
+                hovertemplate="<b>%{customdata[1]}</b> %{customdata[2]} %{customdata[5]}<br>from %{x|%Y-%m-%d}"
+                              " (%{customdata[3]})<br>source: %{customdata[4]}<extra></extra>",
+                marker=dict(size=10, color=[c if k == "effective" else "rgba(0,0,0,0)" for k in kinds],
+                            symbol=["circle" if k == "effective" else "circle-open" for k in kinds],
+                            line=dict(width=2, color=c))))
+    # Legend entries that explain the two marker kinds.
+    for k, sym, txt in (("effective", "circle", "vendor-effective date"),
+                        ("observed", "circle-open", "observed date (change on or before)")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=txt, hoverinfo="skip",
+                                 customdata=[[k]], marker=dict(size=10, symbol=sym, color=_MUTED[theme],
+                                                               line=dict(width=2, color=_MUTED[theme]))))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="closest",
+                      xaxis=dict(title=dict(text="Date")),
+                      yaxis=dict(type="log", title=dict(text=price_label), tickprefix="$"))
+    return fig

@@ -1,0 +1,92 @@
+"""Models: one model's price history, scores, aliases and lineage; side-by-side comparison of up to six."""
+import pandas as pd
+import streamlit as st
+
+from lib import figures, ui
+from lib.curate.article import ARTICLE_MODELS
+
+db = ui.connection()
+models = ui.load_models(db, db.version)
+lineage = ui.load_lineage(db, db.version)
+sources = ui.load_sources(db, db.version)
+_, hi = ui.load_date_span(db, db.version)
+
+st.title("Models")
+if models.empty:
+    ui.empty_state("The database has no models.", "")
+    st.stop()
+
+names = models.set_index("model_id")["name"].to_dict()
+ids = models.sort_values(["vendor", "name"])["model_id"].tolist()
+
+tab_one, tab_compare = st.tabs(["One model", "Compare (up to six)"], key="view", bind="query-params")
+
+with tab_one:
+    default_id = next((i for i in ARTICLE_MODELS[::-1] if i in names), ids[0])
+    # ids as options: a bound widget writes its shown label into the URL (?model=vendor/slug)
+    model_id = st.selectbox("Model", ids, index=ids.index(default_id), key="model", bind="query-params",
+                            placeholder="Type to search by id")
+    if model_id is None:
+        ui.empty_state("Choose a model.", "Or click a point on the Frontier page.")
+    else:
+        m = models.set_index("model_id").loc[model_id]
+        st.subheader(m["name"], anchor=False)
+        c = st.columns(5)
+        c[0].metric("Vendor", m["vendor"])
+        c[1].metric("Released", str(m["release_date"])[:10] if pd.notna(m["release_date"]) else "–")
+        c[2].metric("Weights", "–" if pd.isna(m["open_weights"]) else "open" if bool(m["open_weights"]) else "closed")
+        c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
+        c[4].metric("Status", m["status"])
+        history = ui.load_price_history(db, db.version, model_id)
+        series = ui.headline_price_series(history)
+        fig = figures.price_history_figure(series, names=names, title=f"{m['name']}: price per million tokens",
+                                           sources=set(series["source_id"].dropna()), data_as_of=hi,
+                                           theme=ui.theme())
+        ui.chart(fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart")
+        if len(history) > len(series):
+            with st.expander(f"All {len(history)} price rows (every source, provider and tier)"):
+                st.dataframe(history, hide_index=True, width="stretch")
+        st.markdown("#### Scores")
+        sc = ui.load_scores_for_model(db, db.version, model_id)
+        if sc.empty:
+            st.caption("No scores recorded for this model.")
+        else:
+            st.dataframe(sc[["metric_name", "value", "unit", "observed_date", "metric_version", "source_id",
+                             "source_ref"]], hide_index=True, width="stretch",
+                         column_config={"source_ref": st.column_config.TextColumn("reference"),
+                                        "observed_date": st.column_config.DateColumn("observed")})
+        a, b = st.columns(2)
+        with a:
+            st.markdown("#### Aliases")
+            al = ui.load_aliases(db, db.version, model_id)
+            if len(al):
+                st.dataframe(al, hide_index=True, width="stretch")
+            else:
+                st.caption("No aliases.")
+        with b:
+            st.markdown("#### Lineage")
+            lin = lineage.loc[(lineage["parent_id"] == model_id) | (lineage["child_id"] == model_id)]
+            if lin.empty:
+                st.caption("No recorded teacher, student, predecessor or successor.")
+            else:
+                st.dataframe(lin[["parent_name", "child_name", "relation", "era", "evidence", "evidence_url"]],
+                             hide_index=True, width="stretch",
+                             column_config={"evidence_url": st.column_config.LinkColumn("evidence link")})
+
+with tab_compare:
+    chosen = st.multiselect("Models to compare", ids, default=[], max_selections=6, key="compare",
+                            bind="query-params")
+    if not chosen:
+        ui.empty_state("Choose up to six models to compare.", "")
+    else:
+        hist = pd.concat([ui.headline_price_series(ui.load_price_history(db, db.version, i)) for i in chosen],
+                         ignore_index=True)
+        fig = figures.price_history_figure(hist, names=names, title="Price per million tokens (input solid, output dashed)",
+                                           sources=set(hist["source_id"].dropna()), data_as_of=hi, theme=ui.theme())
+        ui.chart(fig, hist, "price-history-compare", sources=sources, key="compare_chart")
+        m = models.set_index("model_id").loc[chosen]
+        scores = pd.concat([ui.load_scores_for_model(db, db.version, i).assign(model_id=i) for i in chosen])
+        st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch")
+        if len(scores):
+            st.markdown("#### Newest score per metric")
+            st.dataframe(ui.compare_scores(scores, names), width="stretch")

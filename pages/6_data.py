@@ -1,0 +1,73 @@
+"""Data: sources with licences and freshness, downloads of the filtered rows and the database, your own models."""
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import ui
+
+db = ui.connection()
+metrics = ui.load_metrics(db, db.version)
+models = ui.load_models(db, db.version)
+sources = ui.load_sources(db, db.version)
+meta = ui.load_meta(db, db.version)
+lo, hi = ui.load_date_span(db, db.version)
+
+st.title("Data: where every number comes from")
+
+k = st.columns(4)
+k[0].metric("Models", len(models))
+k[1].metric("Vendors", models["vendor"].nunique())
+k[2].metric("Newest date in the data", hi.isoformat())
+k[3].metric("Database built", meta.get("built_at", "–")[:16].replace("T", " "))
+st.caption(f"Data version {db.version[:12]} · dates span {lo} to {hi}.")
+
+st.subheader("Sources", anchor=False)
+st.dataframe(sources, hide_index=True, width="stretch",
+             column_config={"home_url": st.column_config.LinkColumn("home"),
+                            "newest_snapshot": st.column_config.DateColumn("newest snapshot")})
+
+st.subheader("Download", anchor=False)
+with st.container(border=True):
+    c1, c2, c3 = st.columns(3)
+    metric = ui.metric_picker(metrics, container=c1)
+    as_of = c2.date_input("As of", value=hi, min_value=lo, max_value=hi, key="as_of", bind="query-params")
+    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), container=c3)
+    rows = ui.load_market(db, db.version, as_of, metric["metric_id"], "blended", "3:1") if metric else pd.DataFrame()
+    if vendors and len(rows):
+        rows = rows.loc[rows["vendor"].isin(vendors)]
+    st.caption(f"{len(rows)} rows: every model existing on {as_of} with its price then and its "
+               f"{metric.get('name', '')} score (blended at 3:1), with the source of each.")
+    if rows.empty:
+        ui.empty_state("No rows for these filters.", "")
+    else:
+        d1, d2, d3 = st.columns(3)
+        stem = f"frontier-{metric['metric_id']}-{as_of}"
+        d1.download_button("Rows as CSV", ui.to_csv_bytes(rows), f"{stem}.csv", "text/csv", icon=":material/download:")
+        d2.download_button("Rows as Parquet", ui.to_parquet_bytes(rows), f"{stem}.parquet",
+                           "application/vnd.apache.parquet", icon=":material/download:")
+        db_file = Path(db.path)
+        d3.download_button(f"DuckDB file ({db_file.stat().st_size / 1e6:.1f} MB)", db_file.read_bytes,
+                           "frontier.duckdb", "application/octet-stream", icon=":material/download:")
+        st.dataframe(rows.head(200), hide_index=True, width="stretch")
+
+st.subheader("Your own models", anchor=False)
+st.markdown("Upload a CSV with columns `name, input_usd_per_mtok, output_usd_per_mtok, metric_id, value` "
+            "(optional `release_date`, `vendor`). They stay in this browser session only — nothing is written to "
+            "the shared database — and appear on the Frontier and Calculator charts as ★ *your models*.")
+st.download_button("Template CSV", "name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value,release_date\n"
+                   f"My fine-tune,0.5,1.5,{ui.DEFAULT_METRIC},60,{hi}\n", "my-models.csv", "text/csv")
+up = st.file_uploader("Your models (CSV)", type=["csv"], key="upload")
+if up is not None:
+    parsed, errors = ui.parse_user_csv(up.getvalue(), metrics)
+    if errors:
+        st.error("The file was not loaded:\n\n" + "\n".join(f"- {e}" for e in errors))
+    else:
+        ui.set_user_models(parsed)
+        st.success(f"Loaded {len(parsed)} model(s) for this session.")
+mine = ui.user_models()
+if len(mine):
+    st.dataframe(mine, hide_index=True, width="stretch")
+    if st.button("Remove my models"):
+        ui.set_user_models(None)
+        st.rerun()

@@ -1,0 +1,152 @@
+"""Real-browser checks (system Chromium, Playwright sync API) against a `streamlit run` server on a free port:
+every page renders its chart, a filter change redraws it, a URL reproduces a view, a click opens the model."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = PROJECT_DIR / "test-output" / "screenshots"
+PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no system Chromium at {CHROMIUM}")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(frontier_db):
+    port = _free_port()
+    env = {**os.environ, "FRONTIER_DB": str(frontier_db["db"]), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
+           "FRONTIER_SNAPSHOT_DIR": str(frontier_db["snapshots"])}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false"], cwd=PROJECT_DIR, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.25)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def wait_chart(page, timeout=30_000):
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def x_title(page) -> str:
+    return page.locator(".js-plotly-plot .xtitle").first.text_content()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_renders(server, page, name):
+    page.goto(f"{server}/{name}")
+    if name == "data":
+        page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+    else:
+        wait_chart(page)
+        assert page.locator(".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .gl-container").count() > 0
+    assert page.locator("[data-testid='stException']").count() == 0
+    time.sleep(1.0)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_filter_change_updates_the_chart(server, page):
+    page.goto(f"{server}/frontier")
+    wait_chart(page)
+    assert "Blended" in x_title(page)
+    page.locator("[data-testid='stSidebar']").get_by_role("radio", name="Output", exact=True).dispatch_event("click")
+    page.wait_for_function(
+        "() => (document.querySelector('.js-plotly-plot .xtitle')||{}).textContent?.startsWith('Output')",
+        timeout=30_000)
+    assert "basis=Output" in page.url  # bound widgets put their shown label in the URL
+
+
+def test_url_query_params_reproduce_a_view(server, page):
+    page.goto(f"{server}/frontier?basis=Input&headline=false")
+    wait_chart(page)
+    assert x_title(page).startswith("Input price")
+    page.goto(f"{server}/calculator?in_m=1000&out_m=0")
+    wait_chart(page)
+    assert "1000 M in + 0 M out" in page.locator(".js-plotly-plot .gtitle").first.text_content()
+
+
+def test_clicking_a_point_opens_that_model(server, page, frontier_db):
+    page.goto(f"{server}/frontier")
+    wait_chart(page)
+    points = page.locator(".js-plotly-plot .scatterlayer .trace .points path")
+    for i in range(min(points.count(), 6)):  # a point may sit under a label; try the next one
+        box = points.nth(i).bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)  # Plotly picks the point on hover, then the click selects it
+        time.sleep(0.3)
+        page.mouse.down()
+        page.mouse.up()
+        try:
+            page.wait_for_selector("text=Price history and scores of", timeout=8_000)
+            break
+        except Exception:  # noqa: BLE001
+            continue
+    page.wait_for_selector("text=Price history and scores of", timeout=5_000)
+    link = page.locator("a:has-text('Price history and scores of')").first
+    link.click()
+    page.wait_for_url(re.compile(r".*/models\?model=.+"), timeout=30_000)
+    wait_chart(page)
+    assert "price per million tokens" in page.locator(".js-plotly-plot .gtitle").first.text_content()
+    # the same URL in a fresh page shows the same model
+    url = page.url
+    page.goto(url)
+    wait_chart(page)
+    model_id = re.search(r"model=([^&]+)", url).group(1)
+    from urllib.parse import unquote
+    from lib import queries, store
+
+    con = store.connect_readonly(frontier_db["db"])
+    name = queries.models(con).set_index("model_id").at[unquote(model_id), "name"]
+    con.close()
+    assert page.locator(".js-plotly-plot .gtitle").first.text_content().startswith(f"{name}: price")

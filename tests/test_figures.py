@@ -1,0 +1,136 @@
+"""Pure figure builders: log-axis annotation coordinates, escaping, the WebGL switch, the frontier step line."""
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from lib import figures, trends
+
+
+def _points(n=5, vendor="openai"):
+    price = np.geomspace(0.1, 10, n)
+    quality = np.linspace(40, 80, n)
+    df = pd.DataFrame({"model_id": [f"{vendor}/m{i}" for i in range(n)], "name": [f"M{i}" for i in range(n)],
+                       "vendor": vendor, "price": price, "quality": quality, "release_date": "2024-01-01",
+                       "input_usd_per_mtok": price, "output_usd_per_mtok": price * 3,
+                       "blended_usd_per_mtok": price, "quality_source_id": "src"})
+    df["on_frontier"] = True
+    return df
+
+
+def test_frontier_is_a_step_line_through_frontier_points_sorted_by_price():
+    df = pd.concat([_points(4), pd.DataFrame({"model_id": ["x/dominated"], "name": ["D"], "vendor": ["x"],
+                                              "price": [50.0], "quality": [10.0], "on_frontier": [False]})])
+    fig = figures.frontier_figure(df, metric_label="Q", data_as_of="2025-01-01")
+    line = [t for t in fig.data if t.name == "Pareto frontier"][0]
+    assert line.line.shape == "hv"
+    assert list(line.x) == sorted(line.x) and len(line.x) == 4
+    assert [r[0] for r in line.customdata] == [f"openai/m{i}" for i in range(4)]
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_headline_annotation_uses_log10_coordinates_on_the_log_axis():
+    df = _points(3)
+    fig = figures.frontier_figure(df, metric_label="Q", headline_pairs=[("openai/m2", "openai/m0")])
+    arrow = [a for a in fig.layout.annotations if a.showarrow][0]
+    assert arrow.x == pytest.approx(math.log10(df["price"].iloc[0]))
+    assert arrow.ax == pytest.approx(math.log10(df["price"].iloc[2]))
+    assert arrow.axref == "x" and arrow.y == pytest.approx(df["quality"].iloc[0])
+    label = [a for a in fig.layout.annotations if not a.showarrow][0]
+    assert "99 % cheaper" in label.text and "50 % less quality" in label.text
+
+
+def test_headline_is_skipped_when_a_model_of_the_pair_is_not_drawn():
+    fig = figures.frontier_figure(_points(3), metric_label="Q", headline_pairs=[("openai/m2", "openai/absent")])
+    assert not fig.layout.annotations
+
+
+def test_names_from_data_are_escaped_in_hover_text():
+    df = _points(2)
+    df.loc[0, "name"] = "<img src=x onerror=alert(1)>"
+    fig = figures.frontier_figure(df, metric_label="Q")
+    cd = fig.data[0].customdata
+    assert cd[0][1] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "<img" not in str(cd.tolist())
+
+
+def test_webgl_above_the_threshold_and_svg_below():
+    small = figures.frontier_figure(_points(10), metric_label="Q", webgl_threshold=20)
+    big = figures.frontier_figure(_points(30), metric_label="Q", webgl_threshold=20)
+    assert isinstance(small.data[0], go.Scatter)
+    assert isinstance(big.data[0], go.Scattergl)
+
+
+def test_every_trace_has_a_name_and_model_id_first_and_meta_is_set():
+    df = pd.concat([_points(3, "openai"), _points(3, "anthropic")])
+    fig = figures.frontier_figure(df, metric_label="Q", price_label="P", sources=["b", "a"], data_as_of="2025-02-03")
+    assert fig.layout.meta == {"title": "Price vs quality", "sources": ["a", "b"], "data_as_of": "2025-02-03",
+                               "metric_label": "Q", "price_label": "P"}
+    for tr in fig.data:
+        assert tr.name
+        assert str(tr.customdata[0][0]).split("/")[0] in {"openai", "anthropic"}
+
+
+def test_vendor_colours_are_fixed_and_shared():
+    a = figures.frontier_figure(_points(2, "anthropic"), metric_label="Q")
+    assert a.data[0].marker.color == figures.VENDOR_COLOURS["anthropic"] == figures.vendor_colour("Anthropic")
+    assert figures.vendor_colour("some-new-lab") == figures.vendor_colour("some-new-lab")
+
+
+def test_empty_input_gives_an_empty_state_figure_not_an_error():
+    fig = figures.frontier_figure(_points(0), metric_label="Q")
+    assert "No model matches" in fig.layout.annotations[0].text
+
+
+def test_replay_frames_one_per_month_with_play_button():
+    df = _points(4)
+    frames = pd.concat([df.assign(as_of=pd.Timestamp("2024-01-31")), df.iloc[:2].assign(as_of=pd.Timestamp("2024-02-29"))])
+    fig = figures.frontier_figure(df, metric_label="Q", frames=frames)
+    assert [f.name for f in fig.frames] == ["2024-01", "2024-02"]
+    assert fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
+    line_idx = [i for i, t in enumerate(fig.data) if t.name == "Pareto frontier"][0]
+    assert len(fig.frames[1].data[line_idx].x) == 2
+
+
+def test_trend_figure_states_the_factor_and_interval():
+    days = np.array([0, 200, 400, 600, 800])
+    table = pd.DataFrame({"model": list("abcde"), "release_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(days, "D"),
+                          "price": 10.0 * 10 ** (-days / 365.0), "score": 70.0})
+    table.loc[2, "price"] *= 1.1
+    fit = trends.price_trend(table, threshold=60)
+    fig = figures.trend_figure(table, fit, metric_label="Q", price_label="P")
+    assert "cheaper per year (90 % CI" in fig.layout.meta["headline"]
+    assert fig.layout.yaxis.type == "log"
+    assert any(getattr(t, "meta", None) == "trend-line" for t in fig.data)
+
+
+def test_generations_arrows_point_teacher_to_student_in_log_space():
+    d = pd.DataFrame({"teacher_id": ["o/big"], "student_id": ["o/small"], "teacher_price": [10.0],
+                      "student_price": [0.5], "teacher_quality": [80.0], "student_quality": [74.0],
+                      "price_drop_pct": [95.0], "quality_drop_pct": [7.5], "quality_delta_points": [-6.0],
+                      "era": ["distillation"], "teacher_name": ["Big"], "student_name": ["Small"], "vendor": ["openai"]})
+    fig = figures.generations_figure(d, metric_label="Q", price_label="P")
+    a = fig.layout.annotations[0]
+    assert (a.x, a.ax) == (pytest.approx(math.log10(0.5)), pytest.approx(1.0))
+    drops = figures.generation_drops_figure(d)
+    assert list(drops.data[0].x) == [95.0] and list(drops.data[0].y) == [7.5]
+
+
+def test_price_history_marks_effective_and_observed_dates_differently():
+    h = pd.DataFrame({"model_id": ["m", "m"], "effective_from": pd.to_datetime(["2024-01-01", "2024-06-01"]),
+                      "effective_to": [pd.NaT, pd.NaT], "input_usd_per_mtok": [2.0, 1.0],
+                      "output_usd_per_mtok": [6.0, 3.0], "date_kind": ["effective", "observed"], "source_id": ["s", "s"]})
+    fig = figures.price_history_figure(h, data_as_of="2025-01-01")
+    steps = [t for t in fig.data if t.mode == "lines"]
+    assert {t.name for t in steps} == {"input price", "output price"}
+    assert all(t.line.shape == "hv" for t in steps)
+    marks = [t for t in fig.data if t.mode == "markers" and t.name.endswith("changes")][0]
+    assert list(marks.marker.symbol) == ["circle", "circle-open"]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_light_and_dark_templates_differ_and_apply(theme):
+    fig = figures.apply_theme(figures.frontier_figure(_points(3), metric_label="Q"), theme)
+    assert fig.layout.template.layout.paper_bgcolor == figures.TEMPLATES[theme].layout.paper_bgcolor

@@ -1,0 +1,245 @@
+"""One AppTest per page: drive its main widgets and check the figure's data and the numbers shown against the
+library computed independently on the same database."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import frontier, generations, pricing, queries, snapshot, store, trends
+from tests.conftest import PROJECT_DIR
+
+PAGES = PROJECT_DIR / "pages"
+
+
+def run_page(name: str, **params) -> AppTest:
+    at = AppTest.from_file(str(PAGES / name), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def arr(v):
+    """Plotly 7 ships numeric arrays as base64 typed arrays; decode them (lists pass through)."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return list(v or [])
+
+
+def spec(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def metric_values(at: AppTest) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def con(frontier_env):
+    c = store.connect_readonly(frontier_env)
+    yield c
+    c.close()
+
+
+def newest_day(con) -> dt.date:
+    hi = pd.Timestamp(queries.date_span(con)[1]).date()
+    return min(hi, dt.date.today())
+
+
+def expected_market(con, metric_id, as_of, basis="blended", ratio="3:1", vendors=None):
+    m = snapshot.market_as_of(con, as_of, metric_id, basis, ratio)
+    if vendors:
+        m = m.loc[m["vendor"].isin(vendors)]
+    ok = m.loc[np.isfinite(m["price"].astype(float)) & (m["price"].astype(float) > 0) & m["quality"].notna()]
+    mask = frontier.pareto_mask(ok["price"].to_numpy(float), ok["quality"].to_numpy(float))
+    return ok, set(ok.loc[mask, "model_id"])
+
+
+def test_frontier_page_draws_every_priced_scored_model_and_the_frontier(con):
+    at = run_page("1_frontier.py")
+    metric_id = at.selectbox(key="metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    ok, on = expected_market(con, metric_id, as_of)
+    s = spec(at)
+    vendor_traces = [t for t in s["data"] if t["name"] != "Pareto frontier"]
+    drawn = [row[0] for t in vendor_traces for row in t["customdata"]]
+    assert sorted(drawn) == sorted(ok["model_id"])
+    line = [t for t in s["data"] if t["name"] == "Pareto frontier"][0]
+    assert {row[0] for row in line["customdata"]} == on
+    assert arr(line["x"]) == sorted(arr(line["x"]))
+    assert metric_values(at)["Models on the chart"] == str(len(ok))
+    assert metric_values(at)["On the Pareto frontier"] == str(len(on))
+    assert s["layout"]["xaxis"]["type"] == "log"
+
+
+def test_frontier_vendor_filter_and_price_basis_change_the_chart(con):
+    at = run_page("1_frontier.py")
+    metric_id = at.selectbox(key="metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    ok, _ = expected_market(con, metric_id, as_of)
+    vendor = ok["vendor"].value_counts().index[0]
+    at.multiselect(key="vendors").set_value([vendor]).run()
+    names = {t["name"] for t in spec(at)["data"]}
+    assert names == {vendor, "Pareto frontier"}
+    want, on = expected_market(con, metric_id, as_of, vendors=[vendor])
+    assert metric_values(at)["Models on the chart"] == str(len(want))
+    # Output-only price basis: every x is that model's output price.
+    at.segmented_control(key="basis").set_value("output").run()
+    t = [t for t in spec(at)["data"] if t["name"] == vendor][0]
+    out = want.set_index("model_id")["output_usd_per_mtok"]
+    assert arr(t["x"]) == pytest.approx([out[r[0]] for r in t["customdata"]])
+
+
+def test_frontier_narrow_filters_match_or_show_an_empty_state(con):
+    # (URL → view is checked in the browser: AppTest does not feed query params to bound widgets.)
+    at = run_page("1_frontier.py")
+    at.segmented_control(key="weights").set_value("open").run()
+    at.select_slider(key="ctx").set_value(1_000_000).run()
+    assert not at.exception
+    metric_id = at.selectbox(key="metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    ok, _ = expected_market(con, metric_id, as_of)
+    big_open = ok.loc[ok["open_weights"].astype("boolean").fillna(False).astype(bool)
+                      & (pd.to_numeric(ok["context_window"]).fillna(0) >= 1_000_000)]
+    if big_open.empty:
+        assert any("No model matches" in i.value for i in at.info)
+        assert not at.get("plotly_chart")
+    else:
+        assert metric_values(at)["Models on the chart"] == str(len(big_open))
+
+
+def test_frontier_replay_adds_one_frame_per_month(con):
+    at = run_page("1_frontier.py")
+    at.toggle(key="replay").set_value(True).run()
+    s = spec(at)
+    months = [m[:7] for m in at.select_slider(key="as_of").options]
+    names = [f["name"] for f in s["frames"]]
+    # one frame per month that has at least one priced and scored model, in order, ending at the newest month
+    assert names == [m for m in months if m in names] and names[-1] == months[-1] and len(names) > 1
+    assert s["layout"]["updatemenus"][0]["buttons"][0]["label"].endswith("Play")
+
+
+def test_frontier_shows_the_users_uploaded_models_marked_as_theirs(con):
+    at = AppTest.from_file(str(PAGES / "1_frontier.py"), default_timeout=60)
+    at.run()
+    metric_id = at.selectbox(key="metric").value
+    at.session_state["user_models"] = pd.DataFrame([{
+        "model_id": "yours/my-model", "name": "My <model>", "vendor": "yours", "release_date": None,
+        "input_usd_per_mtok": 0.01, "output_usd_per_mtok": 0.02, "metric_id": metric_id, "quality": 99.0}])
+    at.run()
+    mine = [t for t in spec(at)["data"] if t["name"] == "your models"]
+    assert mine and mine[0]["customdata"][0][0] == "yours/my-model"
+    assert mine[0]["customdata"][0][1] == "My &lt;model&gt;"
+
+
+def test_generations_page_draws_each_pair_and_states_the_era_summary(con):
+    at = run_page("2_generations.py")
+    metric_id = at.selectbox(key="metric").value
+    lin = queries.lineage(con)
+    distilled = lin.loc[lin["relation"] == "distilled"].rename(columns={"parent_id": "teacher_id",
+                                                                        "child_id": "student_id"})
+    deltas, summary = generations.generations_from_db(con, metric_id,
+                                                      distilled[["teacher_id", "student_id", "relation", "era"]])
+    complete = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
+    s = spec(at)
+    arrows = [a for a in s["layout"].get("annotations", []) if a.get("showarrow")]
+    assert len(arrows) == len(complete)
+    shown = " ".join(m.value for m in at.markdown)
+    scale = queries.metrics(con).set_index("metric_id").at[metric_id, "scale"]
+    from lib import ui
+    for row in summary.to_dict("records"):
+        assert ui.era_sentence(row, scale) in shown
+    # removing every pair gives an empty state, not a traceback
+    at.multiselect(key="pairs").set_value([]).run()
+    assert not at.exception
+    assert any("No pairs selected" in i.value for i in at.info)
+
+
+def test_trends_page_reports_the_fit_of_lib_trends(con):
+    at = run_page("3_trends.py")
+    metric_id = at.selectbox(key="metric").value
+    table = trends.trend_table_from_db(con, metric_id)
+    thr = float(table["score"].median())
+    at.number_input(key="threshold").set_value(thr).run()
+    fit = trends.price_trend(table, threshold=thr)
+    shown = metric_values(at)
+    assert shown["Points (new lowest price)"] == str(fit.n)
+    s = spec(at)
+    pts = [t for t in s["data"] if t["name"] == "new lowest price"]
+    if fit.n:
+        assert sorted(r[0] for r in pts[0]["customdata"]) == sorted(fit.points["model"])
+    if fit.ok:
+        from lib import figures
+        assert shown["Cheaper per year"] == figures.fmt_factor(fit.factor_per_year)
+        assert any(t["name"] == "fitted trend" for t in s["data"])
+
+
+def test_models_page_shows_price_history_and_compares(con):
+    models = queries.models(con)
+    priced = models.dropna(subset=["first_price_date"])
+    mid = priced["model_id"].iloc[0]
+    at = run_page("4_models.py")
+    at.selectbox(key="model").set_value(mid).run()
+    assert at.selectbox(key="model").value == mid
+    s = spec(at)
+    assert {"input price", "output price"} <= {t["name"] for t in s["data"]}
+    assert all(r[0] == mid for t in s["data"] if t["name"] in ("input price", "output price") for r in t["customdata"])
+    two = priced["model_id"].iloc[:2].tolist()
+    at.multiselect(key="compare").set_value(two).run()
+    s2 = spec(at, 1)
+    assert {r[0] for t in s2["data"] if t.get("mode") == "lines" for r in t["customdata"]} == set(two)
+
+
+def test_calculator_page_finds_the_cheapest_model_above_the_bar(con):
+    at = run_page("5_calculator.py")
+    at.number_input(key="in_m").set_value(10.0).run()
+    at.number_input(key="out_m").set_value(2.0).run()
+    metric_id = at.selectbox(key="metric").value
+    bar = at.slider(key="bar").value
+    m = snapshot.market_as_of(con, newest_day(con), metric_id)
+    m["cost"] = pricing.monthly_cost(m["input_usd_per_mtok"], m["output_usd_per_mtok"], 10e6, 2e6)
+    ok = m.loc[np.isfinite(m["cost"]) & (m["cost"] > 0) & (m["quality"] >= bar)]
+    best = ok.sort_values(["cost", "quality"], ascending=[True, False]).iloc[0]
+    shown = metric_values(at)
+    assert shown["Cheapest above the bar"] == best["name"]
+    from lib import figures
+    assert shown["Its monthly cost"] == figures.fmt_usd(best["cost"])
+    ring = [t for t in spec(at)["data"] if t["name"] == "cheapest above the bar"][0]
+    assert ring["customdata"][0][0] == best["model_id"]
+
+
+def test_data_page_lists_sources_and_counts(con):
+    at = run_page("6_data.py")
+    assert metric_values(at)["Models"] == str(len(queries.models(con)))
+    src = at.dataframe[0].value
+    assert set(src["source_id"]) == set(queries.sources_summary(con)["source_id"])
+    labels = [b.label for b in at.get("download_button")]
+    assert any("CSV" in x for x in labels) and any("Parquet" in x for x in labels) and any("DuckDB" in x for x in labels)
+
+
+def test_user_csv_is_validated():
+    from lib import ui
+
+    metrics = pd.DataFrame({"metric_id": ["q"], "min_value": [0.0], "max_value": [100.0]})
+    ok, errors = ui.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,1,2,q,50\n", metrics)
+    assert not errors and ok["model_id"].tolist() == ["yours/a"]
+    bad, errors = ui.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,-1,x,zz,500\n",
+                                    metrics)
+    assert bad.empty and len(errors) == 3
+
+
+def test_missing_database_is_explained_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("FRONTIER_DB", str(tmp_path / "nothing.duckdb"))
+    monkeypatch.setenv("FRONTIER_SEED_DIR", str(tmp_path / "no-seed"))
+    at = AppTest.from_file(str(PAGES / "1_frontier.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "The data is not available"
+    assert "python -m lib build" in " ".join(m.value for m in at.markdown)
