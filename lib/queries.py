@@ -67,6 +67,24 @@ LEFT JOIN quality_now q USING (as_of, model_id)
 ORDER BY a.as_of, a.vendor, a.release_date, a.model_id
 """
 
+# How many models have both a headline price and a score on each metric at a date: picks sensible defaults.
+METRIC_COVERAGE_AS_OF = """
+WITH priced AS (
+    SELECT DISTINCT pi.model_id
+    FROM price_intervals pi JOIN models m USING (model_id)
+    WHERE pi.tier = 'standard' AND pi.effective_from <= $as_of
+      AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > $as_of)
+      AND COALESCE(m.release_date, pi.effective_from) <= $as_of
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
+)
+SELECT mt.metric_id, mt.name, mt.drifts, count(DISTINCT sc.model_id) AS models
+FROM metrics mt
+LEFT JOIN scores sc ON sc.metric_id = mt.metric_id AND (NOT mt.drifts OR sc.observed_date <= $as_of)
+                   AND sc.model_id IN (SELECT model_id FROM priced)
+GROUP BY ALL
+ORDER BY models DESC, mt.drifts, mt.metric_id
+"""
+
 PRICES_AT = f"""
 SELECT r.req_id, r.model_id, r.at_date, {PRICE_COLUMNS}
 FROM price_requests r
@@ -179,6 +197,11 @@ def snapshots_as_of(con, dates: Iterable, metric_id: str | None = None,
 def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
     return snapshots_as_of(con, [as_of], metric_id, vendors).drop(columns="as_of")
+
+
+def metric_coverage_as_of(con, as_of) -> pd.DataFrame:
+    """Per metric: how many models existing at `as_of` have both a headline price and a score."""
+    return con.execute(METRIC_COVERAGE_AS_OF, {"as_of": _date(as_of)}).df()
 
 
 def prices_at(con, requests: pd.DataFrame) -> pd.DataFrame:

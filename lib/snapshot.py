@@ -33,3 +33,9 @@ def market_as_of(con, as_of, metric_id: str = DEFAULT_METRIC, basis: str = "blen
     df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
                                              higher_is_better=bool(metric["higher_is_better"]))
     return df
+
+
+def best_covered_metric(con, as_of) -> str:
+    """The metric on which most models existing at `as_of` have both a price and a score (the default view)."""
+    cov = queries.metric_coverage_as_of(con, as_of)
+    return str(cov.iloc[0]["metric_id"]) if not cov.empty and cov.iloc[0]["models"] > 0 else DEFAULT_METRIC
