@@ -123,30 +123,45 @@ def build(db_path: Path | None = None, seed_dir: Path | None = None, snapshot_di
         return _build_locked(db_path, seed_dir, snapshot_dir)
 
 
-def _build_locked(db_path: Path, seed_dir: Path, snapshot_dir: Path) -> dict:
-    version = data_version(seed_dir, snapshot_dir)
+@contextlib.contextmanager
+def _transaction_on_new_file(db_path: Path, copy_from: Path | None = None) -> Iterator:
+    """A connection to a fresh temp file beside `db_path` (empty, or a copy of `copy_from`) inside one
+    transaction. On success the transaction commits, the file is closed and atomically replaces `db_path`;
+    on any failure the temp file is deleted and `db_path` is untouched. Call with the writer lock held."""
     tmp = _tmp_path(db_path)
     _remove(tmp)
     try:
+        if copy_from is not None:
+            shutil.copyfile(copy_from, tmp)
         con = duckdb.connect(str(tmp))
         try:
             con.execute("BEGIN")
-            schema.create_schema(con)
-            _load_seed(con, seed_dir)
-            _replay_snapshots(con, snapshot_dir)
-            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-            con.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [["data_version", version], ["built_at", now], ["seed_dir", str(seed_dir)]],
-            )
-            con.execute("COMMIT")
-            counts = table_counts(con)
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         finally:
             con.close()
         os.replace(tmp, db_path)
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _build_locked(db_path: Path, seed_dir: Path, snapshot_dir: Path) -> dict:
+    version = data_version(seed_dir, snapshot_dir)
+    with _transaction_on_new_file(db_path) as con:
+        schema.create_schema(con)
+        _load_seed(con, seed_dir)
+        _replay_snapshots(con, snapshot_dir)
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+        con.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [["data_version", version], ["built_at", now], ["seed_dir", str(seed_dir)]],
+        )
+        counts = table_counts(con)
     return counts
 
 
@@ -191,30 +206,10 @@ def apply_import(write: Callable, db_path: Path | None = None, new_version: str 
     If `write` raises, the copy is discarded and the database is exactly as it was. Returns what `write` returns.
     """
     db_path = Path(db_path or paths.default_db_path())
-    with writer_lock(db_path):
-        tmp = _tmp_path(db_path)
-        _remove(tmp)
-        try:
-            shutil.copyfile(db_path, tmp)
-            con = duckdb.connect(str(tmp))
-            try:
-                con.execute("BEGIN")
-                try:
-                    result = write(con)
-                    if new_version is not None:
-                        con.execute(
-                            "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_version]
-                        )
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-            finally:
-                con.close()
-            os.replace(tmp, db_path)
-        except BaseException:
-            _remove(tmp)
-            raise
+    with writer_lock(db_path), _transaction_on_new_file(db_path, copy_from=db_path) as con:
+        result = write(con)
+        if new_version is not None:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_version])
     return result
 
 
