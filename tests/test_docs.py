@@ -1,0 +1,34 @@
+"""The README stays true: its two set-up commands exist and every CLI command is documented."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lib.__main__ import COMMANDS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_opens_with_what_it_is_then_exactly_two_commands():
+    block = re.search(r"## Two commands.*?```bash\n(.*?)```", README, re.S)
+    assert block, "README has no 'Two commands' section"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    assert commands == ["bash scripts/dashboard.sh", "bash scripts/test.sh"]
+    for cmd in commands:
+        assert (ROOT / cmd.split()[1]).is_file()
+    assert README.index("## Two commands") < README.index("## Command line")
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_cli_command_is_in_the_readme():
+    missing = [name for name in COMMANDS if f"python -m lib {name}" not in README]
+    assert not missing, f"commands missing from README: {missing}"
+
+
+def test_every_benchmark_script_is_in_the_readme():
+    missing = [p.name for p in (ROOT / "benchmarks").glob("bench_*.py") if f"benchmarks/{p.name}" not in README]
+    assert not missing, missing
