@@ -31,6 +31,39 @@ def test_normalise_id(external, expected):
     assert normalise_id(external) == expected
 
 
+@pytest.mark.parametrize("external,expected", [
+    ("amazon.nova-pro-v1:0", "amazon/nova-pro-v1"), ("mistral.mistral-large-2407-v1:0", "mistralai/mistral-large-2407"),
+    ("Meta-Llama-3.1-405b-Instruct-bf16", "meta-llama/llama-3.1-405b-instruct"), ("text-curie-001", "openai/text-curie-001"),
+])
+def test_normalise_bedrock_and_precision_ids(external, expected):
+    assert normalise_id(external) == expected
+
+
+@pytest.mark.parametrize("external,is_junk", [
+    ("ollama/codestral", True), ("yi-coder:9b-chat-q4_0", True), ("qwen2.5-coder:32b", True),
+    ("Codestral-22B-v0.1-Q4_K_M", True), ("glm-4.5-air-fp8", True), ("Qwen3 235B (FP8)", True),
+    ("gpt-4o", False), ("claude-3-5-sonnet-20241022", False), ("mistral-7b-instruct-v0.2", False),
+    ("amazon.nova-pro-v1:0", False), ("Meta-Llama-3.1-405b-Instruct-bf16", False),
+])
+def test_non_api_reason(external, is_junk):
+    from lib.curate.aliases import non_api_reason
+    assert (non_api_reason(external) is not None) == is_junk
+
+
+def test_display_names():
+    from lib.curate.names import choose_names
+    c = {"amazon/amazon-nova-premier": [("simonw_llm_prices", "Amazon Nova Pro")],  # simonw's wrong name
+         "z-ai/glm-5v-turbo": [("openrouter", "Z.ai: GLM 5V Turbo")],
+         "deepseek/deepseek-r1-0528": [("openrouter", "DeepSeek: R1 0528")],
+         "qwen/qwen-plus-2025-01-25": [("openrouter", "Qwen: Qwen-Plus")],
+         "qwen/qwen-plus": [("openrouter", "Qwen: Qwen-Plus")]}
+    n = choose_names(c, sorted(c), set(c))
+    assert n["amazon/amazon-nova-premier"] == "Amazon Nova Premier"
+    assert n["z-ai/glm-5v-turbo"] == "GLM 5V Turbo"
+    assert n["deepseek/deepseek-r1-0528"] == "DeepSeek R1 0528"
+    assert n["qwen/qwen-plus-2025-01-25"] == "Qwen-Plus (2025-01-25)" and n["qwen/qwen-plus"] == "Qwen-Plus"
+
+
 @pytest.mark.skipif(not RAW.is_dir(), reason="raw data folder not available")
 def test_curation_is_deterministic_and_matches_the_committed_seed(tmp_path):
     from lib.curate.build import curate

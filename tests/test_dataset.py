@@ -74,6 +74,7 @@ PRICE_FACTS = [
     ("openai/davinci", "2022-08-31", 60, 60, "Epoch record, archive 2022-09-05 of openai.com/api/pricing"),
     ("openai/davinci", "2022-09-01", 20, 20, "Epoch record: OpenAI's 2022-09-01 GPT-3 price cut"),
     ("openai/gpt-4-0314", "2023-03-14", 30, 60, "Epoch record, archive 2023-03-23 of openai.com/pricing"),
+    ("openai/gpt-4-0613", "2023-06-13", 30, 60, "Epoch price data (blended 37.5 from 2023-06-13), split as LiteLLM"),
     ("openai/gpt-4-turbo", "2023-11-06", 10, 30, "Epoch record, OpenAI DevDay post"),
     ("openai/gpt-3.5-turbo-1106", "2023-11-06", 1, 2, "Epoch record, archive 2023-11-22 of openai.com/pricing"),
     ("openai/gpt-3.5-turbo-0125", "2024-01-25", 0.5, 1.5, "Epoch record of the 0125 cut"),
@@ -88,7 +89,7 @@ PRICE_FACTS = [
     ("openai/o1-mini", "2025-01-31", 1.1, 4.4, "Epoch record, archive.ph/VE95w"),
     ("openai/o3", "2025-06-10", 2, 8, "genai-prices start_date 2025-06-10 (simonw HEAD $10/$40 is a known error)"),
 ]
-NOT_YET = [("openai/gpt-4-turbo", "2023-11-05"), ("openai/gpt-3.5-turbo-0125", "2024-01-24"),
+NOT_YET = [("openai/gpt-4-turbo", "2023-11-05"), ("openai/gpt-4-0613", "2023-06-12"), ("openai/gpt-3.5-turbo-0125", "2024-01-24"),
            ("openai/gpt-4o-mini", "2024-07-17")]
 
 
@@ -123,3 +124,69 @@ def test_price_facts_through_snapshot_cli(snapshot, model_id, day, inp, out, che
 def test_no_price_before_launch(snapshot, model_id, day):
     row = snapshot(day).get(model_id)
     assert row is None or row["input_usd_per_mtok"] is None
+
+
+def _priced(seed):
+    std = seed["prices"][seed["prices"]["tier"] == "standard"]
+    return set(std["model_id"])
+
+
+def test_display_names_are_unique_among_priced_models(seed):
+    m = seed["models"][seed["models"]["model_id"].isin(_priced(seed))]
+    dup = m[m["name"].str.lower().duplicated(keep=False)].sort_values("name")
+    assert dup.empty, dup[["model_id", "name"]].to_string()
+
+
+def test_article_model_names_are_human_readable(seed):
+    import re
+    names = seed["models"].set_index("model_id")["name"]
+    for mid in ARTICLE_MODELS:
+        n = names[mid]
+        assert not re.search(r"[A-Za-z]-20\d\d-\d\d", n), f"{mid}: Epoch table key {n!r}"
+        assert ": " not in n and " " in n, f"{mid}: {n!r}"
+    assert names["openai/gpt-4o-2024-05-13"] == "GPT-4o (2024-05-13)"
+    assert names["google/gemini-1.5-flash-001"] == "Gemini 1.5 Flash (001)"
+    assert names["anthropic/claude-3.5-sonnet-20240620"] == "Claude 3.5 Sonnet (2024-06-20)"
+    assert names["anthropic/claude-3.5-haiku"] == "Claude 3.5 Haiku"
+    assert len({names[m] for m in ARTICLE_MODELS}) == len(ARTICLE_MODELS)
+
+
+def test_no_reseller_prefix_in_priced_names(seed):
+    m = seed["models"][seed["models"]["model_id"].isin(_priced(seed))]
+    bad = m[m["name"].str.match(r"^[A-Z][\w. ]*: ")]
+    assert bad.empty, bad[["model_id", "name"]].to_string()
+
+
+def test_only_scheduled_prices_after_the_newest_retrieval(seed):
+    from lib.curate.validate import newest_retrieval
+    newest = newest_retrieval(seed)
+    p = seed["prices"]
+    late = p[p["effective_from"] > newest]
+    assert (late["date_kind"] == "effective").all()
+    assert late["note"].str.contains("scheduled").all()
+    assert set(late["model_id"]) <= {"anthropic/claude-sonnet-5", "google/gemini-3.6-flash", "google/gemini-3.7-flash"}
+    assert seed["scores"]["observed_date"].max() <= newest
+
+
+def test_check_reports_the_newest_data_date():
+    text = (PROJECT / "data" / "QUALITY.md").read_text()
+    assert "newest data date (excluding scheduled future prices): 2026-08-22" in text
+
+
+def test_local_and_quantised_runs_are_not_models(seed):
+    from lib.curate.aliases import non_api_reason
+    ids = seed["models"]["model_id"]
+    scored_only = set(ids) - _priced(seed)
+    bad = sorted(m for m in scored_only if non_api_reason(m.split("/", 1)[1]) or m.startswith("ollama/"))
+    assert not bad, bad
+    corr = pd.read_csv(SEED / "corrections.csv", dtype=str).fillna("")
+    assert corr["what"].str.contains("yi-coder:9b-chat-fp16").any()
+    assert "mistralai/codestral" not in set(seed["scores"][seed["scores"]["source_id"] == "aider"]["model_id"])
+
+
+def test_vendor_column_names_the_creator_not_the_id_rule(seed):
+    v = seed["models"].set_index("model_id")["vendor"]
+    assert v["google/palmyra-x5"] == "writer"
+    assert v["meta-llama/llama-3.1-sonar-large-128k-online"] == "perplexity"
+    assert v["meta-llama/llama-3.1-nemotron-70b-instruct"] == "nvidia"
+    assert v["haotian-liu/llava-13b"] == "liuhaotian"

@@ -57,6 +57,8 @@ EXPLICIT: dict[str, str] = {
     "claude-3-5-sonnet-latest": "anthropic/claude-3.5-sonnet",
     "claude-3.5-sonnet": "anthropic/claude-3.5-sonnet",
     "claude-3.5-haiku": "anthropic/claude-3.5-haiku",
+    "claude-3.5-sonnet-(june)": "anthropic/claude-3.5-sonnet-20240620",  # AA leaderboard names
+    "claude-3.5-sonnet-(oct)": "anthropic/claude-3.5-sonnet",
     "claude-instant": "anthropic/claude-instant-1.2",
     "claude-instant-1": "anthropic/claude-instant-1.2",
     "claude-2": "anthropic/claude-2.0",
@@ -85,6 +87,8 @@ EXPLICIT: dict[str, str] = {
     "deepseek-reasoner": "deepseek/deepseek-r1",
     "deepseek-r1": "deepseek/deepseek-r1",
     "deepseek-v3": "deepseek/deepseek-chat",
+    # Qwen's own API (Alibaba Cloud) run by Aider in non-thinking mode
+    "qwen3-235b-a22b-diff,-no-think,-alibaba-api": "qwen/qwen3-235b-a22b",
 }
 
 # Display names of Epoch's AA table (aa_data_with_math5.csv / epoch_ai_price_data_not_in_aa_with_benchmarks.csv).
@@ -172,7 +176,7 @@ EPOCH_AA_NAMES: dict[str, str] = {
 
 # First matching prefix of a slug decides its vendor (OpenRouter's vendor slugs).
 VENDOR_RULES: list[tuple[str, str]] = [
-    (r"^(gpt-|o\d(-|$)|chatgpt|text-davinci|davinci|babbage|codex)", "openai"),
+    (r"^(gpt-|o\d(-|$)|chatgpt|text-davinci|text-(ada|babbage|curie)-\d|davinci|babbage|codex)", "openai"),
     (r"^claude", "anthropic"),
     (r"^(gemini|gemma|palm|learnlm)", "google"),
     (r"^(llama|meta-llama|codellama|muse-spark)", "meta-llama"),
@@ -188,7 +192,7 @@ VENDOR_RULES: list[tuple[str, str]] = [
     (r"^(kimi|moonshot)", "moonshotai"),
     (r"^(glm|chatglm)", "z-ai"),
     (r"^(minimax|abab)", "minimax"),
-    (r"^sonar", "perplexity"),
+    (r"^(sonar|pplx-)", "perplexity"),
     (r"^reka", "reka"),
     (r"^(nemotron|llama-3.1-nemotron)", "nvidia"),
     (r"^(yi-)", "01-ai"),
@@ -228,6 +232,39 @@ def _key(external_id: str) -> str:
     return k
 
 
+# Quantised / precision variants and local runs (Ollama tags, GGUF files): not an LLM API.
+_QUANT = re.compile(r"(?:^|[-_:.\s(,])(fp8|nvfp4|fp4|int4|int8|q[2-8](?:_k)?(?:_[0-9a-z]{1,2})?|gguf|awq|gptq|exl2|mlx)"
+                    r"(?:$|[-_:.\s),])", re.I)
+_OLLAMA_TAG = re.compile(r"^[\w.\-/]+:[\w.\-]*\d+(\.\d+)?b\b", re.I)  # yi-coder:9b-chat, qwen2.5:32b
+
+
+def non_api_reason(external_id: str) -> str | None:
+    """Why an external id names a local or quantised run rather than an LLM API model (else None)."""
+    s = str(external_id).strip()
+    if re.match(r"^ollama(_chat)?/", s, re.I):
+        return "local Ollama run (quantised weights on the benchmark author's machine), not an API model"
+    if _OLLAMA_TAG.match(s):
+        return "local Ollama tag (model:size-quantisation), not an API model"
+    m = _QUANT.search(s)
+    if m:
+        return f"quantised / precision variant ({m.group(1)}) of a model, not the vendor's API model"
+    return None
+
+
+_BEDROCK = re.compile(r"^(amazon|mistral|cohere|ai21|deepseek|qwen|writer)\.(?=[a-z])")
+
+
+def _bedrock(k: str) -> str:
+    """AWS Bedrock ids (`mistral.mistral-large-2407-v1:0`) -> the vendor's model id."""
+    if not _BEDROCK.match(k):
+        return k
+    k = _BEDROCK.sub("", k)
+    k = re.sub(r"-v0:(\d+)$", r"-v0.\1", k)  # mistral-7b-instruct-v0:2 is version 0.2 of the model
+    if k.startswith("nova-"):
+        return re.sub(r":\d+$", "", k)  # amazon.nova-pro-v1:0 -> nova-pro-v1 (Amazon's own id)
+    return re.sub(r"-v\d+:\d+$", "", k)  # Bedrock's API version suffix
+
+
 def _vendor_for(slug: str) -> str | None:
     for pattern, vendor in VENDOR_RULES:
         if re.search(pattern, slug):
@@ -256,6 +293,8 @@ def normalise_id(external_id: str, vendor_hint: str | None = None) -> str | None
     k = _key(external_id)
     if k in EXPLICIT:
         return EXPLICIT[k]
+    # full-precision reference weights (bf16 / fp16) are the model as released: same model
+    k = re.sub(r"(-\(reference,-(fp16|bf16)\)|-\((fp16|bf16)\)|-(fp16|bf16))$", "", k)
     vendor = None
     if "/" in k:
         head, _, rest = k.rpartition("/")
@@ -267,6 +306,9 @@ def normalise_id(external_id: str, vendor_hint: str | None = None) -> str | None
         if k in EXPLICIT:
             return EXPLICIT[k]
     k = re.sub(r"^(accounts-fireworks-models-|models-)", "", k)
+    k = _bedrock(k)
+    if k in EXPLICIT:
+        return EXPLICIT[k]
     if vendor is None and vendor_hint:
         vendor = VENDOR_NAMES.get(vendor_hint.strip().lower(), None)
     rule_vendor = _vendor_for(k)

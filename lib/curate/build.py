@@ -15,6 +15,7 @@ from lib.curate import prices as P
 from lib.curate import scores as S
 from lib.curate.article import ARTICLE_MODELS
 from lib.curate.lineage import LINEAGE
+from lib.curate.names import choose_names
 from lib.curate.sources import RAW_FOLDERS, SOURCES
 
 COLUMNS = {
@@ -151,6 +152,87 @@ def _model_meta(raw: Path, or_info: dict) -> dict[str, dict]:
     return meta
 
 
+# vendor slugs that name the same vendor (the model_id keeps its own prefix; only the vendor column is unified)
+VENDOR_FIX = {"haotian-liu": "liuhaotian", "bytedance-seed": "bytedance", "meta": "meta-llama", "rekaai": "reka",
+              "codellama": "meta-llama"}
+
+
+def _openrouter_vendors(or_snaps) -> dict[str, str]:
+    """model_id -> the model's creator as OpenRouter names it, where the id's prefix says otherwise.
+
+    The id rules put every `llama-*` slug under meta-llama and `palm*` under google; OpenRouter's own prefix
+    tells the real creator (perplexity/llama-3-sonar-*, nvidia/llama-3.1-nemotron-*, neversleep/llama-3-lumimaid-*,
+    writer/palmyra-x5)."""
+    from lib.curate.aliases import normalise_id
+    out: dict[str, str] = {}
+    for _date, _rel, data in or_snaps:
+        for m in data:
+            oid = m.get("id", "")
+            if ":" in oid or oid.startswith("~") or "/" not in oid:
+                continue
+            mid = normalise_id(oid)
+            if not mid:
+                continue
+            head = VENDOR_FIX.get(oid.split("/")[0], oid.split("/")[0])
+            if head != VENDOR_FIX.get(mid.split("/")[0], mid.split("/")[0]):
+                out.setdefault(mid, head)
+    return out
+
+
+def _name_candidates(raw: Path, or_snaps, score_rows, meta) -> dict[str, list[tuple[str, str]]]:
+    """model_id -> [(source kind, name)] from every source that names models (see lib.curate.names)."""
+    import json
+
+    from lib.curate.aliases import normalise_id
+    from lib.curate.prices import GENAI_FIRST_PARTY, LONG_SUFFIX
+    cands: dict[str, dict[str, tuple]] = {}
+
+    def put(mid, src, name, exact, order):
+        if not mid or not isinstance(name, str) or not name.strip():
+            return
+        cur = cands.setdefault(mid, {}).get(src)
+        key = (0 if exact else 1, order)
+        if cur is None or key < cur[0]:
+            cands[mid][src] = (key, name.strip())
+
+    rel = "simonw-llm-prices/derived_price_observations_from_git_history.csv"
+    df = pd.read_csv(raw / rel, dtype=str).fillna("")
+    for _, r in df.iterrows():
+        sid = r["model_id"]
+        if LONG_SUFFIX.search(sid):
+            continue
+        mid = normalise_id(re.sub(r"^gemini-3-1-", "gemini-3.1-", sid), vendor_hint=r["vendor"] or None)
+        if mid:  # newest name of the id that is the model's own slug first
+            put(mid, "simonw_llm_prices", r["name"], sid == mid.split("/", 1)[1],
+                "~" + str(99999999 - int(r["last_seen_commit_date"].replace("-", ""))))
+    for date, _rel, data in or_snaps:
+        for m in data:
+            oid = m.get("id", "")
+            if ":" in oid or oid.startswith(("~", "openrouter/")):
+                continue
+            mid = normalise_id(oid)
+            if mid:
+                put(mid, "openrouter", m.get("name"), oid.split("/")[-1] == mid.split("/", 1)[1],
+                    str(99999999 - int(date.replace("-", ""))))
+    data = json.loads((raw / "pydantic-genai-prices/new_data_v2/data.json").read_text())
+    for prov in data:
+        if prov["id"] not in GENAI_FIRST_PARTY:
+            continue
+        for m in prov.get("models", []):
+            mid = normalise_id(m["id"])
+            if mid:
+                put(mid, "genai_prices", m.get("name"), m["id"] == mid.split("/", 1)[1], m["id"])
+    for r in score_rows:
+        if r["source_id"] == "artificial_analysis":
+            mm = re.search(r"(?:Model|name)=(.+)$", r["source_ref"])
+            if mm:
+                put(r["model_id"], "artificial_analysis", mm.group(1), True, r["source_ref"])
+    for mid, m in meta.items():
+        if m.get("name") and m.get("source_id") == "epoch_benchmark_stitching":
+            put(mid, "epoch_benchmark_stitching", m["name"], True, "")
+    return {mid: [(src, v[1]) for src, v in sorted(d.items())] for mid, d in cands.items()}
+
+
 def _raw_files(raw: Path, used: set[str], row_counts: dict[str, int]) -> list[dict]:
     out = []
     for rel in sorted(used):
@@ -187,11 +269,16 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     rows, corr, or_info = P.openrouter_prices(raw, or_snaps)
     price_rows += rows
     corrections += corr
+    rows, corr = P.epoch_blended_launches(raw, price_rows)
+    price_rows += rows
+    corrections += corr
     price_rows = _close_overlaps(price_rows)
     price_rows = _close_open_effective(price_rows)
 
+    S.reset_excluded()
     score_rows = (S.epoch_aa_scores(raw) + S.aa_scrape_scores(raw) + S.lmarena_scores(raw) + S.eci_scores(raw)
                   + S.livebench_scores(raw) + S.aider_scores(raw))
+    corrections += S.excluded_corrections()
 
     # models: every id that has a price, a score or (when it also has data) a lineage row
     meta = _model_meta(raw, or_info)
@@ -205,14 +292,18 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     first_ref = {}
     for r in sorted(price_rows + score_rows, key=lambda r: (r["model_id"], r["source_id"], r["source_ref"])):
         first_ref.setdefault(r["model_id"], (r["source_id"], r["source_ref"]))
+    names = choose_names(_name_candidates(raw, or_snaps, score_rows, meta), sorted(priced_or_scored),
+                         {r["model_id"] for r in price_rows})
+    or_vendor = _openrouter_vendors(or_snaps)
     for mid in sorted(priced_or_scored):
         m = meta.get(mid, {})
         vendor, slug = mid.split("/", 1)
+        vendor = or_vendor.get(mid, VENDOR_FIX.get(vendor, vendor))
         src, ref = (m["source_id"], m["source_ref"]) if m.get("source_ref") else first_ref[mid]
         ow = m.get("open_weights")
         if ow is None:
             ow = True if vendor in OPEN_WEIGHT_VENDORS else (False if vendor in {"openai", "anthropic"} else None)
-        models.append(dict(model_id=mid, vendor=vendor, family=_family(slug), name=m.get("name") or slug,
+        models.append(dict(model_id=mid, vendor=vendor, family=_family(slug), name=names[mid],
                            release_date=m.get("release_date", ""), open_weights=ow,
                            context_window=int(m["context_window"]) if m.get("context_window") else None,
                            parameters_b=None, deprecation_date=None,
@@ -227,12 +318,47 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     for r in price_rows + score_rows:
         r["snapshot_id"] = snapshot_id(r["raw_path"])
 
-    tables = dict(sources=SOURCES, raw_files=_raw_files(raw, used, counts), models=models, aliases=aliases,
+    raw_files = _raw_files(raw, used, counts)
+    price_rows, score_rows = _check_future(price_rows, score_rows, raw_files, corrections)
+    tables = dict(sources=SOURCES, raw_files=raw_files, models=models, aliases=aliases,
                   prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage,
                   corrections=corrections)
     for name, rows in tables.items():
         _write(out_dir, name, rows)
     return {k: len(v) for k, v in tables.items()}
+
+
+SCHEDULED_NOTE = "scheduled"
+
+
+def newest_retrieval(raw_files: list[dict]) -> str:
+    return max(r["retrieved_at"] for r in raw_files if r["retrieved_at"])
+
+
+def _check_future(price_rows, score_rows, raw_files, corrections):
+    """Dates after the newest raw retrieval: a vendor-effective price is a scheduled, announced change (kept and
+    noted); an observed price or a score cannot be dated after the data was retrieved (dropped, recorded)."""
+    newest = newest_retrieval(raw_files)
+    prices = []
+    for r in price_rows:
+        if r["effective_from"] > newest:
+            if r["date_kind"] != "effective":
+                corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r["raw_path"],
+                                        what=f"dropped observed price dated {r['effective_from']}, after the newest "
+                                             f"raw retrieval {newest}"))
+                continue
+            note = (f"{SCHEDULED_NOTE}: vendor-announced price from {r['effective_from']}, after the newest raw "
+                    f"retrieval ({newest}); not yet in force when the data was collected")
+            r = dict(r, note="; ".join(x for x in (r["note"], note) if x))
+        prices.append(r)
+    scores = []
+    for r in score_rows:
+        if r["observed_date"] > newest:
+            corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r["raw_path"],
+                                    what=f"dropped score dated {r['observed_date']}, after the newest raw retrieval"))
+            continue
+        scores.append(r)
+    return prices, scores
 
 
 def _family(slug: str) -> str:

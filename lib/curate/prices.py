@@ -15,7 +15,7 @@ from lib.curate.aliases import EPOCH_AA_NAMES, VENDOR_NAMES, normalise_id
 
 CHAT_EXCLUDE = re.compile(
     r"(embed|audio|realtime|tts|transcribe|whisper|dall-e|image|moderation|search-preview|computer-use|"
-    r"rerank|^ft:|/ft:|-vision-preview|imagen|veo|lyria|-live-|omni-moderation|sora|codex-mini-latest|"
+    r"rerank|^ft:|/ft:|\.ft-|-vision-preview|imagen|veo|lyria|-live-|omni-moderation|sora|codex-mini-latest|"
     r"text-similarity|text-search|guard)", re.I)
 
 
@@ -105,6 +105,44 @@ def epoch_price_records(raw: Path) -> tuple[list[dict], list[str]]:
         rows.append(_row(mid, provider, first_party, tier, date, "", g["input"], g["output"], g.get("cache"),
                          "effective", "epoch_prices", rel, ref, note))
     return rows, skipped
+
+
+def epoch_blended_launches(raw: Path, price_rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Launch prices in Epoch's `epoch_ai_price_data_not_in_aa_with_benchmarks.csv` (its "Release Date" is the
+    price date, from Epoch's price database) that no Epoch price record covers.
+
+    The file gives only the 3:1 blended price, so a row is added only when a first-party copy of the same model
+    (the earliest one, from LiteLLM or another source) shows an input/output pair whose 3:1 blend equals Epoch's
+    number exactly: that pair is then the launch price, dated by Epoch. Anything else is recorded, not guessed."""
+    rel = "epoch-llm-benchmark-efficiency/epoch_ai_price_data_not_in_aa_with_benchmarks.csv"
+    df = pd.read_csv(raw / rel, dtype=str).fillna("")
+    have = {(r["model_id"], r["effective_from"]) for r in price_rows if r["source_id"] == "epoch_prices"}
+    rows, notes = [], []
+    for i, r in df.iterrows():
+        mid = EPOCH_AA_NAMES.get(r["Model Name"])
+        date, blended = r["Release Date"], float(r["USD per 1M Tokens"])
+        if not mid or (mid, date) in have:
+            continue
+        first = sorted((o for o in price_rows if o["model_id"] == mid and o["first_party"] and o["tier"] == "standard"
+                        and o["effective_from"] > date), key=lambda o: (o["effective_from"], o["source_id"]))
+        if not first:
+            continue
+        o = first[0]
+        b = (3 * o["input_usd_per_mtok"] + o["output_usd_per_mtok"]) / 4
+        line = i + 2
+        if abs(b - blended) > 1e-9:
+            notes.append(dict(source_id="epoch_prices", model_id=mid, raw_path=rel, what=(
+                f"not used: {r['Model Name']} blended ${blended} from {date} (line {line}) does not match the "
+                f"earliest first-party split {o['input_usd_per_mtok']}/{o['output_usd_per_mtok']} "
+                f"({o['source_id']} {o['effective_from']}); input/output unknown")))
+            continue
+        rows.append(_row(mid, mid.split("/")[0], True, "standard", date, "", o["input_usd_per_mtok"],
+                         o["output_usd_per_mtok"], None, "effective", "epoch_prices", rel,
+                         f"{rel}#L{line} (Model Name={r['Model Name']};Release Date={date}; blended {blended})",
+                         f"date and 3:1 blended price from Epoch's price data; input/output split from "
+                         f"{o['source_id']} {o['effective_from']} ({o['source_ref'].split('#')[-1][:80]}), whose "
+                         f"blend equals Epoch's"))
+    return rows, notes
 
 
 # ---------------------------------------------------------------- simonw/llm-prices (git history + HEAD)
@@ -216,6 +254,12 @@ def genai_prices(raw: Path) -> list[dict]:
                 series.append(("observed", GENAI_SNAPSHOT_DATE, undated[0]["prices"],
                                "current price at snapshot (no start_date upstream)"))
             elif dated:
+                first_start = min(e["constraint"]["start_date"] for e in dated)
+                if undated and first_start > GENAI_SNAPSHOT_DATE:
+                    # the undated entry is the price in force at the snapshot, until a scheduled change
+                    series.append(("observed", GENAI_SNAPSHOT_DATE, undated[0]["prices"],
+                                   f"current price at snapshot (no start_date upstream), until the scheduled "
+                                   f"{first_start} price"))
                 for e in sorted(dated, key=lambda e: e["constraint"]["start_date"]):
                     series.append(("effective", e["constraint"]["start_date"], e["prices"], ""))
             for kind, frm, p, note in series:

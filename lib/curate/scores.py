@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from lib.curate.aliases import EPOCH_AA_NAMES, normalise_id
+from lib.curate.aliases import EPOCH_AA_NAMES, non_api_reason, normalise_id
 
 METRICS: list[dict] = [
     dict(metric_id="mmlu", name="MMLU (AA-reported)", unit="%", higher_is_better=True, min_value=0, max_value=100,
@@ -82,6 +82,27 @@ for _cat in LIVEBENCH_CATEGORIES + ["Global"]:
                         source_id="livebench"))
 
 
+# (source_id, external id, raw_path, reason) of score rows left out as non-API variants; reset by `reset_excluded`
+EXCLUDED: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def reset_excluded() -> None:
+    EXCLUDED.clear()
+
+
+def _excluded(source_id: str, external: str, rel: str) -> bool:
+    """True (and logged) when `external` names a local or quantised run, not an API model."""
+    why = non_api_reason(external)
+    if why:
+        EXCLUDED.setdefault((source_id, str(external)), (rel, why))
+    return why is not None
+
+
+def excluded_corrections() -> list[dict]:
+    return [dict(source_id=src, model_id=normalise_id(ext) or "", raw_path=rel, what=f"scores of '{ext}' dropped: {why}")
+            for (src, ext), (rel, why) in sorted(EXCLUDED.items())]
+
+
 def _s(model_id, metric_id, value, date, version, source_id, raw_path, ref):
     return dict(model_id=model_id, metric_id=metric_id, value=float(value), observed_date=date,
                 metric_version=version, source_id=source_id, raw_path=raw_path, source_ref=ref)
@@ -123,11 +144,25 @@ def _pct(v):
         return None
 
 
-def _aa_model_id(api_id, name):
+# trailing qualifiers of AA names that are a reasoning effort or a host, not another model
+_AA_QUALIFIER = re.compile(r"\s*\((max|xhigh|high|medium|low|minimal|reasoning|non-reasoning|thinking|"
+                           r"non-reasoning, \w+|reasoning, \w+|vertex|ai studio|bedrock)\)$", re.I)
+
+
+def _aa_model_id(api_id, name, rel=""):
+    # the first id present decides: a quantised host deployment (api id `...-fp8`) is dropped; a clean api id
+    # (e.g. `Qwen/Qwen3.5-0.8B`) keeps the row even when the display name notes the host's precision
+    first = next((c.strip() for c in (api_id, name) if isinstance(c, str) and c.strip()), None)
+    if first is None or _excluded("artificial_analysis", first, rel):
+        return None
     for cand in (api_id, name):
         if isinstance(cand, str) and cand.strip():
-            mid = normalise_id(re.sub(r"\s*\((high|medium|low|minimal|reasoning|non-reasoning|thinking)\)$", "",
-                                      cand.strip(), flags=re.I))
+            c = cand.strip()
+            if _excluded("artificial_analysis", c, rel):
+                continue  # a host-precision name ("Qwen3 235B (FP8)") must not become a model of its own
+            while _AA_QUALIFIER.search(c):
+                c = _AA_QUALIFIER.sub("", c)
+            mid = normalise_id(c)
             if mid:
                 return mid
     return None
@@ -143,7 +178,7 @@ def aa_scrape_scores(raw: Path) -> list[dict]:
         df = df[~df["provider"].astype(str).str.startswith("Nebius") & df["qualityIndex"].notna()]
         best: dict[str, tuple] = {}
         for _, r in df.iterrows():
-            mid = _aa_model_id(None, r["name"])
+            mid = _aa_model_id(None, r["name"], rel)
             if mid and mid not in best:
                 best[mid] = (r["qualityIndex"], f"{rel}#id={r['id']};name={r['name']}")
         for mid, (v, ref) in best.items():
@@ -169,7 +204,7 @@ def _aa_table(df, rel, date, colmap):
     api_col = next((c for c in df.columns if c.replace(" ", "").lower() == "apiid"), None)
     best: dict[tuple, tuple] = {}
     for i, r in df.iterrows():
-        mid = _aa_model_id(r[api_col] if api_col else None, r["Model"])
+        mid = _aa_model_id(r[api_col] if api_col else None, r["Model"], rel)
         if not mid:
             continue
         for col, metric in colmap.items():
@@ -195,6 +230,8 @@ def lmarena_scores(raw: Path) -> list[dict]:
         col = "arena_score" if "arena_score" in df.columns else "arena_elo"
         seen = set()
         for _, r in df.iterrows():
+            if _excluded("lmarena", str(r["model"]), rel):
+                continue
             name = re.sub(r"\s*\((\d{8})\)", r"-\1", str(r["model"]))
             mid = normalise_id(name, vendor_hint=str(r.get("organization", "")))
             if not mid or mid in seen or pd.isna(r[col]):
@@ -212,7 +249,10 @@ def eci_scores(raw: Path) -> list[dict]:
     best: dict[str, tuple] = {}
     for _, r in df.iterrows():
         ver = str(r["Model version"])
+        if _excluded("epoch_benchmark_stitching", ver, rel):
+            continue
         base = re.sub(r"_(high|medium|low|minimal|\d+K|thinking|reasoning|none)$", "", ver, flags=re.I)
+        base = re.sub(r"-hf$", "", base, flags=re.I)  # Hugging Face repository name of the same weights
         mid = normalise_id(base, vendor_hint=str(r["Organization"]).split("\n")[0])
         if not mid:
             continue
@@ -232,7 +272,9 @@ def livebench_scores(raw: Path) -> list[dict]:
         rel = f"livebench/{p.name}"
         df = pd.read_csv(p)
         for _, r in df.iterrows():
-            mid = normalise_id(str(r["model"]))
+            if _excluded("livebench", str(r["model"]), rel):
+                continue
+            mid = normalise_id(re.sub(r"-hf$", "", str(r["model"]), flags=re.I))
             if not mid:
                 continue
             cat_means = {}
@@ -268,8 +310,10 @@ def aider_scores(raw: Path) -> list[dict]:
             name = str(run.get("model", ""))
             if "+" in name or " and " in name or run.get("pass_rate_2") is None:
                 continue
+            if _excluded("aider", name, rel):
+                continue
             name = re.sub(r"\s*\(.*\)$", "", name).strip()
-            mid = normalise_id(name)
+            mid = normalise_id(re.sub(r"-hf$", "", name, flags=re.I))
             if not mid:
                 continue
             v = float(run["pass_rate_2"])

@@ -94,6 +94,28 @@ def _overlaps(prices: pd.DataFrame) -> list[str]:
     return bad
 
 
+def newest_retrieval(tables: dict) -> str:
+    """The newest retrieval date of any raw file used: no observation can be dated after it."""
+    return max(d for d in tables["raw_files"]["retrieved_at"] if d)
+
+
+def _future_dates(tables: dict) -> list[str]:
+    """After the newest retrieval only a vendor-announced, scheduled effective price may start (noted as such)."""
+    newest = newest_retrieval(tables)
+    p = tables["prices"]
+    late = p[p["effective_from"] > newest]
+    bad = late[(late["date_kind"] != "effective") | ~late["note"].fillna("").str.contains("scheduled")]
+    errs = [f"prices: {r.model_id} ({r.source_id}) starts {r.effective_from}, after the newest raw retrieval "
+            f"{newest}, and is not a scheduled effective price" for r in bad.head(20).itertuples()]
+    s = tables["scores"]
+    errs += [f"scores: {r.model_id} {r.metric_id} dated {r.observed_date}, after the newest raw retrieval {newest}"
+             for r in s[s["observed_date"] > newest].head(20).itertuples()]
+    m = tables["models"]
+    errs += [f"models: {r.model_id} released {r.release_date}, after the newest raw retrieval {newest}"
+             for r in m[m["release_date"].fillna("") > newest].head(20).itertuples()]
+    return errs
+
+
 def validate_seed(seed_dir: Path) -> dict[str, pd.DataFrame]:
     """Validate every table and the links between them; raise DataError with all problems found."""
     from lib.errors import DataError
@@ -128,6 +150,7 @@ def validate_seed(seed_dir: Path) -> dict[str, pd.DataFrame]:
     errors += [f"scores: {r.model_id} {r.metric_id}={r.value} outside [{r.min_value}, {r.max_value}]"
                for r in out.head(20).itertuples()]
     errors += [f"prices: overlapping intervals {b}" for b in _overlaps(tables["prices"])[:20]]
+    errors += _future_dates(tables)
     if errors:
         raise DataError(f"seed in {seed_dir} failed validation ({len(errors)} problems):\n  " + "\n  ".join(errors))
     return tables
