@@ -4,10 +4,26 @@ Run with `streamlit run app.py`. Pages are thin; the logic lives in lib/.
 """
 import streamlit as st
 
+LANDING_ALIAS = "frontier"
+
+
+def _serve_landing_alias() -> None:
+    """Streamlit serves the default page only at "/", so a shared link to /frontier would open it under a
+    "Page not found" notice: resolve that path to the landing page instead (internal API; no-op if it moves)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        pm = get_script_run_ctx().pages_manager
+        if pm.intended_page_name == LANDING_ALIAS and not pm.intended_page_script_hash:
+            pm.set_script_intent("", "")
+    except Exception:  # noqa: BLE001 - Streamlit internals changed: the notice is all that is lost
+        pass
+
+
 st.set_page_config(page_title="LLM price–quality frontier", page_icon=":material/scatter_plot:", layout="wide")
 
 pages = [
-    st.Page("pages/1_frontier.py", title="Frontier", icon=":material/scatter_plot:", url_path="frontier",
+    st.Page("pages/1_frontier.py", title="Frontier", icon=":material/scatter_plot:", url_path=LANDING_ALIAS,
             default=True),
     st.Page("pages/2_generations.py", title="Generations", icon=":material/call_split:", url_path="generations"),
     st.Page("pages/3_trends.py", title="Trends", icon=":material/trending_down:", url_path="trends"),
@@ -15,4 +31,5 @@ pages = [
     st.Page("pages/5_calculator.py", title="Calculator", icon=":material/calculate:", url_path="calculator"),
     st.Page("pages/6_data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
+_serve_landing_alias()
 st.navigation(pages, position="sidebar").run()

@@ -167,6 +167,11 @@ def apply_theme(fig: go.Figure, theme: str = "light") -> go.Figure:
             ann.font.color = _ACCENT[theme]
         if ann.arrowcolor in _MUTED.values():
             ann.arrowcolor = _MUTED[theme]
+        if str(ann.name or "").startswith("headline-tag"):
+            ann.bgcolor, ann.bordercolor = _TAG_BG[theme], _MUTED[theme]
+    sub = fig.layout.title.subtitle if fig.layout.title else None
+    if sub is not None and sub.text and sub.font is not None and sub.font.color in _MUTED.values():
+        sub.font.color = _MUTED[theme]
     return fig
 
 
@@ -206,7 +211,7 @@ def _col(df: pd.DataFrame, name: str, default=None) -> pd.Series:
 
 
 def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
-    """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours]."""
+    """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours, review]."""
     n = len(df)
     fmt = np.vectorize(fmt_usd, otypes=[object])
     inp = _num(_col(df, "input_usd_per_mtok"), n)
@@ -218,6 +223,8 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     src = [escape(s) or "–" for s in _col(df, "quality_source", None).where(
         _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None))]
     mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False)]
+    review = [REVIEW_TEXT.get(str(s), "") if not m else "your upload"
+              for s, m in zip(_col(df, "status", None), mine)]
     return np.column_stack([
         df["model_id"].astype(str).to_numpy(dtype=object),
         [escape(x) for x in _col(df, "name", "")],
@@ -228,8 +235,11 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
         fmt(bl) if n else np.array([], dtype=object),
         quality_txt, src,
         fmt(xv) if n else np.array([], dtype=object),
-        mine,
-    ]) if n else np.empty((0, 11), dtype=object)
+        mine, review,
+    ]) if n else np.empty((0, 12), dtype=object)
+
+
+REVIEW_TEXT = {"reviewed": "hand-reviewed", "unreviewed": "unreviewed: from a leaderboard or reseller listing"}
 
 
 def _hovertemplate(metric_label: str, x_label: str) -> str:
@@ -237,7 +247,8 @@ def _hovertemplate(metric_label: str, x_label: str) -> str:
             "input %{customdata[4]} · output %{customdata[5]} per M tokens<br>"
             "blended %{customdata[6]} per M tokens<br>"
             f"{escape(x_label)}: %{{customdata[9]}}<br>"
-            f"{escape(metric_label)}: %{{customdata[7]}} <i>(%{{customdata[8]}})</i>"
+            f"{escape(metric_label)}: %{{customdata[7]}} <i>(%{{customdata[8]}})</i><br>"
+            "<i>%{customdata[11]}</i>"
             "<extra></extra>")
 
 
@@ -297,13 +308,20 @@ def _log_range(values: np.ndarray, pad: float = 0.15):
     return [lo - pad * span, hi + pad * span]
 
 
-def _pair_annotations(df: pd.DataFrame, x_col: str, pairs, theme: str) -> list[dict]:
-    """Arrows teacher → student for the article's pairs that are both on the chart (x in log10 units)."""
+def _pair_annotations(df: pd.DataFrame, x_col: str, pairs, theme: str,
+                      y_range: Sequence[float] | None = None, x_range: Sequence[float] | None = None):
+    """Arrows teacher → student for the article's pairs that are both on the chart (x in log10 units), each with a
+    small numbered tag at its middle; the numbers are explained in a key (returned as lines) that sits in the
+    subtitle, so long labels never collide with each other or with the points.
+
+    Tags that would touch each other (estimated on a ~900×500 px plot) are stacked upwards. Returns
+    (annotations, key_lines).
+    """
     if not pairs or df.empty:
-        return []
+        return [], []
     by_id = df.set_index(df["model_id"].astype(str))
     by_id = by_id[~by_id.index.duplicated(keep="first")]
-    anns = []
+    anns, keys, tags = [], [], []
     for pair in pairs:
         teacher, student = pair[0], pair[1]
         if teacher not in by_id.index or student not in by_id.index:
@@ -312,24 +330,42 @@ def _pair_annotations(df: pd.DataFrame, x_col: str, pairs, theme: str) -> list[d
         tp, sp, tq, sq = (float(t[x_col]), float(s[x_col]), float(t["quality"]), float(s["quality"]))
         if not all(np.isfinite([tp, sp, tq, sq])) or tp <= 0 or sp <= 0:
             continue
+        n = len(keys) + 1
         price_drop = 100.0 * (1.0 - sp / tp)
         quality_drop = 100.0 * (1.0 - sq / tq) if tq else float("nan")
-        label = f"{escape(s.get('name', student))}: {price_drop:.0f} % cheaper"
+        text = f"{escape(t.get('name', teacher))} → {escape(s.get('name', student))}: "
+        text += f"{price_drop:.0f} % cheaper" if price_drop >= 0 else f"{-price_drop:.0f} % more expensive"
         if np.isfinite(quality_drop):
-            label += f", {quality_drop:.0f} % less quality" if quality_drop >= 0 else \
+            text += f", {quality_drop:.0f} % less quality" if quality_drop >= 0 else \
                 f", {abs(quality_drop):.0f} % more quality"
-        label += f"<br>than {escape(t.get('name', teacher))}"
+        keys.append(f"{n} {text}")
         anns.append(dict(
             x=math.log10(sp), y=sq, ax=math.log10(tp), ay=tq, xref="x", yref="y", axref="x", ayref="y",
             showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=1.4, arrowcolor=_MUTED[theme],
             standoff=7, startstandoff=7, text="", name=f"headline:{teacher}->{student}",
         ))
+        tags.append((n, teacher, student, (math.log10(sp) + math.log10(tp)) / 2, (sq + tq) / 2))
+    # Stack tags that would overlap: positions in fractions of the plot, a tag is ~22×20 px.
+    xr = x_range or [min(t[3] for t in tags) - 0.5, max(t[3] for t in tags) + 0.5] if tags else [0, 1]
+    yr = y_range or [min(t[4] for t in tags) - 10, max(t[4] for t in tags) + 10] if tags else [0, 1]
+    placed = []
+    for n, teacher, student, lx, y in tags:
+        px = (lx - xr[0]) / ((xr[1] - xr[0]) or 1) * 900
+        py = (y - yr[0]) / ((yr[1] - yr[0]) or 1) * 500
+        shift = 0
+        while any(abs(px - qx) < TAG_PX[0] and abs(py + shift - qy) < TAG_PX[1] for qx, qy in placed):
+            shift += TAG_PX[1]
+        placed.append((px, py + shift))
         anns.append(dict(
-            x=math.log10(sp), y=sq, xref="x", yref="y", showarrow=False, text=label, xanchor="left",
-            yanchor="top", xshift=8, yshift=-6, align="left", font=dict(size=11, color=_ACCENT[theme]),
-            bgcolor="rgba(255,255,255,0.0)", name=f"headline-label:{teacher}->{student}",
+            x=lx, y=y, xref="x", yref="y", showarrow=False, text=f"<b>{n}</b>", yshift=shift,
+            font=dict(size=11, color=_ACCENT[theme]), bgcolor=_TAG_BG[theme], bordercolor=_MUTED[theme],
+            borderwidth=1, borderpad=2, name=f"headline-tag:{teacher}->{student}",
         ))
-    return anns
+    return anns, keys
+
+
+TAG_PX = (24, 22)  # a headline tag's box on screen, with a little air
+_TAG_BG = {"light": "rgba(255,255,255,0.92)", "dark": "rgba(14,17,23,0.92)"}
 
 
 def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str = "Blended price (USD / M tokens, 3:1)",
@@ -360,13 +396,22 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
         yaxis=dict(title=dict(text=escape(metric_label))), clickmode="event+select",
     )
-    for ann in _pair_annotations(df, "price", headline_pairs, theme):
-        fig.add_annotation(**ann)
     all_x = df["price"].to_numpy(float) if frames is None else np.r_[df["price"].to_numpy(float),
                                                                       _drawable(frames, "price")["price"].to_numpy(float)]
     rng = _log_range(all_x)
     if rng:
         fig.update_xaxes(range=rng)
+    q = df["quality"].to_numpy(float)
+    y_rng = [float(q.min()), float(q.max())] if len(q) else None
+    anns, key = _pair_annotations(df, "price", headline_pairs, theme, y_range=y_rng, x_range=rng)
+    for ann in anns:
+        fig.add_annotation(**ann)
+    if key:
+        # The key under the title: one line per numbered arrow (the export prints it as the subtitle).
+        fig.update_layout(title=dict(subtitle=dict(text="<br>".join(key), font=dict(size=12, color=_MUTED[theme]))),
+                          margin=dict(t=64 + 17 * len(key)))
+        fig.layout.meta = {**meta, "subtitle": " · ".join(k.replace("&amp;", "&").replace("&lt;", "<")
+                                                        .replace("&gt;", ">") for k in key)}
     if frames is not None and not frames.empty:
         _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl)
     return fig
@@ -506,6 +551,8 @@ _PAIR_HOVER = ("<b>%{customdata[1]} → %{customdata[2]}</b> (%{customdata[10]})
                "quality %{customdata[5]} → %{customdata[6]} (%{customdata[8]} drop, Δ %{customdata[9]} pts)"
                "<extra></extra>")
 
+MAX_LABELLED_PAIRS = 12  # above this, names would pile up: the hover names each pair
+
 ERA_COLOURS = {"pre-distillation": "#BBBBBB", "distillation": "#4477AA"}
 _ERA_FALLBACK = ["#EE7733", "#228833", "#AA3377", "#66CCEE", "#CCBB44"]
 
@@ -544,7 +591,8 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
             hovertemplate=_shift_hover(_PAIR_HOVER),
             marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))))
         fig.add_trace(go.Scatter(
-            x=sub["student_price"].astype(float), y=sub["student_quality"].astype(float), mode="markers+text",
+            x=sub["student_price"].astype(float), y=sub["student_quality"].astype(float),
+            mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
             name=f"{escape(v)} student", legendgroup=escape(v), customdata=np.column_stack(
                 [sub["student_id"].astype(str).to_numpy(dtype=object), sub_cd]),
             text=[escape(x) for x in _col(sub, "student_name", "")], textposition="bottom center",
@@ -593,7 +641,8 @@ def generation_drops_figure(deltas: pd.DataFrame, *, scale: str = "percent", tit
         m = (era == e).to_numpy()
         sub = d.loc[m]
         fig.add_trace(go.Scatter(
-            x=sub["price_drop_pct"].astype(float), y=sub[y_col].astype(float), mode="markers+text",
+            x=sub["price_drop_pct"].astype(float), y=sub[y_col].astype(float),
+            mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
             name=escape(e), customdata=cd[m], hovertemplate=_PAIR_HOVER,
             text=[escape(x) for x in _col(sub, "student_name", "")], textposition="top center",
             textfont=dict(size=11), marker=dict(size=13, color=era_colour(e), line=dict(width=1, color="#111827"))))
@@ -607,7 +656,9 @@ def generation_drops_figure(deltas: pd.DataFrame, *, scale: str = "percent", tit
                       height=height, meta=meta, hovermode="closest", legend=dict(title=dict(text="era")),
                       xaxis=dict(title=dict(text=price_label), ticksuffix=" %",
                                  range=_pad_range(d["price_drop_pct"].astype(float), 0.12)),
-                      yaxis=dict(title=dict(text=escape(y_label)), autorange="reversed" if scale != "percent" else True))
+                      yaxis=dict(title=dict(text=escape(y_label)),
+                                 **({"range": _pad_range(d[y_col].astype(float), 0.15)} if scale == "percent"
+                                    else {"autorange": "reversed"})))
     return fig
 
 
@@ -715,10 +766,15 @@ def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, 
                                         [escape(names.get(m, m)) for m in sub["model"]]]),
             hovertemplate=(f"<b>{escape(metric_label)} ≥ {level:g}</b><br>%{{x|%Y-%m-%d}}: %{{y:$.3g}}"
                            "<br>%{customdata[1]}<extra></extra>")))
+    prices = _num(lv["price"], len(lv))
+    rng = _log_range(prices, pad=0.08)
+    ticks = price_ticks(prices, rng, min_gap=0.08)  # the levels' actual prices, not log minor ticks
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="x unified", legend=dict(title=dict(text="quality level")),
                       xaxis=dict(title=dict(text="Date")),
-                      yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
+                      yaxis=dict(type="log", title=dict(text=escape(price_label)), range=rng,
+                                 tickvals=ticks or None, ticktext=[price_tick_text(t) for t in ticks] or None,
+                                 automargin=True))
     return fig
 
 
@@ -781,8 +837,38 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=txt, hoverinfo="skip",
                                  customdata=[[k]], marker=dict(size=10, symbol=sym, color=_MUTED[theme],
                                                                line=dict(width=2, color=_MUTED[theme]))))
+    prices = np.r_[_num(history["input_usd_per_mtok"], len(history)), _num(history["output_usd_per_mtok"], len(history))]
+    rng = _log_range(prices, pad=0.08)
+    ticks = price_ticks(prices, rng)
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest",
                       xaxis=dict(title=dict(text="Date")),
-                      yaxis=dict(type="log", title=dict(text=price_label), tickprefix="$"))
+                      yaxis=dict(type="log", title=dict(text=price_label), range=rng,
+                                 tickvals=ticks or None, ticktext=[price_tick_text(t) for t in ticks] or None,
+                                 automargin=True))
     return fig
+
+
+def price_tick_text(x: float) -> str:
+    """$5 / $0.80 / $0.075: whole dollars bare, cents always with two digits, sub-cent with three significant."""
+    if x >= 1 and float(x).is_integer():
+        return f"${x:,.0f}"
+    if x >= 0.1:
+        return f"${x:,.2f}"
+    return f"${x:.3g}"
+
+
+def price_ticks(prices: np.ndarray, log_range: Sequence[float] | None, min_gap: float = 0.06) -> list[float]:
+    """Tick values at the distinct prices a price chart draws (so every price level is labelled), dropping any
+    closer than `min_gap` of the log axis to one already kept (lowest first; the highest is always kept)."""
+    v = np.unique(np.round(prices[np.isfinite(prices) & (prices > 0)], 6))
+    if v.size == 0 or not log_range:
+        return []
+    span = max(log_range[1] - log_range[0], 1e-9)
+    kept: list[float] = []
+    for p in v:
+        if not kept or (math.log10(p) - math.log10(kept[-1])) / span >= min_gap:
+            kept.append(float(p))
+        elif p == v[-1]:
+            kept[-1] = float(p)
+    return kept

@@ -1,7 +1,7 @@
 """The only Streamlit-aware helper module: the cached read-only connection, cached loaders keyed on the data
-version, shared widgets bound to the URL, sources credits, empty states, and the dashboard's small view helpers.
+version, shared widgets bound to the URL, charts with their credits and export panel, and empty states.
 
-Pure helpers (no `st.` inside) sit at the bottom so tests can call them directly.
+Pure view helpers (labels, filters, costs, sentences) live in lib/views.py, which has no Streamlit import.
 """
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import frontier, paths, pricing, queries, store
+from lib import paths, queries, store, views
 from lib.errors import DataError, UsageError
+from lib.views import BASIS_LABELS, DEFAULT_METRIC, USER_COLUMNS
 
 TTL = "1h"
-DEFAULT_METRIC = "aa_quality_2024"
 RATIOS = ["3:1", "1:1", "2:1", "4:1", "10:1", "1:3"]
-BASIS_LABELS = {"blended": "Blended", "input": "Input", "output": "Output"}
 CONTEXT_OPTIONS = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
 PAGE_FILES = {
     "frontier": "pages/1_frontier.py", "generations": "pages/2_generations.py", "trends": "pages/3_trends.py",
@@ -198,6 +197,114 @@ def load_aliases(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.aliases, model_id)
 
 
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_newest_data_date(_db: Db, version: str, today: dt.date) -> dt.date | None:
+    """The newest real data date (snapshot retrieved, price or release), never after `today`."""
+    return views.newest_data_date(_q(_db, queries.sources_summary), _q(_db, queries.change_dates), today)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_best_metric(_db: Db, version: str, as_of: dt.date) -> str:
+    """The metric with most priced and scored models at `as_of`: the Frontier page's default."""
+    from lib import snapshot
+
+    return _q(_db, snapshot.best_covered_metric, as_of)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_article_headline(_db: Db, version: str) -> dict:
+    """The article's headline (lib.generations on its pairs, metric aa_quality_2024, prices at the student's
+    launch) as a sentence and its numbers."""
+    from lib import generations
+    from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+
+    rows = views.pair_set_rows("article", _q(_db, queries.lineage), ARTICLE_PAIRS)
+    pairs = pd.DataFrame(rows, columns=["teacher_id", "student_id", "relation", "era"])
+    try:
+        deltas, _ = _q(_db, generations.generations_from_db, COMPOSITE_METRIC, pairs, "student-launch")
+    except UsageError:  # the article's models or metric are missing from this database
+        return {"text": "", "numbers": {}, "missing": len(pairs)}
+    return views.article_headline(deltas, _q(_db, queries.models))
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def load_generations_view(_db: Db, version: str, metric_id: str, pairs: tuple, price_date: str, basis: str,
+                          ratio: str, titles: tuple, labels: tuple, scale: str, as_of: str, theme_name: str) -> dict:
+    """Deltas (with names), era summary, the sources used and both Generations figures, built once per data
+    version and parameters: a rerun that changes nothing else only reads this cache."""
+    from lib import figures
+
+    deltas, summary = load_generations(_db, version, metric_id, pairs, price_date, basis, ratio)
+    deltas = views.with_pair_names(deltas, load_models(_db, version))
+    used = load_pair_sources(_db, version, metric_id, _pair_price_requests(deltas))
+    m_label, p_label, short = labels
+    fig = figures.generations_figure(deltas, metric_label=m_label, price_label=p_label, title=titles[0],
+                                     sources=used, data_as_of=as_of, theme=theme_name)
+    fig2 = figures.generation_drops_figure(deltas, scale=scale, metric_label=short, title=titles[1], sources=used,
+                                           data_as_of=as_of, theme=theme_name)
+    return {"deltas": deltas, "summary": summary, "fig": fig, "fig_drops": fig2, "sources": used}
+
+
+def _pair_price_requests(deltas: pd.DataFrame) -> tuple:
+    """(model_id, price date) for both ends of every pair drawn."""
+    ok = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
+    reqs = set()
+    for role in ("teacher", "student"):
+        if f"{role}_price_date" in ok:
+            reqs |= set(zip(ok[f"{role}_id"], ok[f"{role}_price_date"].astype(str)))
+    return tuple(sorted(reqs))
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_pair_sources(_db: Db, version: str, metric_id: str | None, requests: tuple) -> list[str]:
+    """Source ids of the prices (model at date) and the metric's scores a chart uses."""
+    if not requests:
+        return []
+    req = pd.DataFrame(list(requests), columns=["model_id", "at_date"])
+    req["at_date"] = pd.to_datetime(req["at_date"]).dt.date
+    prices = _q(_db, queries.prices_at, req)
+    ids = set(prices["price_source_id"].dropna().astype(str)) if "price_source_id" in prices else set()
+    if metric_id:
+        scores = _q(_db, queries.scores_for_metric, metric_id, req["at_date"].max())
+        ids |= set(scores.loc[scores["model_id"].isin(set(req["model_id"])), "source_id"].dropna().astype(str))
+    return sorted(ids)
+
+
+def frontier_view(db: Db, *, as_of: dt.date, metric: dict, basis: str, ratio: str, filters: dict,
+                  headline_pairs: tuple, replay_dates: tuple | None, theme_name: str) -> dict:
+    """Points, summary and figure of the Frontier page. Built once per data version and parameters (cached);
+    with the user's own models in the session it is built for this session only."""
+    user = user_models()
+    args = (as_of, metric["metric_id"], basis, ratio, tuple(sorted(filters.items())), headline_pairs, replay_dates,
+            views.metric_label(metric), views.metric_short(metric), theme_name)
+    if len(user):
+        return _frontier_view.__wrapped__(db, db.version, *args, user=user)
+    return _frontier_view(db, db.version, *args)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _frontier_view(_db: Db, version: str, as_of: dt.date, metric_id: str, basis: str, ratio: str, filters: tuple,
+                   headline_pairs: tuple, replay_dates: tuple | None, m_label: str, short: str, theme_name: str,
+                   user: pd.DataFrame | None = None) -> dict:
+    from lib import figures
+
+    f = dict(filters)
+    market = load_market(_db, version, as_of, metric_id, basis, ratio)
+    if user is not None:
+        market = views.add_user_models(market, user, metric_id, basis, ratio)
+    points = views.frontier_points(market, **f)
+    frames = None
+    if replay_dates:
+        series = load_market_series(_db, version, replay_dates, metric_id, basis, ratio)
+        frames = pd.concat([views.frontier_points(g, **f) for _, g in series.groupby("as_of")])
+    drawn = views.plottable(points)
+    fig = figures.frontier_figure(
+        points, metric_label=m_label, price_label=views.price_label(basis, ratio),
+        title=f"Price vs {short}, as of {as_of}", sources=views.used_source_ids(drawn), data_as_of=as_of,
+        headline_pairs=headline_pairs, frames=frames, theme=theme_name)
+    return {"points": points, "drawn": drawn, "summary": views.frontier_summary(points), "fig": fig}
+
+
 # --- Theme and charts ------------------------------------------------------------------------------------------
 
 def theme() -> str:
@@ -209,18 +316,22 @@ def theme() -> str:
 
 
 def chart(fig, points: pd.DataFrame | None, name: str, *, sources: pd.DataFrame | None = None, key: str | None = None,
-          on_select: str = "ignore"):
-    """Draw a figure, credit its sources under it, and leave the export panel's slot. Returns the selection."""
+          on_select: str = "ignore", lazy_export: bool = False):
+    """Draw a figure, credit the sources it uses under it, and add the export panel. Returns the selection.
+
+    The toolbar's camera button saves the chart at slide size (16:9), drawn by the browser. `lazy_export` builds
+    the export panel's widgets only once it is opened (the pages use it: the first chart paints sooner).
+    """
+    from lib import export
+
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode="points", theme=None,
-                            config={"displaylogo": False, "scrollZoom": False,
-                                    "toImageButtonOptions": {"filename": name}})
+                            config={**export.toolbar_config("16:9", "png", name), "scrollZoom": False})
     sources_credit(fig, sources)
-    # >>> EXPORT PANEL SLOT (issue 6): the export engineer fills `export_panel`; every chart passes through here.
-    export_panel(fig, points, name)
+    export_panel(fig, points, name, lazy=lazy_export)
     return event
 
 
-def export_panel(fig, points_df: pd.DataFrame | None, name: str) -> None:
+def export_panel(fig, points_df: pd.DataFrame | None, name: str, *, lazy: bool = False) -> None:
     """Export panel under a chart: format, slide size, theme, title/subtitle; the footer names the sources.
 
     Images (PNG/SVG/PDF) are rendered on the server by kaleido + Chromium only when "Render" is pressed, and kept
@@ -235,7 +346,11 @@ def export_panel(fig, points_df: pd.DataFrame | None, name: str) -> None:
     meta = dict(fig.layout.meta or {})
     has_browser = export.chromium_available()
     key = f"export_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
-    with st.expander("Export for slides and reports", icon=":material/download:"):
+    panel = st.expander("Export for slides and reports", icon=":material/download:",
+                         **({"key": f"{key}_open", "on_change": "rerun"} if lazy else {}))
+    if lazy and not panel.open:  # the widgets are built only once the panel is opened
+        return
+    with panel:
         c1, c2, c3, c4 = st.columns(4)
         formats = list(export.FORMATS) if has_browser else ["html", "csv", "parquet"]
         fmt = c1.selectbox("Format", formats, key=f"{key}_format", format_func=_EXPORT_FORMAT_LABELS.get)
@@ -348,7 +463,7 @@ def _export_image_controls(prepared, sig: str, fmt: str, preset, file_name: str,
 
 def sources_credit(fig, sources: pd.DataFrame | None = None) -> None:
     meta = dict(fig.layout.meta or {}) if fig is not None else {}
-    st.caption(credit_text(meta.get("sources", []), sources, meta.get("data_as_of", "")))
+    st.caption(views.credit_text(meta.get("sources", []), sources, meta.get("data_as_of", "")))
 
 
 def empty_state(message: str, hint: str = "Widen the filters in the sidebar, or reset them.") -> None:
@@ -357,12 +472,27 @@ def empty_state(message: str, hint: str = "Widen the filters in the sidebar, or 
 
 def link_to_model(model_id: str, label: str | None = None) -> None:
     """A link to the Models page showing this model (works under st.navigation; plain link otherwise)."""
-    label = label or f"Open {model_id} on the Models page"
+    link_to_page("models", label or f"Open {model_id} on the Models page", {"model": model_id})
+
+
+def link_to_page(page: str, label: str, query_params: dict | None = None) -> None:
+    """A link to another page of the dashboard with its query parameters (plain link outside st.navigation)."""
     try:
-        st.page_link(PAGE_FILES["models"], label=label, icon=":material/open_in_new:",
-                     query_params={"model": model_id})
+        st.page_link(PAGE_FILES[page], label=label, icon=":material/open_in_new:", query_params=query_params or {})
     except Exception:  # noqa: BLE001 - page not registered (single-page runs, AppTest)
-        st.markdown(f"[{label}](models?model={model_id})")
+        from urllib.parse import urlencode
+
+        qs = f"?{urlencode(query_params)}" if query_params else ""
+        st.markdown(f"[{label}]({page}{qs})")
+
+
+def headline_callout(headline: dict) -> None:
+    """The article's headline, computed from the data, with a link to the Generations page that shows its pairs."""
+    if not headline.get("text"):
+        return
+    with st.container(border=True):
+        st.markdown(f":material/campaign: **The article's headline, from this data:** {headline['text']}")
+        link_to_page("generations", "Every pair, era by era, on the Generations page")
 
 
 # --- Shared widgets (each bound to the URL through its key) -------------------------------------------------
@@ -383,7 +513,7 @@ def metric_picker(metrics: pd.DataFrame, *, key: str = "metric", default: str = 
     row = rows.loc[metric_id].to_dict()
     row["metric_id"] = metric_id
     n = f" · {int(row['models'])} models" if "models" in row and pd.notna(row["models"]) else ""
-    c.caption(f"**{row.get('name', metric_id)}**{n} · " + metric_caption(row))
+    c.caption(f"**{row.get('name', metric_id)}**{n} · " + views.metric_caption(row))
     return row
 
 
@@ -410,6 +540,14 @@ def vendor_filter(vendors: Sequence[str], *, key: str = "vendors", container=Non
                          placeholder="All vendors")
 
 
+def reviewed_filter(*, key: str = "reviewed", container=None) -> bool:
+    """"Only hand-reviewed models" (default off): most models came from leaderboards and resellers unchecked."""
+    c = container or st.sidebar
+    return bool(c.toggle("Only hand-reviewed models", value=False, key=key, bind="query-params",
+                         help="Most models were imported from leaderboards and reseller listings and are marked "
+                              "'unreviewed'; switch on to show only the models a person checked."))
+
+
 def user_models() -> pd.DataFrame:
     """Models the user uploaded in this session (never written to the database)."""
     df = st.session_state.get(USER_MODELS_KEY)
@@ -420,384 +558,3 @@ def set_user_models(df: pd.DataFrame | None) -> None:
     st.session_state[USER_MODELS_KEY] = df
 
 
-# ===============================================================================================================
-# Pure view helpers (no Streamlit calls below this line)
-# ===============================================================================================================
-
-def metric_caption(row: dict) -> str:
-    unit = row.get("unit") or ""
-    desc = str(row.get("description") or "").strip()
-    first = re.split(r"(?<=[.;])\s", desc, maxsplit=1)[0] if desc else ""
-    bits = [f"Unit: {unit}" if unit else "", first]
-    if row.get("scale") == "points":
-        bits.append("Point scale: compare differences, not percentages.")
-    return " · ".join(b for b in bits if b)
-
-
-def metric_short(row: dict) -> str:
-    """The metric's name without its parenthesised detail, for titles and axes (the caption has the rest)."""
-    return str(row.get("name") or row.get("metric_id") or "quality").split(" (")[0]
-
-
-def metric_label(row: dict) -> str:
-    unit = row.get("unit")
-    return metric_short(row) + (f" ({unit})" if unit else "")
-
-
-def price_label(basis: str, ratio: str = "3:1", cache_hit_rate: float = 0.0) -> str:
-    if basis == "blended":
-        text = f"Blended price, {ratio} input:output (USD / M tokens)"
-    else:
-        text = f"{BASIS_LABELS.get(basis, basis)} price (USD / M tokens)"
-    if cache_hit_rate:
-        text += f", {cache_hit_rate:.0%} cache hits"
-    return text
-
-
-def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, data_as_of: str = "") -> str:
-    names = []
-    by_id = sources.set_index("source_id") if sources is not None and len(sources) else None
-    for sid in source_ids or []:
-        if by_id is not None and sid in by_id.index:
-            r = by_id.loc[sid]
-            names.append(str(r["name"]))
-        else:
-            names.append(str(sid))
-    text = "Sources: " + ("; ".join(names) if names else "none for this view")
-    if names:
-        text += " (licences and attribution on the Data page)"
-    if data_as_of:
-        text += f" · data as of {data_as_of}"
-    return text
-
-
-def month_ends(lo: dt.date, hi: dt.date) -> list[dt.date]:
-    """Month-end dates from lo's month to hi's month, the last one clipped to hi (the data's newest day)."""
-    if lo is None or hi is None or lo > hi:
-        return [hi] if hi else []
-    ends = [d.date() for d in pd.date_range(pd.Timestamp(lo), pd.Timestamp(hi), freq="ME")]
-    if not ends or ends[-1] < hi:
-        ends.append(hi)
-    return ends
-
-
-def filter_market(df: pd.DataFrame, *, vendors: Sequence[str] = (), released: tuple | None = None,
-                  open_weights: str = "all", min_context: int = 0) -> pd.DataFrame:
-    """Apply the Frontier page's filters; the Pareto flag is recomputed on what is left."""
-    out = df
-    if vendors:
-        out = out.loc[out["vendor"].isin(list(vendors))]
-    if released:
-        rd = pd.to_datetime(out["release_date"])
-        lo, hi = (pd.Timestamp(released[0]), pd.Timestamp(released[1]))
-        out = out.loc[rd.isna() | ((rd >= lo) & (rd <= hi))]
-    if open_weights in ("open", "closed"):
-        ow = out["open_weights"].astype("boolean")
-        out = out.loc[ow.fillna(False)] if open_weights == "open" else out.loc[~ow.fillna(True)]
-    if min_context:
-        cw = pd.to_numeric(out["context_window"], errors="coerce")
-        out = out.loc[cw >= min_context]
-    return with_frontier(out)
-
-
-def with_frontier(df: pd.DataFrame, higher_is_better: bool = True, price_col: str = "price") -> pd.DataFrame:
-    out = df.copy()
-    out["on_frontier"] = frontier.pareto_mask(pd.to_numeric(out[price_col], errors="coerce").to_numpy(float),
-                                              pd.to_numeric(out["quality"], errors="coerce").to_numpy(float),
-                                              higher_is_better=higher_is_better) if len(out) else []
-    return out
-
-
-def plottable(df: pd.DataFrame, price_col: str = "price") -> pd.DataFrame:
-    p = pd.to_numeric(df[price_col], errors="coerce")
-    q = pd.to_numeric(df["quality"], errors="coerce")
-    return df.loc[np.isfinite(p) & (p > 0) & np.isfinite(q)]
-
-
-# User uploads ---------------------------------------------------------------------------------------------------
-
-USER_COLUMNS = ["model_id", "name", "vendor", "release_date", "input_usd_per_mtok", "output_usd_per_mtok",
-                "metric_id", "quality"]
-USER_REQUIRED = ["name", "input_usd_per_mtok", "output_usd_per_mtok", "metric_id", "value"]
-MAX_UPLOAD_ROWS = 500
-MAX_UPLOAD_BYTES = 1_000_000
-
-
-def parse_user_csv(data: bytes, metrics: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Validate an uploaded CSV of the user's own models. Returns (rows, errors); rows is empty on any error.
-
-    Columns: name, input_usd_per_mtok, output_usd_per_mtok, metric_id, value; optional release_date, vendor.
-    """
-    errors: list[str] = []
-    if len(data) > MAX_UPLOAD_BYTES:
-        return pd.DataFrame(columns=USER_COLUMNS), [f"file is larger than {MAX_UPLOAD_BYTES // 1000} kB"]
-    try:
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is reported as text
-        return pd.DataFrame(columns=USER_COLUMNS), [f"not a readable CSV: {str(exc).splitlines()[0]}"]
-    raw.columns = [c.strip().lower() for c in raw.columns]
-    missing = [c for c in USER_REQUIRED if c not in raw.columns]
-    if missing:
-        return pd.DataFrame(columns=USER_COLUMNS), [f"missing column(s): {', '.join(missing)}"]
-    if raw.empty:
-        return pd.DataFrame(columns=USER_COLUMNS), ["the file has no rows"]
-    if len(raw) > MAX_UPLOAD_ROWS:
-        return pd.DataFrame(columns=USER_COLUMNS), [f"at most {MAX_UPLOAD_ROWS} rows, got {len(raw)}"]
-    mrows = metrics.set_index("metric_id")
-    out_rows = []
-    for i, r in raw.iterrows():
-        line = i + 2
-        name = r["name"].strip()
-        if not name:
-            errors.append(f"line {line}: name is empty")
-        nums = {}
-        for c in ("input_usd_per_mtok", "output_usd_per_mtok", "value"):
-            try:
-                v = float(r[c])
-                if not np.isfinite(v):
-                    raise ValueError
-                nums[c] = v
-            except ValueError:
-                errors.append(f"line {line}: {c} must be a number, got {r[c]!r}")
-        for c in ("input_usd_per_mtok", "output_usd_per_mtok"):
-            if c in nums and nums[c] < 0:
-                errors.append(f"line {line}: {c} must be ≥ 0")
-        mid = r["metric_id"].strip()
-        if mid not in mrows.index:
-            errors.append(f"line {line}: unknown metric_id {mid!r}")
-        elif "value" in nums:
-            lo, hi = mrows.at[mid, "min_value"], mrows.at[mid, "max_value"]
-            if (pd.notna(lo) and nums["value"] < lo) or (pd.notna(hi) and nums["value"] > hi):
-                errors.append(f"line {line}: value {nums['value']:g} outside {mid}'s range {lo:g}–{hi:g}")
-        rel = r.get("release_date", "").strip() if "release_date" in raw.columns else ""
-        if rel:
-            try:
-                rel = dt.date.fromisoformat(rel)
-            except ValueError:
-                errors.append(f"line {line}: release_date must be YYYY-MM-DD, got {rel!r}")
-                rel = None
-        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"model-{line}"
-        out_rows.append({"model_id": f"yours/{slug}", "name": name,
-                         "vendor": (r.get("vendor", "") or "").strip() or "yours", "release_date": rel or None,
-                         "input_usd_per_mtok": nums.get("input_usd_per_mtok"),
-                         "output_usd_per_mtok": nums.get("output_usd_per_mtok"), "metric_id": mid,
-                         "quality": nums.get("value")})
-    if errors:
-        return pd.DataFrame(columns=USER_COLUMNS), errors[:20]
-    return pd.DataFrame(out_rows, columns=USER_COLUMNS), []
-
-
-def add_user_models(market: pd.DataFrame, user: pd.DataFrame, metric_id: str, basis: str, ratio: str,
-                    cache_hit_rate: float = 0.0, higher_is_better: bool = True) -> pd.DataFrame:
-    """The market plus the user's models scored on this metric (marked `is_user`), frontier recomputed."""
-    market = market.assign(is_user=False)
-    mine = user.loc[user["metric_id"] == metric_id] if len(user) else user
-    if mine is None or mine.empty:
-        return market
-    mine = mine.drop(columns=["metric_id"]).assign(is_user=True, quality_source_id="your upload",
-                                                   cache_read_usd_per_mtok=np.nan)
-    ratio_t = pricing.parse_ratio(ratio)
-    mine["blended_usd_per_mtok"] = pricing.price_basis(mine, "blended", ratio_t, cache_hit_rate)
-    mine["price"] = pricing.price_basis(mine, basis, ratio_t, cache_hit_rate)
-    both = pd.concat([market, mine], ignore_index=True)
-    return with_frontier(both, higher_is_better)
-
-
-# Frontier page ------------------------------------------------------------------------------------------------
-
-def frontier_summary(points: pd.DataFrame) -> dict:
-    """Numbers shown above the frontier chart."""
-    drawable = plottable(points)
-    fr = drawable.loc[drawable["on_frontier"].astype(bool)].sort_values("price")
-    return {
-        "models": int(len(points)),
-        "plotted": int(len(drawable)),
-        "on_frontier": int(len(fr)),
-        "no_price": int(pd.to_numeric(points["price"], errors="coerce").isna().sum()),
-        "no_score": int(pd.to_numeric(points["quality"], errors="coerce").isna().sum()),
-        "cheapest_frontier": fr.iloc[0].to_dict() if len(fr) else None,
-        "best_frontier": fr.iloc[-1].to_dict() if len(fr) else None,
-    }
-
-
-def frontier_table(points: pd.DataFrame) -> pd.DataFrame:
-    fr = plottable(points)
-    fr = fr.loc[fr["on_frontier"].astype(bool)].sort_values("price")
-    cols = ["name", "vendor", "release_date", "price", "input_usd_per_mtok", "output_usd_per_mtok", "quality",
-            "quality_source_id", "model_id"]
-    return fr[[c for c in cols if c in fr.columns]].reset_index(drop=True)
-
-
-def selected_model_id(event) -> str | None:
-    """The model_id of the first clicked point in a `st.plotly_chart(on_select="rerun")` event."""
-    try:
-        points = event.selection.points if hasattr(event, "selection") else event["selection"]["points"]
-    except (AttributeError, KeyError, TypeError):
-        return None
-    for p in points or []:
-        cd = p.get("customdata") if isinstance(p, dict) else None
-        if cd:
-            return str(cd[0] if isinstance(cd, (list, tuple)) else cd)
-    return None
-
-
-# Generations page ---------------------------------------------------------------------------------------------
-
-PAIR_SEP = " → "
-
-
-def pair_key(teacher_id: str, student_id: str) -> str:
-    return f"{teacher_id}{PAIR_SEP}{student_id}"
-
-
-def parse_pair_keys(keys: Sequence[str], lineage: pd.DataFrame, known_ids: set[str]) -> tuple[list[tuple], list[str]]:
-    """Pair keys ("teacher → student") to (teacher, student, relation, era) rows; unknown ids are reported."""
-    lin = {pair_key(r.parent_id, r.child_id): (r.relation, r.era) for r in lineage.itertuples()}
-    rows, problems = [], []
-    for k in keys:
-        parts = [p.strip() for p in re.split(r"\s*(?:→|->|>)\s*", str(k)) if p.strip()]
-        if len(parts) != 2:
-            problems.append(f"not a pair: {k!r} (expected 'teacher → student')")
-            continue
-        t, s = parts
-        bad = [x for x in (t, s) if x not in known_ids]
-        if bad:
-            problems.append(f"unknown model(s) in {k!r}: {', '.join(bad)}")
-            continue
-        rel, era = lin.get(pair_key(t, s), ("custom", "your pairs"))
-        rows.append((t, s, rel, era if isinstance(era, str) else None))
-    return rows, problems
-
-
-def with_pair_names(deltas: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
-    m = models.set_index("model_id")
-    out = deltas.copy()
-    out["teacher_name"] = out["teacher_id"].map(m["name"])
-    out["student_name"] = out["student_id"].map(m["name"])
-    out["vendor"] = out["student_id"].map(m["vendor"])
-    return out
-
-
-def era_sentence(row: dict, scale: str = "percent") -> str:
-    """"95 % cheaper, 7 % less quality" for one era-summary row (means), from the data."""
-    p = row.get("mean_price_drop_pct")
-    parts = []
-    if p is not None and np.isfinite(p):
-        parts.append(f"{p:.0f} % cheaper" if p >= 0 else f"{-p:.0f} % more expensive")
-    if scale == "percent":
-        q = row.get("mean_quality_drop_pct")
-        if q is not None and np.isfinite(q):
-            parts.append(f"{q:.0f} % less quality" if q >= 0 else f"{-q:.0f} % more quality")
-    else:
-        q = row.get("mean_quality_delta_points")
-        if q is not None and np.isfinite(q):
-            parts.append(f"{q:+.0f} points of quality")
-    return ", ".join(parts) if parts else "no priced and scored pair"
-
-
-def chain_steps_as_pairs(chains: pd.DataFrame) -> list[tuple]:
-    seen, rows = set(), []
-    for r in chains.itertuples():
-        k = (r.teacher_id, r.student_id)
-        if k not in seen:
-            seen.add(k)
-            rows.append((r.teacher_id, r.student_id, "successor", r.chain_id))
-    return rows
-
-
-# Trends page --------------------------------------------------------------------------------------------------
-
-def frontier_price_by_month(series: pd.DataFrame, levels: Sequence[float]) -> pd.DataFrame:
-    """Cheapest price at each quality level at each month-end snapshot (uses lib.trends.frontier_price_at_levels).
-
-    Each snapshot row is valid from its `as_of` until the next snapshot, so the as-of semantics of the store
-    (price cuts, deprecations) carry through.
-    """
-    from lib import trends
-
-    if series.empty or not len(levels):
-        return pd.DataFrame(columns=["date", "level", "price", "model"])
-    dates = sorted(series["as_of"].unique())
-    nxt = dict(zip(dates[:-1], dates[1:]))
-    s = plottable(series)
-    s = s.assign(valid_to=s["as_of"].map(nxt))
-    return trends.frontier_price_at_levels(s, dates, levels, price_col="price", quality_col="quality",
-                                           from_col="as_of", to_col="valid_to", model_col="model_id")
-
-
-def trend_table_with_names(table: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
-    m = models.set_index("model_id")
-    return table.assign(name=table["model"].map(m["name"]), vendor=table["model"].map(m["vendor"]))
-
-
-# Models page --------------------------------------------------------------------------------------------------
-
-def headline_price_series(history: pd.DataFrame) -> pd.DataFrame:
-    """One price per interval of the standard tier, by the store's precedence (effective > observed, first party,
-    source priority), so the step chart shows the price the rest of the dashboard uses."""
-    if history is None or history.empty:
-        return pd.DataFrame(columns=["model_id", "effective_from", "effective_to", "input_usd_per_mtok",
-                                     "output_usd_per_mtok", "date_kind", "source_id"])
-    h = history.loc[history["tier"] == "standard"].copy()
-    h["_eff"] = (h["date_kind"] != "effective").astype(int)
-    h["_fp"] = (~h["first_party"].astype(bool)).astype(int)
-    h = h.sort_values(["effective_from", "_eff", "_fp", "source_priority"])
-    h = h.drop_duplicates("effective_from", keep="first")
-    # Drop rows that repeat the previous price (a copy re-observing an unchanged price is not a change).
-    same = (h["input_usd_per_mtok"].eq(h["input_usd_per_mtok"].shift())
-            & h["output_usd_per_mtok"].eq(h["output_usd_per_mtok"].shift()))
-    h = h.loc[~same]
-    nxt = h["effective_from"].shift(-1)
-    h["effective_to"] = pd.to_datetime(h["effective_to"]).where(pd.to_datetime(h["effective_to"]).notna(),
-                                                                pd.to_datetime(nxt))
-    return h.drop(columns=["_eff", "_fp"]).reset_index(drop=True)
-
-
-def compare_scores(scores: pd.DataFrame, names: dict) -> pd.DataFrame:
-    """Newest score per metric (rows) and model (columns, by name) for the comparison table."""
-    if scores.empty:
-        return pd.DataFrame()
-    newest = scores.sort_values("observed_date").groupby(["metric_name", "model_id"])["value"].last()
-    return newest.unstack("model_id").rename(columns=names)
-
-
-# Calculator page ----------------------------------------------------------------------------------------------
-
-def workload_costs(market: pd.DataFrame, input_tokens: float, output_tokens: float, cache_hit_rate: float,
-                   quality_bar: float | None, top_n: int = 5) -> pd.DataFrame:
-    """Monthly cost per model for a workload; `cheapest` flags the top_n cheapest at or above the quality bar."""
-    df = market.copy()
-    df["monthly_cost_usd"] = pricing.monthly_cost(
-        df["input_usd_per_mtok"].astype(float), df["output_usd_per_mtok"].astype(float), input_tokens,
-        output_tokens, cache_hit_rate,
-        df["cache_read_usd_per_mtok"].astype(float) if "cache_read_usd_per_mtok" in df else None)
-    df = with_frontier(df, price_col="monthly_cost_usd")
-    ok = plottable(df, "monthly_cost_usd")
-    above = ok if quality_bar is None else ok.loc[ok["quality"].astype(float) >= quality_bar]
-    cheapest = above.sort_values(["monthly_cost_usd", "quality"], ascending=[True, False]).head(top_n)
-    df["cheapest"] = df.index.isin(cheapest.index)
-    df["cheapest_rank"] = df.index.map({i: n + 1 for n, i in enumerate(cheapest.index)})
-    return df
-
-
-def cheapest_table(costs: pd.DataFrame) -> pd.DataFrame:
-    c = costs.loc[costs["cheapest"]].sort_values("cheapest_rank")
-    cols = ["name", "vendor", "monthly_cost_usd", "quality", "input_usd_per_mtok", "output_usd_per_mtok", "model_id"]
-    return c[[x for x in cols if x in c.columns]].reset_index(drop=True)
-
-
-# Data page ----------------------------------------------------------------------------------------------------
-
-def to_parquet_bytes(df: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
-    return buf.getvalue()
-
-
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV with cells a spreadsheet would run as formulas neutralised (leading = + - @)."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith("string"):
-            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
-    return out.to_csv(index=False).encode()

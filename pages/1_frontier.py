@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import figures, ui
-from lib.curate.article import ARTICLE_PAIRS
+from lib import figures, ui, views
+from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -12,10 +12,11 @@ sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
 st.title("LLM price–quality frontier")
+ui.headline_callout(ui.load_article_headline(db, db.version))
 
 with st.sidebar:
     st.header("Filters")
-    metric = ui.metric_picker(metrics)
+    metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi))
     basis, ratio, _ = ui.price_basis_control()
     vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()))
     rel = pd.to_datetime(models["release_date"]).dropna()
@@ -26,25 +27,31 @@ with st.sidebar:
                                    format_func=str.capitalize, key="weights", bind="query-params")
     min_ctx = st.select_slider("Context window at least", ui.CONTEXT_OPTIONS, value=0, key="ctx", bind="query-params",
                                format_func=lambda n: "any" if n == 0 else f"{n // 1000:,}k tokens")
-    annotate = st.toggle("Annotate the article's distilled pairs", value=True, key="headline", bind="query-params")
+    reviewed = ui.reviewed_filter()
+    annotate = st.toggle("Annotate the article's distilled pairs", value=True, key="headline", bind="query-params",
+                         help=f"Arrows teacher → student, drawn on {COMPOSITE_METRIC} (the article's metric).")
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "Rebuild it from the seed (python -m lib build).")
     st.stop()
 
-months = [d.isoformat() for d in ui.month_ends(lo, hi)]
+months = [d.isoformat() for d in views.month_ends(lo, hi)]
 c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
 as_of = c1.select_slider("Market as of", months, value=months[-1], key="as_of", bind="query-params",
-                         format_func=lambda d: d[:7] if d != months[-1] else f"{d} (newest)")
+                         format_func=lambda d: d[:7] if d != months[-1] else f"{d} (today)")
 replay = c2.toggle("Replay ▶", value=False, key="replay", bind="query-params",
                    help="Adds a play button that replays the frontier month by month from the stored snapshots.")
 
-market = ui.load_market(db, db.version, pd.Timestamp(as_of).date(), metric["metric_id"], basis, ratio)
-market = ui.add_user_models(market, ui.user_models(), metric["metric_id"], basis, ratio)
-points = ui.filter_market(market, vendors=vendors, released=released, open_weights=weights or "all",
-                          min_context=min_ctx)
-summary = ui.frontier_summary(points)
-m_label, p_label = ui.metric_label(metric), ui.price_label(basis, ratio)
+
+view = ui.frontier_view(
+    db, as_of=pd.Timestamp(as_of).date(), metric=metric, basis=basis, ratio=ratio,
+    filters={"reviewed": reviewed, "vendors": tuple(vendors), "released": tuple(released),
+             "open_weights": weights or "all", "min_context": min_ctx},
+    headline_pairs=tuple((t, s) for t, s, era in ARTICLE_PAIRS if era == "distillation")
+    if annotate and metric["metric_id"] == COMPOSITE_METRIC else (),
+    replay_dates=tuple(pd.Timestamp(m).date() for m in months) if replay else None, theme_name=ui.theme())
+points, summary = view["points"], view["summary"]
+m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
 
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Models on the chart", summary["plotted"], help="Models with both a price and a score on this metric")
@@ -57,26 +64,18 @@ k4.metric("Best quality", f"{best['quality']:.4g}" if best else "–",
           help=None if not best else f"{best['name']} at {figures.fmt_usd(best['price'])}")
 if summary["no_price"] or summary["no_score"]:
     st.caption(f"Not drawn: {summary['no_price']} model(s) with no price on {as_of}, "
-               f"{summary['no_score']} with no {ui.metric_short(metric)} score.")
+               f"{summary['no_score']} with no {views.metric_short(metric)} score."
+               + ("" if reviewed else f" {summary['unreviewed']} of the {summary['plotted']} drawn are unreviewed "
+                                      "(imported from leaderboards or resellers; see the hover)."))
 
 if summary["plotted"] == 0:
     ui.empty_state("No model matches these filters.")
     st.stop()
 
-frames = None
-if replay:
-    series = ui.load_market_series(db, db.version, tuple(pd.Timestamp(m).date() for m in months),
-                                   metric["metric_id"], basis, ratio)
-    frames = pd.concat([ui.filter_market(g, vendors=vendors, released=released, open_weights=weights or "all",
-                                         min_context=min_ctx) for _, g in series.groupby("as_of")])
-pairs = [(t, s) for t, s, era in ARTICLE_PAIRS if era == "distillation"] if annotate else []
-fig = figures.frontier_figure(
-    points, metric_label=m_label, price_label=p_label, title=f"Price vs {ui.metric_short(metric)}, as of {as_of}",
-    sources=set(points["price_source_id"].dropna()) | set(points["quality_source_id"].dropna()),
-    data_as_of=as_of, headline_pairs=pairs, frames=frames, theme=ui.theme())
-event = ui.chart(fig, ui.plottable(points), "frontier", sources=sources, key="frontier_chart", on_select="rerun")
+event = ui.chart(view["fig"], view["drawn"], "frontier", sources=sources, key="frontier_chart", on_select="rerun",
+                 lazy_export=True)
 
-clicked = ui.selected_model_id(event)
+clicked = views.selected_model_id(event)
 if clicked:
     row = points.loc[points["model_id"] == clicked]
     if len(row):
@@ -90,12 +89,16 @@ if clicked:
                       help=f"input {figures.fmt_usd(r['input_usd_per_mtok'])} · "
                            f"output {figures.fmt_usd(r['output_usd_per_mtok'])} per M tokens")
             d4.metric(metric["name"], f"{r['quality']:.4g}", help=f"source: {r.get('quality_source_id')}")
-            st.caption("On the Pareto frontier." if r["on_frontier"] else "Dominated: a cheaper model scores as high.")
+            st.caption(("On the Pareto frontier." if r["on_frontier"] else "Dominated: a cheaper model scores as high.")
+                       + (" Unreviewed: imported from a leaderboard or reseller listing."
+                          if r.get("status") == "unreviewed" else ""))
             if not bool(r.get("is_user", False)):
                 ui.link_to_model(clicked, f"Price history and scores of {r['name']}")
 else:
     st.caption("Click a point to see that model's details.")
 
-with st.expander(f"Frontier models ({summary['on_frontier']})"):
-    st.dataframe(ui.frontier_table(points), hide_index=True, width="stretch",
-                 column_config={"price": st.column_config.NumberColumn(p_label, format="$%.3f")})
+table = st.expander(f"Frontier models ({summary['on_frontier']})", key="frontier_table", on_change="rerun")
+if table.open:  # built only when opened: the first load draws the chart sooner
+    with table:
+        st.dataframe(views.frontier_table(points), hide_index=True, width="stretch",
+                     column_config={"price": st.column_config.NumberColumn(p_label, format="$%.3f")})

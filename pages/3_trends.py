@@ -3,7 +3,7 @@ fixed quality levels month by month."""
 import pandas as pd
 import streamlit as st
 
-from lib import figures, trends, ui
+from lib import figures, trends, ui, views
 from lib.errors import UsageError
 
 db = ui.connection()
@@ -25,13 +25,13 @@ if not metric:
     ui.empty_state("The database has no quality metrics.", "")
     st.stop()
 
-table = ui.trend_table_with_names(
+table = views.trend_table_with_names(
     ui.load_trend_table(db, db.version, metric["metric_id"], price_date, basis, ratio), models)
 if table.empty:
-    ui.empty_state(f"No model has both a price and a {ui.metric_short(metric)} score.", "Choose another metric.")
+    ui.empty_state(f"No model has both a price and a {views.metric_short(metric)} score.", "Choose another metric.")
     st.stop()
 
-m_label, p_label = ui.metric_label(metric), ui.price_label(basis, ratio)
+m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
 names = models.set_index("model_id")["name"].to_dict()
 c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
 mode = c1.segmented_control("Threshold", ["score", "model"], default="score", required=True, key="by",
@@ -65,11 +65,14 @@ k3.metric("Points (new lowest price)", fit.n)
 k4.metric("R²", f"{fit.r_squared:.2f}" if fit.ok else "–")
 
 as_of = hi.isoformat()
-fig = figures.trend_figure(table, fit, metric_label=m_label, price_label=p_label, sources=set(sources["source_id"]),
+drawn = table.loc[table["score"].astype(float) >= fit.threshold]
+used = ui.load_pair_sources(db, db.version, metric["metric_id"],
+                            tuple(sorted(zip(drawn["model"], drawn["price_date"].astype(str).str[:10]))))
+fig = figures.trend_figure(table, fit, metric_label=m_label, price_label=p_label, sources=used,
                            data_as_of=as_of, theme=ui.theme(),
-                           title=f"Cheapest price to reach {ui.metric_short(metric)} ≥ {fit.threshold:.4g}"
+                           title=f"Cheapest price to reach {views.metric_short(metric)} ≥ {fit.threshold:.4g}"
                                  + (f" ({names.get(threshold_model, threshold_model)})" if threshold_model else ""))
-ui.chart(fig, fit.points, "trend", sources=sources, key="trend_chart")
+ui.chart(fig, fit.points, "trend", sources=sources, key="trend_chart", lazy_export=True)
 st.caption(f"Method: Epoch AI's — models at or above the threshold, walked in release order; each new lowest "
            f"price is a point; least squares of log10(price) on years. Prices {price_date == 'release' and 'at release' or 'today'}.")
 
@@ -83,10 +86,14 @@ except ValueError:
     st.error("Quality levels must be numbers separated by commas.")
     levels = []
 if levels:
-    months = tuple(ui.month_ends(lo, hi))
+    months = tuple(views.month_ends(lo, hi))
     series = ui.load_market_series(db, db.version, months, metric["metric_id"], basis, ratio)
-    at_levels = ui.frontier_price_by_month(series, levels)
-    fig2 = figures.frontier_price_over_time_figure(at_levels, metric_label=ui.metric_short(metric), price_label=p_label,
-                                                   names=names, sources=set(sources["source_id"]),
+    at_levels = views.frontier_price_by_month(series, levels)
+    on_chart = at_levels.dropna(subset=["price", "model"])
+    used2 = ui.load_pair_sources(db, db.version, metric["metric_id"], tuple(sorted(
+        zip(on_chart["model"], pd.to_datetime(on_chart["date"]).dt.strftime("%Y-%m-%d")))))
+    fig2 = figures.frontier_price_over_time_figure(at_levels, metric_label=views.metric_short(metric),
+                                                   price_label=p_label, names=names, sources=used2,
                                                    data_as_of=as_of, theme=ui.theme())
-    ui.chart(fig2, at_levels, "frontier-price-over-time", sources=sources, key="levels_chart")
+    ui.chart(fig2, at_levels, "frontier-price-over-time", sources=sources, key="levels_chart",
+             lazy_export=True)

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import figures, ui
+from lib import figures, ui, views
 from lib.curate.article import ARTICLE_MODELS
 
 db = ui.connection()
@@ -38,11 +38,12 @@ with tab_one:
         c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
         c[4].metric("Status", m["status"])
         history = ui.load_price_history(db, db.version, model_id)
-        series = ui.headline_price_series(history)
+        series = views.headline_price_series(history)
         fig = figures.price_history_figure(series, names=names, title=f"{m['name']}: price per million tokens",
                                            sources=set(series["source_id"].dropna()), data_as_of=hi,
                                            theme=ui.theme())
-        ui.chart(fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart")
+        ui.chart(fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart",
+                 lazy_export=True)
         if len(history) > len(series):
             with st.expander(f"All {len(history)} price rows (every source, provider and tier)"):
                 st.dataframe(history, hide_index=True, width="stretch")
@@ -79,14 +80,14 @@ with tab_compare:
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")
     else:
-        hist = pd.concat([ui.headline_price_series(ui.load_price_history(db, db.version, i)) for i in chosen],
+        hist = pd.concat([views.headline_price_series(ui.load_price_history(db, db.version, i)) for i in chosen],
                          ignore_index=True)
         fig = figures.price_history_figure(hist, names=names, title="Price per million tokens (input solid, output dashed)",
                                            sources=set(hist["source_id"].dropna()), data_as_of=hi, theme=ui.theme())
-        ui.chart(fig, hist, "price-history-compare", sources=sources, key="compare_chart")
+        ui.chart(fig, hist, "price-history-compare", sources=sources, key="compare_chart", lazy_export=True)
         m = models.set_index("model_id").loc[chosen]
         scores = pd.concat([ui.load_scores_for_model(db, db.version, i).assign(model_id=i) for i in chosen])
         st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch")
         if len(scores):
             st.markdown("#### Newest score per metric")
-            st.dataframe(ui.compare_scores(scores, names), width="stretch")
+            st.dataframe(views.compare_scores(scores, names), width="stretch")

@@ -1,10 +1,11 @@
 """Data: sources with licences and freshness, downloads of the filtered rows and the database, your own models."""
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib import ui, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -15,17 +16,42 @@ lo, hi = ui.load_date_span(db, db.version)
 
 st.title("Data: where every number comes from")
 
+today = dt.date.today()
+newest = ui.load_newest_data_date(db, db.version, today)
+fresh = views.source_freshness(sources, today)
 k = st.columns(4)
 k[0].metric("Models", len(models))
 k[1].metric("Vendors", models["vendor"].nunique())
-k[2].metric("Newest date in the data", hi.isoformat())
-k[3].metric("Database built", meta.get("built_at", "–")[:16].replace("T", " "))
-st.caption(f"Data version {db.version[:12]} · dates span {lo} to {hi}.")
+k[2].metric("Newest date in the data", newest.isoformat() if newest else "–",
+            help="The newest snapshot retrieved, price date or release date that is not in the future "
+                 "(scheduled prices and deprecations are left out).")
+k[3].metric("Sources", len(sources), help="Each is listed below with its licence and attribution.")
+built = meta.get("built_at", "–").replace("T", " ")
+st.caption(f"Database built {built} · data version `{db.version[:12]}` · dates span {lo} to "
+           f"{newest or hi}.")
 
-st.subheader("Sources", anchor=False)
-st.dataframe(sources, hide_index=True, width="stretch",
+st.subheader("Freshness: newest snapshot per source", anchor=False)
+st.dataframe(fresh[["source_id", "newest_snapshot", "age_days", "snapshots", "price_rows", "score_rows", "name"]],
+             hide_index=True, width="stretch", height=36 * (len(fresh) + 1) + 2,
+             column_config={"source_id": st.column_config.TextColumn("source"),
+                            "newest_snapshot": st.column_config.DateColumn("newest snapshot"),
+                            "age_days": st.column_config.ProgressColumn(
+                                "age", format="%d days", min_value=0,
+                                max_value=int(max(fresh["age_days"].max(skipna=True) or 1, 1))),
+                            "snapshots": st.column_config.NumberColumn("snapshots", width="small"),
+                            "price_rows": st.column_config.NumberColumn("price rows", width="small"),
+                            "score_rows": st.column_config.NumberColumn("score rows", width="small"),
+                            "name": st.column_config.TextColumn("name")})
+no_snapshot = fresh.loc[fresh["newest_snapshot"].isna(), "source_id"].tolist()
+if no_snapshot:
+    st.caption(f"No snapshot recorded for {', '.join(no_snapshot)}: their rows carry their own observed dates.")
+
+st.subheader("Sources, licences and attribution", anchor=False)
+st.dataframe(sources[["source_id", "licence", "attribution", "home_url"]],
+             hide_index=True, width="stretch", height=36 * (len(sources) + 1) + 2,
              column_config={"home_url": st.column_config.LinkColumn("home"),
-                            "newest_snapshot": st.column_config.DateColumn("newest snapshot")})
+                            "licence": st.column_config.TextColumn("licence", width="large"),
+                            "attribution": st.column_config.TextColumn("attribution", width="large")})
 
 st.subheader("Download", anchor=False)
 with st.container(border=True):
@@ -43,8 +69,8 @@ with st.container(border=True):
     else:
         d1, d2, d3 = st.columns(3)
         stem = f"frontier-{metric['metric_id']}-{as_of}"
-        d1.download_button("Rows as CSV", ui.to_csv_bytes(rows), f"{stem}.csv", "text/csv", icon=":material/download:")
-        d2.download_button("Rows as Parquet", ui.to_parquet_bytes(rows), f"{stem}.parquet",
+        d1.download_button("Rows as CSV", views.to_csv_bytes(rows), f"{stem}.csv", "text/csv", icon=":material/download:")
+        d2.download_button("Rows as Parquet", views.to_parquet_bytes(rows), f"{stem}.parquet",
                            "application/vnd.apache.parquet", icon=":material/download:")
         db_file = Path(db.path)
         d3.download_button(f"DuckDB file ({db_file.stat().st_size / 1e6:.1f} MB)", db_file.read_bytes,
@@ -56,10 +82,10 @@ st.markdown("Upload a CSV with columns `name, input_usd_per_mtok, output_usd_per
             "(optional `release_date`, `vendor`). They stay in this browser session only — nothing is written to "
             "the shared database — and appear on the Frontier and Calculator charts as ★ *your models*.")
 st.download_button("Template CSV", "name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value,release_date\n"
-                   f"My fine-tune,0.5,1.5,{ui.DEFAULT_METRIC},60,{hi}\n", "my-models.csv", "text/csv")
+                   f"My fine-tune,0.5,1.5,{views.DEFAULT_METRIC},60,{hi}\n", "my-models.csv", "text/csv")
 up = st.file_uploader("Your models (CSV)", type=["csv"], key="upload")
 if up is not None:
-    parsed, errors = ui.parse_user_csv(up.getvalue(), metrics)
+    parsed, errors = views.parse_user_csv(up.getvalue(), metrics)
     if errors:
         st.error("The file was not loaded:\n\n" + "\n".join(f"- {e}" for e in errors))
     else:

@@ -38,8 +38,59 @@ def test_headline_annotation_uses_log10_coordinates_on_the_log_axis():
     assert arrow.x == pytest.approx(math.log10(df["price"].iloc[0]))
     assert arrow.ax == pytest.approx(math.log10(df["price"].iloc[2]))
     assert arrow.axref == "x" and arrow.y == pytest.approx(df["quality"].iloc[0])
-    label = [a for a in fig.layout.annotations if not a.showarrow][0]
-    assert "99 % cheaper" in label.text and "50 % less quality" in label.text
+    tag = [a for a in fig.layout.annotations if not a.showarrow][0]
+    assert tag.text == "<b>1</b>" and tag.x == pytest.approx((arrow.x + arrow.ax) / 2)
+    key = fig.layout.title.subtitle.text
+    assert key.startswith("1 M2 → M0: ") and "99 % cheaper" in key and "50 % less quality" in key
+    assert fig.layout.meta["subtitle"] == key  # the export prints the key as the subtitle
+
+
+def _tag_boxes(fig, yr):
+    """Each headline tag's centre in plot pixels (900×500 plot, as the layout code assumes)."""
+    xr = fig.layout.xaxis.range
+    boxes = []
+    for a in fig.layout.annotations:
+        if str(a.name or "").startswith("headline-tag"):
+            px = (a.x - xr[0]) / (xr[1] - xr[0]) * 900
+            py = (a.y - yr[0]) / (yr[1] - yr[0]) * 500 + (a.yshift or 0)
+            boxes.append((px, py))
+    return boxes
+
+
+def test_headline_labels_never_overlap_even_when_the_pairs_sit_on_top_of_each_other():
+    # three pairs whose arrows share the same middle: the article's students sit this close on the real chart
+    df = pd.DataFrame({"model_id": [f"v/t{i}" for i in range(3)] + [f"v/s{i}" for i in range(3)],
+                       "name": [f"Teacher {i}" for i in range(3)] + [f"Student {i}" for i in range(3)],
+                       "vendor": "openai", "price": [10, 10.5, 11, 0.2, 0.21, 0.22],
+                       "quality": [80, 80.5, 81, 72, 72.5, 73]}).assign(on_frontier=False)
+    fig = figures.frontier_figure(df, metric_label="Q", headline_pairs=[(f"v/t{i}", f"v/s{i}") for i in range(3)])
+    boxes = _tag_boxes(fig, [72, 81])
+    assert len(boxes) == 3
+    w, h = figures.TAG_PX
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert abs(boxes[i][0] - boxes[j][0]) >= w or abs(boxes[i][1] - boxes[j][1]) >= h
+    # the long labels are one key, one line per pair, in the subtitle: they cannot overlap each other
+    assert fig.layout.title.subtitle.text.count("<br>") == 2
+    assert not any(len(str(a.text)) > 10 for a in fig.layout.annotations)
+
+
+def test_hover_says_whether_a_model_was_hand_reviewed():
+    df = _points(2).assign(status=["reviewed", "unreviewed"])
+    fig = figures.frontier_figure(df, metric_label="Q")
+    cd = fig.data[0].customdata
+    assert [r[11] for r in cd] == ["hand-reviewed", figures.REVIEW_TEXT["unreviewed"]]
+    assert "customdata[11]" in fig.data[0].hovertemplate
+
+
+def test_price_history_labels_every_price_level():
+    h = pd.DataFrame({"model_id": ["m", "m"], "effective_from": pd.to_datetime(["2024-11-04", "2024-12-12"]),
+                      "effective_to": [pd.NaT, pd.NaT], "input_usd_per_mtok": [1.0, 0.8],
+                      "output_usd_per_mtok": [5.0, 4.0], "date_kind": ["effective", "effective"],
+                      "source_id": ["s", "s"]})
+    fig = figures.price_history_figure(h, data_as_of="2025-06-01")
+    assert list(fig.layout.yaxis.tickvals) == [0.8, 1.0, 4.0, 5.0]
+    assert list(fig.layout.yaxis.ticktext) == ["$0.80", "$1", "$4", "$5"]
 
 
 def test_headline_is_skipped_when_a_model_of_the_pair_is_not_drawn():

@@ -139,27 +139,61 @@ def test_frontier_shows_the_users_uploaded_models_marked_as_theirs(con):
     assert mine[0]["customdata"][0][1] == "My &lt;model&gt;"
 
 
+def _pairs_frame(rows):
+    return pd.DataFrame(rows, columns=["teacher_id", "student_id", "relation", "era"])
+
+
 def test_generations_page_draws_each_pair_and_states_the_era_summary(con):
+    from lib import views
+    from lib.curate.article import ARTICLE_PAIRS
+
     at = run_page("2_generations.py")
     metric_id = at.selectbox(key="metric").value
+    assert at.segmented_control(key="pairset").value == "article"
     lin = queries.lineage(con)
-    distilled = lin.loc[lin["relation"] == "distilled"].rename(columns={"parent_id": "teacher_id",
-                                                                        "child_id": "student_id"})
-    deltas, summary = generations.generations_from_db(con, metric_id,
-                                                      distilled[["teacher_id", "student_id", "relation", "era"]])
+    deltas, summary = generations.generations_from_db(
+        con, metric_id, _pairs_frame(views.pair_set_rows("article", lin, ARTICLE_PAIRS)))
     complete = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
     s = spec(at)
     arrows = [a for a in s["layout"].get("annotations", []) if a.get("showarrow")]
-    assert len(arrows) == len(complete)
+    assert len(arrows) == len(complete) == len(ARTICLE_PAIRS)
     shown = " ".join(m.value for m in at.markdown)
     scale = queries.metrics(con).set_index("metric_id").at[metric_id, "scale"]
-    from lib import ui
     for row in summary.to_dict("records"):
-        assert ui.era_sentence(row, scale) in shown
+        assert views.era_sentence(row, scale) in shown
+    # the article's set reproduces its headline: ~96 % cheaper / ~7 % less quality for the three distillations
+    dist = summary.set_index("era").loc["distillation"]
+    assert f"{dist['mean_price_drop_pct']:.0f} % cheaper, {dist['mean_quality_drop_pct']:.0f} % less quality" in shown
     # removing every pair gives an empty state, not a traceback
-    at.multiselect(key="pairs").set_value([]).run()
+    at.multiselect(key="pairs_article").set_value([]).run()
     assert not at.exception
     assert any("No pairs selected" in i.value for i in at.info)
+
+
+def test_generations_pair_set_choice_changes_the_pairs_and_the_era_summary(con):
+    from lib import views
+    from lib.curate.article import ARTICLE_PAIRS
+
+    at = run_page("2_generations.py")
+    metric_id = at.selectbox(key="metric").value
+    before = [m.value for m in at.markdown if m.value.startswith("####")]
+    at.segmented_control(key="pairset").set_value("distilled").run()
+    assert not at.exception
+    lin = queries.lineage(con)
+    rows = views.pair_set_rows("distilled", lin, ARTICLE_PAIRS)
+    assert len(at.multiselect(key="pairs_distilled").value) == len(rows) > len(ARTICLE_PAIRS)
+    deltas, summary = generations.generations_from_db(con, metric_id, _pairs_frame(rows))
+    after = [m.value for m in at.markdown if m.value.startswith("####")]
+    scale = queries.metrics(con).set_index("metric_id").at[metric_id, "scale"]
+    assert after == [f"#### {views.era_sentence(r, scale)}" for r in summary.to_dict("records")]
+    assert after != before
+    complete = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
+    assert len([a for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")]) == len(complete)
+    # every lineage edge, successors included
+    at.segmented_control(key="pairset").set_value("lineage").run()
+    assert not at.exception
+    assert len(at.multiselect(key="pairs_lineage").value) == len(lin)
+    assert any("successor" in m.value for m in at.caption)
 
 
 def test_trends_page_reports_the_fit_of_lib_trends(con):
@@ -225,12 +259,12 @@ def test_data_page_lists_sources_and_counts(con):
 
 
 def test_user_csv_is_validated():
-    from lib import ui
+    from lib import ui, views
 
     metrics = pd.DataFrame({"metric_id": ["q"], "min_value": [0.0], "max_value": [100.0]})
-    ok, errors = ui.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,1,2,q,50\n", metrics)
+    ok, errors = views.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,1,2,q,50\n", metrics)
     assert not errors and ok["model_id"].tolist() == ["yours/a"]
-    bad, errors = ui.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,-1,x,zz,500\n",
+    bad, errors = views.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,-1,x,zz,500\n",
                                     metrics)
     assert bad.empty and len(errors) == 3
 
@@ -243,3 +277,122 @@ def test_missing_database_is_explained_not_a_traceback(monkeypatch, tmp_path):
     assert not at.exception
     assert at.title[0].value == "The data is not available"
     assert "python -m lib build" in " ".join(m.value for m in at.markdown)
+
+
+def test_frontier_defaults_to_the_best_covered_metric_and_states_the_article_headline(con):
+    from lib import views
+    from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+
+    at = run_page("1_frontier.py")
+    hi = newest_day(con)
+    assert at.selectbox(key="metric").value == snapshot.best_covered_metric(con, hi)
+    # the callout's numbers are lib.generations' on the article's pairs, metric and price policy
+    deltas, summary = generations.generations_from_db(
+        con, COMPOSITE_METRIC, _pairs_frame(views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS)),
+        "student-launch")
+    text = " ".join(m.value for m in at.markdown)
+    assert "The article's headline" in text
+    for era in ("pre-distillation", "distillation"):
+        row = summary.set_index("era").loc[era]
+        assert f"{row['mean_price_drop_pct']:.0f} % cheaper for {row['mean_quality_drop_pct']:.0f} % less quality" \
+            in text
+    names = queries.models(con).set_index("model_id")["name"]
+    assert f"{names['openai/gpt-4o-2024-05-13']} → {names['openai/gpt-4o-mini']}" in text
+
+
+def test_frontier_arrows_only_on_the_articles_metric_with_a_key_not_overlapping_labels(con):
+    from lib.curate.article import COMPOSITE_METRIC
+
+    at = run_page("1_frontier.py")
+    assert not [a for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")]
+    at.selectbox(key="metric").set_value(COMPOSITE_METRIC).run()
+    s = spec(at)
+    arrows = [a for a in s["layout"]["annotations"] if a.get("showarrow")]
+    tags = [a for a in s["layout"]["annotations"] if str(a.get("name", "")).startswith("headline-tag")]
+    assert len(arrows) == len(tags) == 3
+    key = s["layout"]["title"]["subtitle"]["text"].split("<br>")
+    assert [k.split(" ")[0] for k in key] == ["1", "2", "3"] and all("% cheaper" in k for k in key)
+
+
+def _credit(at, startswith="Sources:"):
+    return [c.value for c in at.caption if c.value.startswith(startswith)]
+
+
+def test_chart_credit_names_only_the_sources_of_the_plotted_points(con):
+    at = run_page("1_frontier.py")
+    metric_id = at.selectbox(key="metric").value
+    ok, _ = expected_market(con, metric_id, dt.date.fromisoformat(at.select_slider(key="as_of").value))
+    used = set(ok["price_source_id"].dropna()) | set(ok["quality_source_id"].dropna())
+    src = queries.sources_summary(con).set_index("source_id")
+    assert set(spec(at)["layout"]["meta"]["sources"]) == used
+    credit = _credit(at)[0]
+    for sid in src.index:
+        att = src.at[sid, "attribution"] or src.at[sid, "name"]
+        assert (att in credit) == (sid in used), sid
+    assert "licences on the Data page" in credit
+
+
+def test_reviewed_only_filter_removes_unreviewed_points(con):
+    at = run_page("1_frontier.py")
+    drawn = {r[0]: r[11] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]}
+    assert "unreviewed: from a leaderboard or reseller listing" in drawn.values()
+    at.toggle(key="reviewed").set_value(True).run()
+    assert not at.exception
+    status = queries.models(con).set_index("model_id")["status"]
+    if at.get("plotly_chart"):
+        kept = [r[0] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]]
+        assert kept and all(status[m] == "reviewed" for m in kept)
+        assert set(kept) == {m for m in drawn if status[m] == "reviewed"}
+    else:
+        assert not any(status[m] == "reviewed" for m in drawn)
+    calc = run_page("5_calculator.py")
+    before = [r[0] for t in spec(calc)["data"] if t["name"] != "cheapest above the bar" for r in t["customdata"]]
+    calc.toggle(key="reviewed").set_value(True).run()
+    assert not calc.exception
+    after = [r[0] for t in spec(calc)["data"] if t["name"] != "cheapest above the bar" for r in t["customdata"]]
+    assert after and set(after) < set(before) and all(status[m] == "reviewed" for m in after)
+
+
+def test_data_page_shows_the_newest_real_data_date_and_freshness_per_source(con):
+    at = run_page("6_data.py")
+    summary = queries.sources_summary(con)
+    today = dt.date.today()
+    real = [d for d in queries.change_dates(con) if d <= today]
+    real += [d.date() for d in pd.to_datetime(summary["newest_snapshot"]).dropna() if d.date() <= today]
+    assert metric_values(at)["Newest date in the data"] == max(real).isoformat()
+    fresh = at.dataframe[0].value
+    newest = summary.set_index("source_id")["newest_snapshot"]
+    for r in fresh.itertuples():
+        want = newest[r.source_id]
+        assert (pd.isna(want) and pd.isna(r.newest_snapshot)) or pd.Timestamp(r.newest_snapshot) == pd.Timestamp(want)
+    built = queries.meta(con)["built_at"].replace("T", " ")
+    assert any(f"Database built {built}" in c.value for c in at.caption)
+
+
+def test_models_page_labels_each_price_level_on_the_y_axis(con):
+    from lib import views
+
+    at = run_page("4_models.py")
+    mid = at.selectbox(key="model").value
+    series = views.headline_price_series(queries.price_history(con, mid))
+    prices = set(series["input_usd_per_mtok"].round(6)) | set(series["output_usd_per_mtok"].round(6))
+    ticks = spec(at)["layout"]["yaxis"]["tickvals"]
+    assert set(arr(ticks)) <= prices and len(arr(ticks)) >= min(len(prices), 2)
+
+
+def test_every_chart_saves_at_slide_size_from_the_toolbar(con):
+    for page in ("1_frontier.py", "3_trends.py", "5_calculator.py"):
+        at = run_page(page)
+        for c in at.get("plotly_chart"):
+            opts = json.loads(c.proto.config)["toImageButtonOptions"]
+            assert (opts["width"], opts["height"]) == (1920, 1080)
+
+
+def test_the_export_command_does_not_import_streamlit():
+    import subprocess
+    import sys
+
+    code = ("import sys, lib.commands.export as e; from lib import views; "
+            "assert 'streamlit' not in sys.modules, 'streamlit imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_DIR)
+    assert "streamlit" not in open(PROJECT_DIR / "lib" / "views.py").read()

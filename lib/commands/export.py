@@ -74,17 +74,6 @@ def _price_label(basis: str, ratio: str) -> str:
     return f"{basis.capitalize()} price (USD / M tokens)"
 
 
-def _ui():
-    """lib.ui's pure view helpers (they share a module with Streamlit widgets); quiet Streamlit's no-runtime
-    warnings, which mean nothing in a command-line run."""
-    import streamlit.logger
-
-    streamlit.logger.set_log_level("error")
-    from lib import ui
-
-    return ui
-
-
 def _default_as_of(con):
     import datetime as dt
 
@@ -196,12 +185,10 @@ def price_history_chart(con, *, model_ids, as_of=None, theme="light", title=None
     """Input and output list price over time of up to six models. Returns (figure, resolved series)."""
     import pandas as pd
 
-    from lib import figures, queries
-
-    ui = _ui()
+    from lib import figures, queries, views  # views: the dashboard's pure helpers, no Streamlit import
 
     models = queries.models(con).set_index("model_id")
-    frames = [ui.headline_price_series(queries.price_history(con, m)) for m in model_ids]
+    frames = [views.headline_price_series(queries.price_history(con, m)) for m in model_ids]
     frames = [f for f in frames if len(f)]
     history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     names = {m: models["name"].get(m, m) for m in model_ids}
@@ -216,13 +203,12 @@ def price_history_chart(con, *, model_ids, as_of=None, theme="light", title=None
 def calculator_chart(con, *, as_of, metric_id, input_tokens, output_tokens, cache_hit_rate=0.0, quality_bar=None,
                      theme="light"):
     """Monthly cost of a workload against quality, cheapest models above the bar ringed. Returns (fig, costs)."""
-    from lib import figures, snapshot
+    from lib import figures, snapshot, views  # views: the dashboard's pure helpers, no Streamlit import
 
-    ui = _ui()
     row, m_label = _metric(con, metric_id)
     market = snapshot.market_as_of(con, as_of, metric_id, "blended", "3:1", cache_hit_rate)
-    costs = ui.workload_costs(market, input_tokens, output_tokens, cache_hit_rate, quality_bar)
-    costs = ui.plottable(costs, "monthly_cost_usd").reset_index(drop=True)
+    costs = views.workload_costs(market, input_tokens, output_tokens, cache_hit_rate, quality_bar)
+    costs = views.plottable(costs, "monthly_cost_usd").reset_index(drop=True)
     sources = set(costs["price_source_id"].dropna()) | set(costs["quality_source_id"].dropna())
     workload = (f"{input_tokens / 1e6:g}M input + {output_tokens / 1e6:g}M output tokens a month"
                 + (f", {cache_hit_rate:.0%} cache hits" if cache_hit_rate else ""))
