@@ -239,7 +239,7 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     ]) if n else np.empty((0, 12), dtype=object)
 
 
-REVIEW_TEXT = {"reviewed": "hand-reviewed", "unreviewed": "unreviewed: from a leaderboard or reseller listing"}
+REVIEW_TEXT = {"reviewed": "reviewed: on a hand-maintained price list", "unreviewed": "unreviewed: only in automated listings or leaderboards"}
 
 
 def _hovertemplate(metric_label: str, x_label: str) -> str:

@@ -541,11 +541,12 @@ def vendor_filter(vendors: Sequence[str], *, key: str = "vendors", container=Non
 
 
 def reviewed_filter(*, key: str = "reviewed", container=None) -> bool:
-    """"Only hand-reviewed models" (default off): most models came from leaderboards and resellers unchecked."""
+    """"Only reviewed models" (default off): models a hand-maintained price list carries, or checked here."""
     c = container or st.sidebar
-    return bool(c.toggle("Only hand-reviewed models", value=False, key=key, bind="query-params",
-                         help="Most models were imported from leaderboards and reseller listings and are marked "
-                              "'unreviewed'; switch on to show only the models a person checked."))
+    return bool(c.toggle("Only reviewed models", value=False, key=key, bind="query-params",
+                         help="'Reviewed' models are on a hand-maintained price list (Epoch AI's archived records, "
+                              "llm-prices, genai-prices) or were checked by hand for the article; the others come "
+                              "only from automated listings (OpenRouter, LiteLLM) or leaderboards."))
 
 
 def user_models() -> pd.DataFrame:

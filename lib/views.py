@@ -147,7 +147,7 @@ def filter_market(df: pd.DataFrame, *, vendors: Sequence[str] = (), released: tu
 
 def frontier_points(market: pd.DataFrame, *, reviewed: bool = False, vendors: Sequence[str] = (),
                     released: tuple | None = None, open_weights: str = "all", min_context: int = 0) -> pd.DataFrame:
-    """The Frontier page's filters, hand-reviewed-only first; the Pareto flag is recomputed on what is left."""
+    """The Frontier page's filters, reviewed-only first; the Pareto flag is recomputed on what is left."""
     df = reviewed_only(market) if reviewed else market
     return filter_market(df, vendors=vendors, released=released, open_weights=open_weights, min_context=min_context)
 

@@ -67,5 +67,5 @@ st.dataframe(best, hide_index=True, width="stretch",
                             "input_usd_per_mtok": st.column_config.NumberColumn("input $/M", format="$%.3f"),
                             "output_usd_per_mtok": st.column_config.NumberColumn("output $/M", format="$%.3f")})
 st.caption(f"Prices in force today ({hi}); models without a price then are left out."
-           + ("" if reviewed else " Unreviewed models (imported from leaderboards or resellers) are included; "
-                                  "the sidebar can limit the chart to hand-reviewed ones."))
+           + ("" if reviewed else " Unreviewed models (only in automated listings or "
+                                  "leaderboards) are included; the sidebar can limit the chart to reviewed ones."))

@@ -79,7 +79,8 @@ def test_hover_says_whether_a_model_was_hand_reviewed():
     df = _points(2).assign(status=["reviewed", "unreviewed"])
     fig = figures.frontier_figure(df, metric_label="Q")
     cd = fig.data[0].customdata
-    assert [r[11] for r in cd] == ["hand-reviewed", figures.REVIEW_TEXT["unreviewed"]]
+    assert [r[11] for r in cd] == [figures.REVIEW_TEXT["reviewed"], figures.REVIEW_TEXT["unreviewed"]]
+    assert cd[0][11].startswith("reviewed") and cd[1][11].startswith("unreviewed")
     assert "customdata[11]" in fig.data[0].hovertemplate
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import frontier, generations, pricing, queries, snapshot, store, trends
+from lib import figures, frontier, generations, pricing, queries, snapshot, store, trends
 from tests.conftest import PROJECT_DIR
 
 PAGES = PROJECT_DIR / "pages"
@@ -335,16 +335,13 @@ def test_chart_credit_names_only_the_sources_of_the_plotted_points(con):
 def test_reviewed_only_filter_removes_unreviewed_points(con):
     at = run_page("1_frontier.py")
     drawn = {r[0]: r[11] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]}
-    assert "unreviewed: from a leaderboard or reseller listing" in drawn.values()
+    assert figures.REVIEW_TEXT["unreviewed"] in drawn.values() and figures.REVIEW_TEXT["reviewed"] in drawn.values()
     at.toggle(key="reviewed").set_value(True).run()
     assert not at.exception
     status = queries.models(con).set_index("model_id")["status"]
-    if at.get("plotly_chart"):
-        kept = [r[0] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]]
-        assert kept and all(status[m] == "reviewed" for m in kept)
-        assert set(kept) == {m for m in drawn if status[m] == "reviewed"}
-    else:
-        assert not any(status[m] == "reviewed" for m in drawn)
+    kept = [r[0] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]]
+    assert kept and all(status[m] == "reviewed" for m in kept)
+    assert set(kept) == {m for m in drawn if status[m] == "reviewed"}
     calc = run_page("5_calculator.py")
     before = [r[0] for t in spec(calc)["data"] if t["name"] != "cheapest above the bar" for r in t["customdata"]]
     calc.toggle(key="reviewed").set_value(True).run()

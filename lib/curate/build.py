@@ -44,6 +44,9 @@ SORT_KEYS = {
 OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
 
 
+HAND_MAINTAINED_PRICE_SOURCES = {"epoch_prices", "simonw_llm_prices", "genai_prices"}
+
+
 def fmt(v) -> str:
     """Stable text for a CSV cell: '' for None/NaN, true/false, floats with at most 6 decimals."""
     if v is None:
@@ -295,6 +298,10 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     names = choose_names(_name_candidates(raw, or_snaps, score_rows, meta), sorted(priced_or_scored),
                          {r["model_id"] for r in price_rows})
     or_vendor = _openrouter_vendors(or_snaps)
+    # "reviewed": checked by a person, here or upstream: the article's models (checked by hand in this project)
+    # and every model a hand-maintained price list carries (Epoch AI's archived records, llm-prices,
+    # genai-prices). Models seen only in automated listings or leaderboards stay "unreviewed".
+    hand_listed = {r["model_id"] for r in price_rows if r["source_id"] in HAND_MAINTAINED_PRICE_SOURCES}
     for mid in sorted(priced_or_scored):
         m = meta.get(mid, {})
         vendor, slug = mid.split("/", 1)
@@ -307,7 +314,7 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
                            release_date=m.get("release_date", ""), open_weights=ow,
                            context_window=int(m["context_window"]) if m.get("context_window") else None,
                            parameters_b=None, deprecation_date=None,
-                           status="reviewed" if mid in ARTICLE_MODELS else "unreviewed",
+                           status="reviewed" if mid in ARTICLE_MODELS or mid in hand_listed else "unreviewed",
                            source_id=src, source_ref=ref))
 
     aliases = _aliases(raw, price_rows, score_rows, or_snaps)
