@@ -66,7 +66,7 @@ if summary["no_price"] or summary["no_score"]:
     st.caption(f"Not drawn: {summary['no_price']} model(s) with no price on {as_of}, "
                f"{summary['no_score']} with no {views.metric_short(metric)} score."
                + ("" if reviewed else f" {summary['unreviewed']} of the {summary['plotted']} drawn are unreviewed "
-                                      "(imported from leaderboards or resellers; see the hover)."))
+                                      "(only in automated listings or leaderboards; see the hover)."))
 
 if summary["plotted"] == 0:
     ui.empty_state("No model matches these filters.")
@@ -90,7 +90,7 @@ if clicked:
                            f"output {figures.fmt_usd(r['output_usd_per_mtok'])} per M tokens")
             d4.metric(metric["name"], f"{r['quality']:.4g}", help=f"source: {r.get('quality_source_id')}")
             st.caption(("On the Pareto frontier." if r["on_frontier"] else "Dominated: a cheaper model scores as high.")
-                       + (" Unreviewed: imported from a leaderboard or reseller listing."
+                       + (" Unreviewed: only in automated listings or leaderboards."
                           if r.get("status") == "unreviewed" else ""))
             if not bool(r.get("is_user", False)):
                 ui.link_to_model(clicked, f"Price history and scores of {r['name']}")
