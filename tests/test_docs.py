@@ -32,3 +32,15 @@ def test_every_cli_command_is_in_the_readme():
 def test_every_benchmark_script_is_in_the_readme():
     missing = [p.name for p in (ROOT / "benchmarks").glob("bench_*.py") if f"benchmarks/{p.name}" not in README]
     assert not missing, missing
+
+
+def test_every_source_is_credited_in_the_readme_with_its_licence():
+    import csv
+
+    with open(ROOT / "data" / "seed" / "sources.csv", newline="") as fh:
+        sources = [r for r in csv.DictReader(fh) if r["source_id"] != "curation"]
+    assert len(sources) >= 9
+    for s in sources:
+        line = next((ln for ln in README.splitlines() if s["name"] in ln), None)
+        assert line, f"{s['name']} is not credited in the README"
+        assert s["licence"] in line, f"licence of {s['name']} missing from the README"
