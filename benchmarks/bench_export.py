@@ -23,6 +23,7 @@ t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 from lib import export, store
 from lib.commands import export as cli
+export.warm_up_in_background()  # as `python -m lib export` does: Chromium starts while the data loads
 con = store.connect_readonly(store.ensure_db())
 fig, _ = cli.frontier_chart(con, as_of=cli._default_as_of(con), metric_id="aa_quality_2024")
 t1 = time.perf_counter()
@@ -82,8 +83,8 @@ def main(repeats: int = 10) -> int:
     print(f"frontier chart: {n} models, 1920x1080 PNG; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"warm PNG (prepare + render), {repeats} runs: median {statistics.median(warm):.3f} s, "
           f"max {max(warm):.3f} s   (target <= 0.3 s)")
-    print(f"cold PNG, new process: {cold_total:.2f} s wall (data {float(data_s):.2f} s, Chromium start + first "
-          f"render {float(first_png_s):.2f} s)   (target <= 3 s)")
+    print(f"cold PNG, new process: {cold_total:.2f} s wall (imports + data + figure {float(data_s):.2f} s, "
+          f"then waiting for Chromium + first render {float(first_png_s):.2f} s)   (target <= 3 s)")
     print(f"deck: {n_png} charts as PNG + CSV + index in {deck_s:.2f} s   (target <= 20 s)")
     return 0
 

@@ -454,6 +454,7 @@ class _Renderer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido-export", daemon=True)
         self._thread.start()
         self._kaleido = None
+        self._pending_reloads: set = set()
         try:
             self._kaleido = self._call(self._open(), RENDER_TIMEOUT_S)
         except BaseException:
@@ -463,10 +464,22 @@ class _Renderer:
     async def _open(self):
         import kaleido
 
+        class _Kaleido(kaleido.Kaleido):
+            """Kaleido reloads a tab after every render before returning the image; here the reload runs in
+            the background (the tab rejoins the queue when it is done), so an export returns as soon as its
+            bytes exist; the next export waits only for whatever is left of the reload."""
+
+            async def _return_kaleido_tab(self, tab):
+                task = asyncio.ensure_future(super()._return_kaleido_tab(tab))
+                pending_reloads.add(task)
+                task.add_done_callback(pending_reloads.discard)
+
+        pending_reloads = self._pending_reloads
+
         # plotlyjs: the local bundle (kaleido would otherwise fall back to cdn.plot.ly); mathjax=False: its
         # default is a CDN script tag, loaded on every page even when no LaTeX is drawn.
         # CHOREO_PROXY_SERVER (choreographer's own setting) overrides the black hole, e.g. to record requests.
-        k = kaleido.Kaleido(n=1, path=self.browser, plotlyjs=str(_local_plotlyjs()), mathjax=False,
+        k = _Kaleido(n=1, path=self.browser, plotlyjs=str(_local_plotlyjs()), mathjax=False,
                             timeout=RENDER_TIMEOUT_S, browser_cls=_offline_browser_cls(), enable_extensions=False,
                             proxy_server=os.environ.get("CHOREO_PROXY_SERVER") or BLACKHOLE_PROXY)
         await k.open()
@@ -514,6 +527,18 @@ def _get_renderer() -> _Renderer:
 def warm_up() -> None:
     """Start the browser now (e.g. at app start) so the first export is fast."""
     _get_renderer()
+
+
+def warm_up_in_background() -> None:
+    """Start the browser in a thread while the caller loads data and builds the figure; a failure here is
+    reported by the export that needs the browser."""
+    def start():
+        try:
+            _get_renderer()
+        except ExportError:
+            pass
+
+    threading.Thread(target=start, name="kaleido-warm-up", daemon=True).start()
 
 
 @atexit.register

@@ -427,6 +427,8 @@ def run(args) -> int:
     from lib.commands.common import open_db
 
     _check_args(args)
+    if (args.deck or args.format in ("png", "svg", "pdf")) and export.chromium_available():
+        export.warm_up_in_background()  # Chromium starts while the data loads and the figure is built
     con = open_db()
     try:
         if args.deck:
