@@ -470,9 +470,16 @@ def empty_state(message: str, hint: str = "Widen the filters in the sidebar, or 
     st.info(f"**{message}** {hint}", icon=":material/filter_alt_off:")
 
 
+def md_text(text) -> str:
+    """Text from data (model names, ids) made inert inside Markdown: shown as typed, never as formatting,
+    links or HTML."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", str(text))
+
+
 def link_to_model(model_id: str, label: str | None = None) -> None:
     """A link to the Models page showing this model (works under st.navigation; plain link otherwise)."""
-    link_to_page("models", label or f"Open {model_id} on the Models page", {"model": model_id})
+    link_to_page("models", md_text(label) if label else f"Open {md_text(model_id)} on the Models page",
+                 {"model": model_id})
 
 
 def link_to_page(page: str, label: str, query_params: dict | None = None) -> None:
@@ -491,7 +498,7 @@ def headline_callout(headline: dict) -> None:
     if not headline.get("text"):
         return
     with st.container(border=True):
-        st.markdown(f":material/campaign: **The article's headline, from this data:** {headline['text']}")
+        st.markdown(":material/campaign: **The article's headline, from this data:** " + md_text(headline["text"]))
         link_to_page("generations", "Every pair, era by era, on the Generations page")
 
 

@@ -58,10 +58,10 @@ k1.metric("Models on the chart", summary["plotted"], help="Models with both a pr
 k2.metric("On the Pareto frontier", summary["on_frontier"])
 cheap = summary["cheapest_frontier"]
 k3.metric("Cheapest frontier model", figures.fmt_usd(cheap["price"]) if cheap else "–",
-          help=None if not cheap else f"{cheap['name']} · {m_label} {cheap['quality']:.4g}")
+          help=None if not cheap else f"{ui.md_text(cheap['name'])} · {m_label} {cheap['quality']:.4g}")
 best = summary["best_frontier"]
 k4.metric("Best quality", f"{best['quality']:.4g}" if best else "–",
-          help=None if not best else f"{best['name']} at {figures.fmt_usd(best['price'])}")
+          help=None if not best else f"{ui.md_text(best['name'])} at {figures.fmt_usd(best['price'])}")
 if summary["no_price"] or summary["no_score"]:
     st.caption(f"Not drawn: {summary['no_price']} model(s) with no price on {as_of}, "
                f"{summary['no_score']} with no {views.metric_short(metric)} score."
@@ -81,7 +81,7 @@ if clicked:
     if len(row):
         r = row.iloc[0]
         with st.container(border=True):
-            st.subheader(r["name"], anchor=False)
+            st.subheader(ui.md_text(r["name"]), anchor=False)
             d1, d2, d3, d4 = st.columns(4)
             d1.metric("Vendor", r["vendor"])
             d2.metric("Released", str(r["release_date"])[:10] if pd.notna(r["release_date"]) else "–")

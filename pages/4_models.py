@@ -30,7 +30,7 @@ with tab_one:
         ui.empty_state("Choose a model.", "Or click a point on the Frontier page.")
     else:
         m = models.set_index("model_id").loc[model_id]
-        st.subheader(m["name"], anchor=False)
+        st.subheader(ui.md_text(m["name"]), anchor=False)
         c = st.columns(5)
         c[0].metric("Vendor", m["vendor"])
         c[1].metric("Released", str(m["release_date"])[:10] if pd.notna(m["release_date"]) else "–")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -290,7 +291,8 @@ def test_frontier_defaults_to_the_best_covered_metric_and_states_the_article_hea
     deltas, summary = generations.generations_from_db(
         con, COMPOSITE_METRIC, _pairs_frame(views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS)),
         "student-launch")
-    text = " ".join(m.value for m in at.markdown)
+    # what a reader sees: Markdown escapes (data names are made inert) removed
+    text = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown))
     assert "The article's headline" in text
     for era in ("pre-distillation", "distillation"):
         row = summary.set_index("era").loc[era]
@@ -393,3 +395,12 @@ def test_the_export_command_does_not_import_streamlit():
             "assert 'streamlit' not in sys.modules, 'streamlit imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_DIR)
     assert "streamlit" not in open(PROJECT_DIR / "lib" / "views.py").read()
+
+
+def test_names_from_data_are_inert_in_markdown():
+    from lib import ui
+
+    hostile = "Evil [click](javascript:alert(1)) **bold** <img src=x onerror=alert(1)> $x$"
+    escaped = ui.md_text(hostile)
+    assert "](" not in escaped.replace("\\]\\(", "") and "<img" not in escaped and "**" not in escaped
+    assert re.sub(r"\\(.)", r"\1", escaped) == hostile  # a reader sees exactly the name as typed
