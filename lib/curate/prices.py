@@ -330,28 +330,43 @@ def litellm_prices(raw: Path) -> tuple[list[dict], list[dict]]:
             bare = k.split("/")[-1].lower()
             return (0 if bare == slug else 1, min(r["first_seen_date"] for r in recs), k)
         key = sorted(keys, key=rank)[0]
+        records = keys[key]
+        # The undated Gemini 1.5 alias is the only LiteLLM record of the -001 versions before the dated key
+        # appeared: keep its earlier observations in front of the dated key's own.
+        for alias, alias_mid in LITELLM_BEFORE_002.items():
+            if alias_mid == mid and alias in keys and alias != key:
+                start = min(r["first_seen_date"] for r in records)
+                records = [r for r in keys[alias] if r["first_seen_date"] < start] + records
         spans = []
-        for r in keys[key]:
+        for r in records:
             inp = float(r["input_usd_per_mtok"] or "nan")
             out = float(r["output_usd_per_mtok"] or "nan")
             bad = None
+            rk = r["model_key"]
             if not (inp > 0 or out > 0):
                 bad = "zero or missing price (LiteLLM uses 0 for unknown / free previews)"
-            elif key == "gemini/gemini-2.0-flash" and inp == 150:
+            elif rk == "gemini/gemini-2.0-flash" and inp == 150:
                 bad = "$150/$600 for one day (2025-02-07) is a per-token/per-mtok slip in LiteLLM"
-            elif key.startswith("gemini/gemini-1.5-pro") and inp == 3.5 and r["first_seen_date"] >= "2024-10-01":
+            elif rk.startswith("gemini/gemini-1.5-pro") and inp == 3.5 and r["first_seen_date"] >= "2024-10-01":
                 bad = ("LiteLLM never applied Google's 2024-10-01 Gemini 1.5 Pro cut to $1.25/$5 "
                        "(SOURCE.md known error)")
-            elif key == "gemini/gemini-1.5-pro" and inp == 0.35:
+            elif rk == "gemini/gemini-1.5-pro" and inp == 0.35:
                 bad = "Gemini 1.5 Pro listed at Flash's $0.35/$1.05 (2024-06-17..07-01): LiteLLM slip"
-            elif key == "deepseek-chat" and inp == 0.6 and out == 1.7:
+            elif rk == "deepseek-chat" and inp == 0.6 and out == 1.7:
                 bad = "deepseek-chat $0.60/$1.70 span 2025-09-24..2026-01-13 is wrong (SOURCE.md known error)"
             if bad:
                 corrections.append(dict(source_id="litellm", model_id=mid, raw_path=rel,
-                                        what=f"dropped {key} {r['input_usd_per_mtok']}/{r['output_usd_per_mtok']} "
+                                        what=f"dropped {rk} {r['input_usd_per_mtok']}/{r['output_usd_per_mtok']} "
                                              f"{r['first_seen_date']}..{r['last_seen_date']}: {bad}"))
                 spans.append(None)
                 continue
+            if rk.startswith("gemini/gemini-1.5-pro") and inp == 3.5 and r["last_seen_date"] >= "2024-10-01":
+                # the same known error from the other side: a span that began before the cut ran on past it
+                corrections.append(dict(source_id="litellm", model_id=mid, raw_path=rel,
+                                        what=f"clipped {rk} 3.5/10.5 {r['first_seen_date']}..{r['last_seen_date']} "
+                                             "to end 2024-09-30: Google cut Gemini 1.5 Pro to $1.25/$5 on "
+                                             "2024-10-01 (SOURCE.md known error)"))
+                r = {**r, "last_seen_date": "2024-09-30", "status_after": "price_changed"}
             cache = float(r["cache_read_usd_per_mtok"]) if r["cache_read_usd_per_mtok"] else None
             spans.append((r, inp, out, cache))
         # merge consecutive equal prices, close each span at the next change
@@ -376,7 +391,7 @@ def litellm_prices(raw: Path) -> tuple[list[dict], list[dict]]:
                 to = _day_after(last["last_seen_date"])
             if to and to <= first["first_seen_date"]:
                 continue
-            ref = (f"{rel}#model_key={key};first_seen={first['first_seen_date']} "
+            ref = (f"{rel}#model_key={first['model_key']};first_seen={first['first_seen_date']} "
                    f"({first['first_seen_source']} {first['first_seen_commit']})")
             rows.append(_row(mid, mid.split("/")[0], True, "standard", first["first_seen_date"], to, inp, out, cache,
                              "observed", "litellm", rel, ref,
