@@ -39,3 +39,47 @@ def best_covered_metric(con, as_of) -> str:
     """The metric on which most models existing at `as_of` have both a price and a score (the default view)."""
     cov = queries.metric_coverage_as_of(con, as_of)
     return str(cov.iloc[0]["metric_id"]) if not cov.empty and cov.iloc[0]["models"] > 0 else DEFAULT_METRIC
+
+
+HISTORY_COLUMNS = ["model_id", "effective_from", "effective_to", "input_usd_per_mtok", "output_usd_per_mtok",
+                   "date_kind", "source_id", "source_ref"]
+
+
+def headline_price_history(con, model_id: str) -> pd.DataFrame:
+    """The price the rest of the dashboard uses for one model, over time: the store's as-of answer (same SQL,
+    same precedence) at every date on which one of its standard-tier intervals starts or ends, from its
+    release on; consecutive equal prices merged, gaps with no price left out."""
+    hist = queries.price_history(con, model_id)
+    std = hist[hist["tier"] == "standard"]
+    if std.empty:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    bounds = set(pd.to_datetime(std["effective_from"]).dt.date)
+    bounds |= set(pd.to_datetime(std["effective_to"].dropna()).dt.date)
+    release = queries.models(con).set_index("model_id")["release_date"].get(model_id)
+    start = pd.Timestamp(release).date() if release is not None and pd.notna(release) else min(bounds)
+    dates = sorted({d for d in bounds if d >= start} | {start})
+    p = queries.prices_at(con, pd.DataFrame({"model_id": [model_id] * len(dates), "at_date": dates}))
+    out = pd.DataFrame({
+        "model_id": model_id,
+        "effective_from": pd.to_datetime(dates),
+        "input_usd_per_mtok": p["input_usd_per_mtok"].to_numpy(float),
+        "output_usd_per_mtok": p["output_usd_per_mtok"].to_numpy(float),
+        "date_kind": p["price_date_kind"].to_numpy(),
+        "source_id": p["price_source_id"].to_numpy(),
+        "source_ref": p["price_source_ref"].to_numpy(),
+    })
+    out["effective_to"] = out["effective_from"].shift(-1)
+    last_to = p["price_effective_to"].iloc[-1]
+    out.loc[out.index[-1], "effective_to"] = pd.Timestamp(last_to) if pd.notna(last_to) else pd.NaT
+    out = out[out["input_usd_per_mtok"].notna() | out["output_usd_per_mtok"].notna()]
+    # merge a row into the previous one when it continues it at the same price (no change event there)
+    same = (out["input_usd_per_mtok"].eq(out["input_usd_per_mtok"].shift())
+            & out["output_usd_per_mtok"].eq(out["output_usd_per_mtok"].shift())
+            & out["effective_from"].eq(out["effective_to"].shift()))
+    group = (~same).cumsum()
+    merged = out.groupby(group, sort=False).agg(
+        model_id=("model_id", "first"), effective_from=("effective_from", "first"),
+        effective_to=("effective_to", lambda s: s.iloc[-1]), input_usd_per_mtok=("input_usd_per_mtok", "first"),
+        output_usd_per_mtok=("output_usd_per_mtok", "first"), date_kind=("date_kind", "first"),
+        source_id=("source_id", "first"), source_ref=("source_ref", "first"))
+    return merged[HISTORY_COLUMNS].reset_index(drop=True)

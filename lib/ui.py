@@ -188,6 +188,13 @@ def load_price_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_headline_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
+    from lib import snapshot
+
+    return _q(_db, snapshot.headline_price_history, model_id)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_scores_for_model(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.scores_for_model, model_id)
 

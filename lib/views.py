@@ -443,27 +443,6 @@ def trend_table_with_names(table: pd.DataFrame, models: pd.DataFrame) -> pd.Data
 
 # Models page --------------------------------------------------------------------------------------------------
 
-def headline_price_series(history: pd.DataFrame) -> pd.DataFrame:
-    """One price per interval of the standard tier, by the store's precedence (effective > observed, first party,
-    source priority), so the step chart shows the price the rest of the dashboard uses."""
-    if history is None or history.empty:
-        return pd.DataFrame(columns=["model_id", "effective_from", "effective_to", "input_usd_per_mtok",
-                                     "output_usd_per_mtok", "date_kind", "source_id"])
-    h = history.loc[history["tier"] == "standard"].copy()
-    h["_eff"] = (h["date_kind"] != "effective").astype(int)
-    h["_fp"] = (~h["first_party"].astype(bool)).astype(int)
-    h = h.sort_values(["effective_from", "_eff", "_fp", "source_priority"])
-    h = h.drop_duplicates("effective_from", keep="first")
-    # Drop rows that repeat the previous price (a copy re-observing an unchanged price is not a change).
-    same = (h["input_usd_per_mtok"].eq(h["input_usd_per_mtok"].shift())
-            & h["output_usd_per_mtok"].eq(h["output_usd_per_mtok"].shift()))
-    h = h.loc[~same]
-    nxt = h["effective_from"].shift(-1)
-    h["effective_to"] = pd.to_datetime(h["effective_to"]).where(pd.to_datetime(h["effective_to"]).notna(),
-                                                                pd.to_datetime(nxt))
-    return h.drop(columns=["_eff", "_fp"]).reset_index(drop=True)
-
-
 def compare_scores(scores: pd.DataFrame, names: dict) -> pd.DataFrame:
     """Newest score per metric (rows) and model (columns, by name) for the comparison table."""
     if scores.empty:

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import figures, ui, views
-from lib.curate.article import ARTICLE_MODELS
+from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS
 
 db = ui.connection()
 models = ui.load_models(db, db.version)
@@ -38,7 +38,7 @@ with tab_one:
         c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
         c[4].metric("Status", m["status"])
         history = ui.load_price_history(db, db.version, model_id)
-        series = views.headline_price_series(history)
+        series = ui.load_headline_history(db, db.version, model_id)
         fig = figures.price_history_figure(series, names=names, title=f"{m['name']}: price per million tokens",
                                            sources=set(series["source_id"].dropna()), data_as_of=hi,
                                            theme=ui.theme())
@@ -75,19 +75,21 @@ with tab_one:
                              column_config={"evidence_url": st.column_config.LinkColumn("evidence link")})
 
 with tab_compare:
-    chosen = st.multiselect("Models to compare", ids, default=[], max_selections=6, key="compare",
+    # default: the article's three 2024 distillations, teacher beside student
+    article_six = [m for t, s_, era in ARTICLE_PAIRS if era == "distillation" for m in (t, s_) if m in names][:6]
+    chosen = st.multiselect("Models to compare", ids, default=article_six, max_selections=6, key="compare",
                             bind="query-params")
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")
     else:
-        hist = pd.concat([views.headline_price_series(ui.load_price_history(db, db.version, i)) for i in chosen],
-                         ignore_index=True)
+        hist = pd.concat([ui.load_headline_history(db, db.version, i) for i in chosen], ignore_index=True)
         fig = figures.price_history_figure(hist, names=names, title="Price per million tokens (input solid, output dashed)",
                                            sources=set(hist["source_id"].dropna()), data_as_of=hi, theme=ui.theme())
         ui.chart(fig, hist, "price-history-compare", sources=sources, key="compare_chart", lazy_export=True)
         m = models.set_index("model_id").loc[chosen]
         scores = pd.concat([ui.load_scores_for_model(db, db.version, i).assign(model_id=i) for i in chosen])
-        st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch")
+        st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch",
+                     column_config={"release_date": st.column_config.DateColumn("released")})
         if len(scores):
             st.markdown("#### Newest score per metric")
             st.dataframe(views.compare_scores(scores, names), width="stretch")

@@ -369,11 +369,9 @@ def test_data_page_shows_the_newest_real_data_date_and_freshness_per_source(con)
 
 
 def test_models_page_labels_each_price_level_on_the_y_axis(con):
-    from lib import views
-
     at = run_page("4_models.py")
     mid = at.selectbox(key="model").value
-    series = views.headline_price_series(queries.price_history(con, mid))
+    series = snapshot.headline_price_history(con, mid)
     prices = set(series["input_usd_per_mtok"].round(6)) | set(series["output_usd_per_mtok"].round(6))
     ticks = spec(at)["layout"]["yaxis"]["tickvals"]
     assert set(arr(ticks)) <= prices and len(arr(ticks)) >= min(len(prices), 2)

@@ -233,3 +233,18 @@ def test_a_reader_process_never_sees_a_lock_or_half_import_while_a_writer_runs(d
     assert len(seen) >= 2
     final = counts(db)
     assert final["prices"] == 7 + 15 and final["snapshots"] == 2 + 15
+
+
+def test_price_history_uses_the_as_of_answer_and_starts_at_release(db):
+    from lib import snapshot
+
+    con = store.connect_readonly(db)
+    try:
+        h = snapshot.headline_price_history(con, "google/gemini-1.5-pro")
+    finally:
+        con.close()
+    # release 2024-05-23 precedes the first recorded price (archived 2024-08-12): no price is invented before it
+    assert list(h.effective_from.dt.strftime("%Y-%m-%d")) == ["2024-08-12", "2024-10-01"]
+    assert list(zip(h.input_usd_per_mtok, h.output_usd_per_mtok)) == [(3.5, 10.5), (1.25, 5.0)]
+    assert h.effective_to.iloc[0] == pd.Timestamp("2024-10-01") and pd.isna(h.effective_to.iloc[1])
+    assert list(h.date_kind) == ["observed", "effective"]

@@ -185,10 +185,10 @@ def price_history_chart(con, *, model_ids, as_of=None, theme="light", title=None
     """Input and output list price over time of up to six models. Returns (figure, resolved series)."""
     import pandas as pd
 
-    from lib import figures, queries, views  # views: the dashboard's pure helpers, no Streamlit import
+    from lib import figures, queries, snapshot
 
     models = queries.models(con).set_index("model_id")
-    frames = [views.headline_price_series(queries.price_history(con, m)) for m in model_ids]
+    frames = [snapshot.headline_price_history(con, m) for m in model_ids]
     frames = [f for f in frames if len(f)]
     history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     names = {m: models["name"].get(m, m) for m in model_ids}
