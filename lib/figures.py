@@ -734,9 +734,14 @@ def trend_figure(table: pd.DataFrame, fit, *, metric_label: str, price_label: st
         msg = getattr(fit, "message", "") or "too few points for a fit"
         fig.add_annotation(text=escape(msg), x=0.99, y=0.98, xref="paper", yref="paper", xanchor="right",
                            yanchor="top", showarrow=False, font=dict(size=13, color=_MUTED[theme]))
+    xaxis = dict(title=dict(text="Release date"))
+    dates = pd.to_datetime(pd.concat([qual["release_date"], pts["release_date"]]), errors="coerce").dropna()
+    if len(dates):
+        span = max(dates.max() - dates.min(), pd.Timedelta(days=30))
+        # room on the right for the last point's label ("top right" text would be cut at the plot edge)
+        xaxis["range"] = [dates.min() - span * 0.03, dates.max() + span * 0.12]
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
-                      height=height, meta=meta, hovermode="closest",
-                      xaxis=dict(title=dict(text="Release date")),
+                      height=height, meta=meta, hovermode="closest", xaxis=xaxis,
                       yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
     return fig
 
