@@ -63,7 +63,10 @@ def era_summary(deltas: pd.DataFrame) -> pd.DataFrame:
 
     Means and medians skip pairs whose value is missing; ``pairs`` counts all pairs of the era.
     """
-    d = deltas.assign(era=deltas["era"].fillna("(none)"))
+    era = deltas["era"].replace("", None)
+    if "relation" in deltas:  # a successor step without an era is summarised as "successor"
+        era = era.where(era.notna() | (deltas["relation"] != "successor"), "successor")
+    d = deltas.assign(era=era.fillna("(none)"))
     g = d.groupby("era", sort=True, dropna=False)
     out = pd.DataFrame({
         "pairs": g.size(),

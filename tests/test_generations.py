@@ -188,3 +188,26 @@ def test_cli_generations_json():
     bad = subprocess.run([sys.executable, "-m", "lib", "generations", "--price-date", "yesterday"], cwd=ROOT,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_cli_pair_sets_article_reproduces_the_headline_and_successors_get_their_own_era():
+    _embedded_db_or_skip()
+
+    def gen(*extra):
+        out = subprocess.run([sys.executable, "-m", "lib", "generations", "--format", "json", *extra], cwd=ROOT,
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    article = gen("--pair-set", "article")
+    assert len(article["pairs"]) == 4
+    eras = {s["era"]: s for s in article["summary"]}
+    assert set(eras) == {"pre-distillation", "distillation"}
+    assert eras["distillation"]["pairs"] == 3
+    assert eras["distillation"]["mean_price_drop_pct"] == pytest.approx(
+        np.mean([p["price_drop_pct"] for p in article["pairs"] if p["era"] == "distillation"]))
+    assert 5 <= eras["distillation"]["mean_quality_drop_pct"] <= 9   # the article's "about 7 %"
+    distilled = gen("--pair-set", "distilled")
+    assert all(p["relation"] == "distilled" for p in distilled["pairs"])
+    everything = gen()
+    assert "successor" in {s["era"] for s in everything["summary"]}
+    assert "(none)" not in {s["era"] for s in everything["summary"]}

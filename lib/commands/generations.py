@@ -6,8 +6,12 @@ import sys
 
 def add_arguments(parser) -> None:
     parser.add_argument("--metric", default="aa_quality_2024", help="quality metric id (default: aa_quality_2024)")
-    parser.add_argument("--pairs", default=None, metavar="FILE",
-                        help="CSV of pairs: teacher_id,student_id[,relation,era] (default: the lineage table)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--pairs", default=None, metavar="FILE",
+                       help="CSV of pairs: teacher_id,student_id[,relation,era] (default: the lineage table)")
+    which.add_argument("--pair-set", choices=["lineage", "distilled", "article"], default=None,
+                       help="a named set instead of a file: the whole lineage table (default), its distilled pairs, "
+                            "or the article's four pairs")
     parser.add_argument("--price-date", default="student-launch", metavar="POLICY",
                         help="student-launch (default: both priced at the student's release), today, or YYYY-MM-DD")
     parser.add_argument("--price", choices=["blended", "input", "output"], default="blended",
@@ -30,6 +34,14 @@ def run(args) -> int:
     con = open_db()
     try:
         check_metric(con, args.metric)
+        if args.pair_set in ("distilled", "article"):
+            import pandas as pd
+
+            from lib import queries, views
+            from lib.curate.article import ARTICLE_PAIRS
+
+            rows = views.pair_set_rows(args.pair_set, queries.lineage(con), ARTICLE_PAIRS)
+            pairs = pd.DataFrame(rows, columns=generations.PAIR_COLUMNS)
         deltas, summary = generations.generations_from_db(con, args.metric, pairs=pairs, price_date=args.price_date,
                                                           basis=args.price, ratio=args.ratio)
     finally:
