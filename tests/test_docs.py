@@ -44,3 +44,26 @@ def test_every_source_is_credited_in_the_readme_with_its_licence():
         line = next((ln for ln in README.splitlines() if s["name"] in ln), None)
         assert line, f"{s['name']} is not credited in the README"
         assert s["licence"] in line, f"licence of {s['name']} missing from the README"
+
+
+def test_the_readme_headline_figures_are_what_the_data_gives(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from lib import generations, queries, store, views
+    from lib.curate.article import ARTICLE_PAIRS
+
+    monkeypatch.setenv("FRONTIER_DB", str(tmp_path / "docs.duckdb"))
+    con = store.connect_readonly(store.ensure_db())
+    try:
+        rows = views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS)
+        _, summary = generations.generations_from_db(con, "aa_quality_2024",
+                                                     pd.DataFrame(rows, columns=generations.PAIR_COLUMNS))
+    finally:
+        con.close()
+    era = summary.set_index("era")
+    pre, dist = era.loc["pre-distillation"], era.loc["distillation"]
+    text = " ".join(README.split())
+    assert (f"{pre.mean_price_drop_pct:.0f} % cheaper for {pre.mean_quality_drop_pct:.0f} % less quality then"
+            in text)
+    assert (f"on average {dist.mean_price_drop_pct:.0f} % cheaper for {dist.mean_quality_drop_pct:.0f} % less "
+            "quality for the three 2024 distillations" in text)
