@@ -194,6 +194,18 @@ def load_headline_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, snapshot.headline_price_history, model_id)
 
 
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_comparison(_db: Db, version: str, model_ids: tuple[str, ...], names: dict, data_as_of, theme: str):
+    """Price histories (one figure) and the newest score per metric of up to six models, cached per choice."""
+    from lib import figures, snapshot
+
+    hist = pd.concat([_q(_db, snapshot.headline_price_history, i) for i in model_ids], ignore_index=True)
+    fig = figures.price_history_figure(hist, names=names, title="Price per million tokens (input solid, output dashed)",
+                                       sources=set(hist["source_id"].dropna()), data_as_of=data_as_of, theme=theme)
+    scores = pd.concat([_q(_db, queries.scores_for_model, i).assign(model_id=i) for i in model_ids])
+    return hist, fig, (views.compare_scores(scores, names) if len(scores) else pd.DataFrame())
+
+
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_scores_for_model(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.scores_for_model, model_id)

@@ -82,14 +82,11 @@ with tab_compare:
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")
     else:
-        hist = pd.concat([ui.load_headline_history(db, db.version, i) for i in chosen], ignore_index=True)
-        fig = figures.price_history_figure(hist, names=names, title="Price per million tokens (input solid, output dashed)",
-                                           sources=set(hist["source_id"].dropna()), data_as_of=hi, theme=ui.theme())
+        hist, fig, newest_scores = ui.load_comparison(db, db.version, tuple(chosen), names, hi, ui.theme())
         ui.chart(fig, hist, "price-history-compare", sources=sources, key="compare_chart", lazy_export=True)
         m = models.set_index("model_id").loc[chosen]
-        scores = pd.concat([ui.load_scores_for_model(db, db.version, i).assign(model_id=i) for i in chosen])
         st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch",
                      column_config={"release_date": st.column_config.DateColumn("released")})
-        if len(scores):
+        if len(newest_scores):
             st.markdown("#### Newest score per metric")
-            st.dataframe(views.compare_scores(scores, names), width="stretch")
+            st.dataframe(newest_scores, width="stretch")
