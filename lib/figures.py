@@ -288,11 +288,19 @@ def _scatter_traces(df: pd.DataFrame, x_col: str, *, metric_label: str, x_label:
     return traces
 
 
+MAX_FRONTIER_LABELS = 15
+
+
 def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Scatter:
     fr = df.loc[df["on_frontier"].fillna(False).astype(bool)] if "on_frontier" in df else df.iloc[0:0]
     fr = fr.sort_values([x_col, "quality"], kind="stable")
+    # Frontier models are named on the chart (a slide must say which models they are), unless so many that the
+    # names would pile up; every point still names itself in the hover.
+    labels = [escape(n) for n in _col(fr, "name", "").fillna("").astype(str)] if len(fr) <= MAX_FRONTIER_LABELS else None
     return go.Scatter(
-        x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines", line_shape="hv",
+        x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines+text" if labels else "lines",
+        line_shape="hv", text=labels, textposition="top left",
+        textfont=dict(size=11, color=_MUTED.get(theme, _MUTED["light"])),
         name="Pareto frontier", meta="frontier-line", hoverinfo="skip",
         customdata=np.column_stack([fr["model_id"].astype(str).to_numpy(dtype=object)]) if len(fr) else None,
         line=dict(color=_ACCENT.get(theme, _ACCENT["light"]), width=2, dash="solid"),
@@ -452,7 +460,7 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl) -
         for i, tr in enumerate(data):
             if i == line_idx:
                 fl = _frontier_line(sub, "price", theme, gl)
-                fdata.append(go.Scatter(x=fl.x, y=fl.y))
+                fdata.append(go.Scatter(x=fl.x, y=fl.y, text=fl.text, mode=fl.mode))
             else:
                 b = built.get(tr.name)
                 if b is None:

@@ -186,3 +186,13 @@ def test_price_history_marks_effective_and_observed_dates_differently():
 def test_light_and_dark_templates_differ_and_apply(theme):
     fig = figures.apply_theme(figures.frontier_figure(_points(3), metric_label="Q"), theme)
     assert fig.layout.template.layout.paper_bgcolor == figures.TEMPLATES[theme].layout.paper_bgcolor
+
+
+def test_frontier_models_are_named_on_the_chart_unless_there_are_too_many():
+    df = _points(4).assign(name=["Cheap <b>", "Mid", "Good", "Best"])
+    line = [t for t in figures.frontier_figure(df, metric_label="Q").data if t.name == "Pareto frontier"][0]
+    assert "text" in line.mode
+    assert list(line.text) == ["Cheap &lt;b&gt;", "Mid", "Good", "Best"]  # escaped, in price order
+    crowded = _points(figures.MAX_FRONTIER_LABELS + 1)
+    line = [t for t in figures.frontier_figure(crowded, metric_label="Q").data if t.name == "Pareto frontier"][0]
+    assert line.mode == "lines" and not line.text
