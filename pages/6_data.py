@@ -56,7 +56,7 @@ st.dataframe(sources[["source_id", "licence", "attribution", "home_url"]],
 st.subheader("Download", anchor=False)
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
-    metric = ui.metric_picker(metrics, container=c1)
+    metric = ui.metric_picker(metrics, container=c1, default=ui.load_best_metric(db, db.version, hi))
     as_of = c2.date_input("As of", value=hi, min_value=lo, max_value=hi, key="as_of", bind="query-params")
     vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), container=c3)
     rows = ui.load_market(db, db.version, as_of, metric["metric_id"], "blended", "3:1") if metric else pd.DataFrame()
@@ -75,7 +75,9 @@ with st.container(border=True):
         db_file = Path(db.path)
         d3.download_button(f"DuckDB file ({db_file.stat().st_size / 1e6:.1f} MB)", db_file.read_bytes,
                            "frontier.duckdb", "application/octet-stream", icon=":material/download:")
-        st.dataframe(rows.head(200), hide_index=True, width="stretch")
+        dates = {c: st.column_config.DateColumn(c) for c in rows.columns
+                 if c.endswith("_date") or c in ("price_effective_from", "price_effective_to")}
+        st.dataframe(rows.head(200), hide_index=True, width="stretch", column_config=dates)
 
 st.subheader("Your own models", anchor=False)
 st.markdown("Upload a CSV with columns `name, input_usd_per_mtok, output_usd_per_mtok, metric_id, value` "
