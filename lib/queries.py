@@ -309,22 +309,25 @@ PRICE_CHANGES = """
 WITH cur AS (
     SELECT * FROM prices WHERE source_id = $source
     QUALIFY row_number() OVER (PARTITION BY model_id, provider, tier ORDER BY effective_from DESC) = 1
+),
+inc AS (
+    SELECT i.*, COALESCE(i.effective_from, $day) AS new_from FROM incoming_prices i
 )
-SELECT i.model_id, i.provider, i.tier,
+SELECT i.model_id, i.provider, i.tier, i.new_from,
        c.input_usd_per_mtok AS old_input, c.output_usd_per_mtok AS old_output,
        c.cache_read_usd_per_mtok AS old_cache_read, c.effective_from AS old_from, c.effective_to AS old_to,
        i.input_usd_per_mtok AS new_input, i.output_usd_per_mtok AS new_output,
        i.cache_read_usd_per_mtok AS new_cache_read,
        CASE
          WHEN c.model_id IS NULL THEN 'new'
-         WHEN c.effective_to IS NOT NULL AND c.effective_to <= $day THEN 'new'
+         WHEN c.effective_to IS NOT NULL AND c.effective_to <= i.new_from THEN 'new'
          WHEN c.input_usd_per_mtok IS NOT DISTINCT FROM i.input_usd_per_mtok
           AND c.output_usd_per_mtok IS NOT DISTINCT FROM i.output_usd_per_mtok
           AND c.cache_read_usd_per_mtok IS NOT DISTINCT FROM i.cache_read_usd_per_mtok THEN 'unchanged'
-         WHEN c.effective_from >= $day THEN 'conflict'
+         WHEN c.effective_from >= i.new_from THEN 'conflict'
          ELSE 'changed'
        END AS change
-FROM incoming_prices i
+FROM inc i
 LEFT JOIN cur c ON c.model_id = i.model_id AND c.provider = i.provider AND c.tier = i.tier
 ORDER BY i.model_id, i.provider, i.tier
 """
@@ -332,8 +335,10 @@ ORDER BY i.model_id, i.provider, i.tier
 INSERT_PRICES = """
 INSERT INTO prices (model_id, provider, first_party, tier, effective_from, effective_to, input_usd_per_mtok,
                     output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id, source_ref, note)
-SELECT i.model_id, i.provider, i.first_party, i.tier, $day, NULL, i.input_usd_per_mtok, i.output_usd_per_mtok,
-       i.cache_read_usd_per_mtok, 'observed', $source, $snapshot, i.source_ref, i.note
+SELECT i.model_id, i.provider, i.first_party, i.tier, COALESCE(i.effective_from, $day), NULL, i.input_usd_per_mtok,
+       i.output_usd_per_mtok, i.cache_read_usd_per_mtok,
+       CASE WHEN i.effective_from IS NOT NULL THEN COALESCE(i.date_kind, 'effective') ELSE 'observed' END,
+       $source, $snapshot, i.source_ref, i.note
 FROM incoming_prices i
 JOIN price_changes_to_apply a USING (model_id, provider, tier)
 """

@@ -219,7 +219,9 @@ INCOMING_COLUMNS = {
                "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
     "aliases": ["source_id", "external_id", "model_id"],
     "prices": ["model_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
-               "cache_read_usd_per_mtok", "source_ref", "note"],
+               "cache_read_usd_per_mtok", "source_ref", "note",
+               # optional: a vendor-effective date the source states (else the retrieval day, `observed`)
+               "effective_from", "date_kind"],
     "scores": ["model_id", "metric_id", "value", "metric_version", "source_ref"],
 }
 
@@ -238,6 +240,8 @@ def _incoming(kind: str, df) -> "pd.DataFrame":
         for c in ("input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"):
             df[c] = pd.to_numeric(df[c]).astype("float64")
         df["first_party"] = df["first_party"].astype(bool)
+        df["effective_from"] = pd.to_datetime(df["effective_from"], errors="coerce").astype("datetime64[us]")
+        df["date_kind"] = df["date_kind"].astype("string").where(df["effective_from"].notna(), pd.NA)
     if kind == "scores":
         df["value"] = pd.to_numeric(df["value"]).astype("float64")
     if kind == "models":
@@ -256,7 +260,8 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
 
     Identical payload (same source and sha256): nothing is written. Otherwise new models and aliases are added,
     each price that differs from the newest row of its model/source/provider/tier opens a new interval dated
-    the retrieval day (`observed`), and scores are added for that day.
+    the retrieval day (`observed`) — or the vendor-effective date the source states for it (`effective`) — and
+    scores are added for that day.
     """
     from lib import queries as q
 

@@ -235,3 +235,27 @@ def test_all_skips_artificial_analysis_without_a_key(env, monkeypatch, capsys):
     monkeypatch.setattr(pipeline, "SOURCES", {"artificial_analysis": "lib.ingest.artificial_analysis"})
     assert ingest("all") == 0
     assert "artificial_analysis: skipped: artificial_analysis: no API key" in capsys.readouterr().out
+
+
+def test_llm_prices_from_date_is_stored_as_a_vendor_effective_date(env, tmp_path):
+    """llm-prices states when a price took effect (`from_date`): that date is kept and marked `effective`;
+    a price without one is only known on the retrieval day (`observed`)."""
+    db, _ = env
+    body = (FIX / "llm_prices_anthropic.json").read_bytes()
+    assert ingest("llm_prices", "--from-file", FIX / "llm_prices_anthropic.json", "--retrieved-at", "2026-08-05") == 0
+    later = tmp_path / "llm_prices_anthropic_refetched.json"
+    later.write_text(json.dumps(json.loads(body), indent=1))  # the same file fetched again, different bytes
+    assert ingest("llm_prices", "--from-file", later, "--retrieved-at", "2026-09-05") == 0
+    con = store.connect_readonly(db)
+    try:
+        hist = queries.price_history(con, "anthropic/claude-sonnet-5")
+        mine = hist[hist["source_id"] == "simonw_llm_prices"].sort_values("effective_from")
+        rows = [(str(r.effective_from)[:10], r.date_kind, r.input_usd_per_mtok, r.output_usd_per_mtok)
+                for r in mine.itertuples()]
+        assert rows == [("2026-08-05", "observed", 2.0, 10.0), ("2026-09-01", "effective", 3.0, 15.0)]
+        on = {d: queries.snapshot_as_of(con, d).set_index("model_id").loc["anthropic/claude-sonnet-5"]
+              for d in ("2026-08-31", "2026-09-01")}
+        assert (on["2026-08-31"].input_usd_per_mtok, on["2026-09-01"].input_usd_per_mtok) == (2.0, 3.0)
+        assert on["2026-09-01"].price_date_kind == "effective"
+    finally:
+        con.close()

@@ -23,7 +23,7 @@ PARSED_COLUMNS = {
     "models": ["external_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
                "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
     "prices": ["external_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
-               "cache_read_usd_per_mtok", "source_ref", "note"],
+               "cache_read_usd_per_mtok", "source_ref", "note", "effective_from", "date_kind"],
     "scores": ["external_id", "metric_id", "value", "metric_version", "source_ref"],
 }
 

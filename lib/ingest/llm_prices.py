@@ -1,7 +1,8 @@
 """simonw/llm-prices per-vendor JSON (`data/<vendor>.json`): client and pure parser.
 
 Prices are USD per 1M tokens with `price_history` intervals; the row in force on the retrieval day is imported
-as an observed vendor price (first-party). Each vendor file is kept as its own raw payload.
+as a first-party price, dated by its `from_date` (vendor-effective) where it has one, else observed on the
+retrieval day. Each vendor file is kept as its own raw payload.
 """
 from __future__ import annotations
 
@@ -90,9 +91,13 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
         hints[ext_id] = vendor
         models.append(dict(external_id=ext_id, vendor=None, name=name, status="unreviewed", source_id=SOURCE_ID,
                            source_ref=ref))
+        # An explicit from_date is the vendor-effective date of this price (issue 3's precedence); without one
+        # the price is only known to hold on the retrieval day.
+        from_date = h.get("from_date")
         prices.append(dict(external_id=ext_id, provider=None, first_party=True, tier="standard",
                            input_usd_per_mtok=inp, output_usd_per_mtok=out, cache_read_usd_per_mtok=cache,
-                           source_ref=ref, note=f"price_history from {h.get('from_date') or 'start'}"))
+                           source_ref=ref, note=f"price_history from {from_date or 'start'}",
+                           effective_from=from_date, date_kind="effective" if from_date else None))
     common.check_drift("llm_prices", len(doc["models"]), skipped, len(prices))
     return common.result(SOURCE_ID, models, prices, [], skipped, len(doc["models"]), hints)
 
