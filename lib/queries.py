@@ -133,6 +133,7 @@ FROM models m ORDER BY m.vendor, m.release_date, m.model_id
 """
 
 MODEL_IDS = "SELECT model_id FROM models"
+MODEL_RELEASE = "SELECT release_date FROM models WHERE model_id = ?"
 METRIC_IDS = "SELECT metric_id FROM metrics"
 VENDORS = "SELECT DISTINCT vendor FROM models ORDER BY vendor"
 
@@ -238,6 +239,11 @@ def metrics(con) -> pd.DataFrame:
 
 def models(con) -> pd.DataFrame:
     return con.execute(MODELS).df()
+
+
+def release_date(con, model_id: str) -> dt.date | None:
+    rows = con.execute(MODEL_RELEASE, [model_id]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def model_ids(con) -> set[str]:

@@ -55,8 +55,8 @@ def headline_price_history(con, model_id: str) -> pd.DataFrame:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     bounds = set(pd.to_datetime(std["effective_from"]).dt.date)
     bounds |= set(pd.to_datetime(std["effective_to"].dropna()).dt.date)
-    release = queries.models(con).set_index("model_id")["release_date"].get(model_id)
-    start = pd.Timestamp(release).date() if release is not None and pd.notna(release) else min(bounds)
+    release = queries.release_date(con, model_id)  # one row, not the whole models table
+    start = release if release is not None else min(bounds)
     dates = sorted({d for d in bounds if d >= start} | {start})
     p = queries.prices_at(con, pd.DataFrame({"model_id": [model_id] * len(dates), "at_date": dates}))
     out = pd.DataFrame({

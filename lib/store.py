@@ -19,9 +19,6 @@ import duckdb
 from lib import paths, schema
 from lib.errors import DataError
 
-RAW_FILES_COLUMNS = ["snapshot_id", "source_id", "raw_path", "sha256", "retrieved_at", "upstream_commit", "rows"]
-
-
 def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
                  pending: dict[Path, bytes] | None = None) -> str:
     """sha256 over the names and bytes of every seed and snapshot file: the version caches key on.
@@ -272,7 +269,7 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
     snapshot_id = f"{source_id}:{retrieved_at.strftime('%Y%m%dT%H%M%SZ')}:{sha256[:12]}"
     frames = {k: _incoming(k, v) for k, v in
               {"models": models, "aliases": aliases, "prices": prices, "scores": scores}.items()}
-    existing = set(frames["models"]["model_id"]) & model_ids_in(con)
+    existing = set(frames["models"]["model_id"]) & q.model_ids(con)
     new_models = sorted(set(frames["models"]["model_id"]) - existing)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     con.execute(q.INSERT_SNAPSHOT, [snapshot_id, source_id, retrieved_at.replace(tzinfo=None), sha256, raw_path,
@@ -311,8 +308,3 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
         "scores": int(n_scores),
     }
 
-
-def model_ids_in(con) -> set[str]:
-    from lib import queries as q
-
-    return q.model_ids(con)

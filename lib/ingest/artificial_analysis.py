@@ -113,12 +113,7 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     for i, row in enumerate(rows):
         ext_id = f"#{i}"
         try:
-            if not isinstance(row, dict):
-                raise RowError("data[]", f"expected an object, got {type(row).__name__}")
-            ext_id = common.text(row.get("slug"), "slug")
-            if ext_id in seen:
-                raise RowError("slug", "duplicate slug in payload (first occurrence kept)")
-            seen.add(ext_id)
+            ext_id = common.first_occurrence(common.require_object(row, "data[]").get("slug"), "slug", seen)
             name = common.text(row.get("name"), "name")
             creator = row.get("model_creator") if isinstance(row.get("model_creator"), dict) else {}
             evaluations = row.get("evaluations")

@@ -151,6 +151,22 @@ def text(value, field: str, *, required: bool = True) -> str | None:
     return str(value)  # verbatim: HTML or script in a name is stored as text, never interpreted
 
 
+def require_object(row, container: str, what: str = "an object") -> dict:
+    """A payload row must be a JSON object (or a CSV record); anything else skips the row with a reason."""
+    if not isinstance(row, dict):
+        raise RowError(container, f"expected {what}, got {type(row).__name__}")
+    return row
+
+
+def first_occurrence(value, field: str, seen: set) -> str:
+    """The row's id as text; a second row with the same id is skipped (the first one is kept)."""
+    ext_id = text(value, field)
+    if ext_id in seen:
+        raise RowError(field, f"duplicate {field} in payload (first occurrence kept)")
+    seen.add(ext_id)
+    return ext_id
+
+
 def iso_date(value, field: str) -> str | None:
     if value in (None, ""):
         return None

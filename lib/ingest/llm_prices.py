@@ -64,12 +64,7 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     for i, row in enumerate(doc["models"]):
         ext_id = str(row.get("id")) if isinstance(row, dict) and row.get("id") else f"#{i}"
         try:
-            if not isinstance(row, dict):
-                raise RowError("models[]", f"expected an object, got {type(row).__name__}")
-            ext_id = common.text(row.get("id"), "id")
-            if ext_id in seen:
-                raise RowError("id", "duplicate id in payload (first occurrence kept)")
-            seen.add(ext_id)
+            ext_id = common.first_occurrence(common.require_object(row, "models[]").get("id"), "id", seen)
             name = common.text(row.get("name"), "name")
             history = row.get("price_history")
             if history is None:

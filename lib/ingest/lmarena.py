@@ -71,13 +71,9 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     for i, row in enumerate(rows):
         ext_id = f"#{i}"
         try:
-            if not isinstance(row, dict):
-                raise RowError("row", f"expected a record, got {type(row).__name__}")
+            common.require_object(row, "row", "a record")
             name = next((row[c] for c in MODEL_COLUMNS if row.get(c) not in (None, "")), None)
-            ext_id = common.text(name, "model")
-            if ext_id in seen:
-                raise RowError("model", "duplicate model in payload (first occurrence kept)")
-            seen.add(ext_id)
+            ext_id = common.first_occurrence(name, "model", seen)
             raw = next((row[c] for c in SCORE_COLUMNS if c in row), None)
             if raw in (None, ""):
                 raise RowError("arena_score", "missing")

@@ -42,12 +42,7 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     for i, row in enumerate(rows):
         ext_id = str(row.get("id")) if isinstance(row, dict) and row.get("id") else f"#{i}"
         try:
-            if not isinstance(row, dict):
-                raise RowError("data[]", f"expected an object, got {type(row).__name__}")
-            ext_id = common.text(row.get("id"), "id")
-            if ext_id in seen:
-                raise RowError("id", "duplicate id in payload (first occurrence kept)")
-            seen.add(ext_id)
+            ext_id = common.first_occurrence(common.require_object(row, "data[]").get("id"), "id", seen)
             if ext_id.startswith("~"):
                 raise RowError("id", "moving alias ('~…-latest') of a concrete model; not priced separately")
             name = common.text(row.get("name"), "name")
