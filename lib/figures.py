@@ -299,7 +299,9 @@ def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Sca
     labels = [escape(n) for n in _col(fr, "name", "").fillna("").astype(str)] if len(fr) <= MAX_FRONTIER_LABELS else None
     return go.Scatter(
         x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines+text" if labels else "lines",
-        line_shape="hv", text=labels, textposition="top left",
+        line_shape="hv", text=labels,
+        # left of each point, except the cheapest, whose label would run off the plot's left edge
+        textposition=["top right"] + ["top left"] * (len(fr) - 1) if labels else "top left",
         textfont=dict(size=11, color=_MUTED.get(theme, _MUTED["light"])),
         name="Pareto frontier", meta="frontier-line", hoverinfo="skip",
         customdata=np.column_stack([fr["model_id"].astype(str).to_numpy(dtype=object)]) if len(fr) else None,

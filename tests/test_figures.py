@@ -196,3 +196,8 @@ def test_frontier_models_are_named_on_the_chart_unless_there_are_too_many():
     crowded = _points(figures.MAX_FRONTIER_LABELS + 1)
     line = [t for t in figures.frontier_figure(crowded, metric_label="Q").data if t.name == "Pareto frontier"][0]
     assert line.mode == "lines" and not line.text
+
+
+def test_the_cheapest_frontier_label_stays_inside_the_plot():
+    line = [t for t in figures.frontier_figure(_points(4), metric_label="Q").data if t.name == "Pareto frontier"][0]
+    assert list(line.textposition) == ["top right", "top left", "top left", "top left"]
