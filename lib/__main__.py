@@ -18,6 +18,7 @@ COMMANDS = {
     "generations": "teacher → student price and quality deltas, with a summary per era",
     "trend": "cost of reaching a quality level over time (Epoch AI's method)",
     "ingest": "fetch live sources into dated snapshots",
+    "reversals": "pairs where the model with the lower list price costs more per task",
     "export": "export charts for presentations (PNG, SVG, PDF, HTML, CSV) or a whole deck",
 }
 

@@ -371,3 +371,69 @@ SELECT $metric_id, $name, $unit, $higher_is_better, $min_value, $max_value, $sca
        $description, $source_id
 WHERE NOT EXISTS (SELECT 1 FROM metrics WHERE metric_id = $metric_id)
 """
+
+
+# --- measured cost per task and speed --------------------------------------------------------------------------
+
+# Per model, the newest measurement on or before the date; among its reasoning settings the best-scoring one
+# (the setting the model's headline score comes from), then the cheaper.
+TASK_COSTS_AS_OF = """
+SELECT tc.model_id, tc.variant, tc.benchmark_id, tc.observed_date AS task_observed_date, tc.usd_per_task,
+       tc.score AS task_score, tc.provider AS task_provider, tc.source_id AS task_source_id,
+       tc.source_ref AS task_source_ref
+FROM task_costs tc
+WHERE tc.benchmark_id = ? AND tc.observed_date <= ?
+QUALIFY row_number() OVER (PARTITION BY tc.model_id
+                           ORDER BY tc.observed_date DESC, tc.score DESC NULLS LAST, tc.usd_per_task) = 1
+ORDER BY tc.model_id"""
+
+# Every reasoning setting of each model at its newest measurement on or before the date (effort curves).
+TASK_COST_VARIANTS_AS_OF = """
+SELECT tc.model_id, tc.variant, tc.benchmark_id, tc.observed_date AS task_observed_date, tc.usd_per_task,
+       tc.score AS task_score, tc.source_id AS task_source_id, tc.source_ref AS task_source_ref
+FROM task_costs tc
+WHERE tc.benchmark_id = ? AND tc.observed_date <= ?
+QUALIFY tc.observed_date = max(tc.observed_date) OVER (PARTITION BY tc.model_id)
+ORDER BY tc.model_id, tc.usd_per_task"""
+
+# Median over API providers of the newest measurement on or before the date, per model (default setting first).
+SPEED_AS_OF = """
+WITH newest AS (
+    SELECT * FROM speed WHERE observed_date <= ?
+    QUALIFY observed_date = max(observed_date) OVER (PARTITION BY model_id)
+)
+SELECT model_id, observed_date AS speed_observed_date,
+       median(output_tokens_per_s) AS output_tokens_per_s, median(ttft_s) AS ttft_s,
+       count(DISTINCT provider) AS speed_providers, any_value(source_id) AS speed_source_id,
+       min(source_ref) AS speed_source_ref
+FROM newest
+GROUP BY model_id, observed_date
+ORDER BY model_id"""
+
+
+def task_benchmarks(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM task_benchmarks ORDER BY benchmark_id").df()
+
+
+def task_costs_as_of(con, as_of, benchmark_id: str) -> pd.DataFrame:
+    return con.execute(TASK_COSTS_AS_OF, [benchmark_id, _date(as_of)]).df()
+
+
+def task_cost_variants_as_of(con, as_of, benchmark_id: str) -> pd.DataFrame:
+    return con.execute(TASK_COST_VARIANTS_AS_OF, [benchmark_id, _date(as_of)]).df()
+
+
+def task_costs_for_model(con, model_id: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM task_costs WHERE model_id = ? ORDER BY benchmark_id, observed_date, variant",
+                       [model_id]).df()
+
+
+def speed_as_of(con, as_of) -> pd.DataFrame:
+    return con.execute(SPEED_AS_OF, [_date(as_of)]).df()
+
+
+def batch_discounts_as_of(con, as_of) -> pd.DataFrame:
+    """Per vendor, the batch discount in force at the date (vendors without one are absent)."""
+    return con.execute("SELECT * FROM batch_discounts WHERE effective_from <= ? "
+                       "QUALIFY row_number() OVER (PARTITION BY vendor ORDER BY effective_from DESC) = 1 "
+                       "ORDER BY vendor", [_date(as_of)]).df()

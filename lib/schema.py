@@ -117,6 +117,59 @@ CREATE TABLE lineage (
     PRIMARY KEY (parent_id, child_id, relation)
 )"""
 
+TASK_BENCHMARKS = """
+CREATE TABLE task_benchmarks (
+    benchmark_id VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    metric_id    VARCHAR REFERENCES metrics (metric_id),  -- the score the same runs produced
+    source_id    VARCHAR NOT NULL REFERENCES sources (source_id),
+    description  VARCHAR
+)"""
+
+# Measured cost of running a benchmark, per task: a dated fact with provenance, never estimated.
+TASK_COSTS = """
+CREATE TABLE task_costs (
+    model_id      VARCHAR NOT NULL REFERENCES models (model_id),
+    variant       VARCHAR NOT NULL DEFAULT 'default',  -- reasoning effort / thinking setting
+    benchmark_id  VARCHAR NOT NULL REFERENCES task_benchmarks (benchmark_id),
+    observed_date DATE NOT NULL,
+    usd_per_task  DOUBLE NOT NULL CHECK (usd_per_task >= 0),
+    tasks         INTEGER,
+    usd_total     DOUBLE,
+    input_tokens  BIGINT,
+    output_tokens BIGINT,
+    score         DOUBLE,                        -- the score of the same run (benchmark's metric)
+    provider      VARCHAR,
+    source_id     VARCHAR NOT NULL REFERENCES sources (source_id),
+    snapshot_id   VARCHAR,
+    source_ref    VARCHAR NOT NULL,
+    PRIMARY KEY (model_id, variant, benchmark_id, observed_date, source_id)
+)"""
+
+SPEED = """
+CREATE TABLE speed (
+    model_id            VARCHAR NOT NULL REFERENCES models (model_id),
+    variant             VARCHAR NOT NULL DEFAULT 'default',
+    provider            VARCHAR NOT NULL,
+    observed_date       DATE NOT NULL,
+    output_tokens_per_s DOUBLE,
+    ttft_s              DOUBLE,
+    source_id           VARCHAR NOT NULL REFERENCES sources (source_id),
+    snapshot_id         VARCHAR,
+    source_ref          VARCHAR NOT NULL,
+    PRIMARY KEY (model_id, variant, provider, observed_date)
+)"""
+
+BATCH_DISCOUNTS = """
+CREATE TABLE batch_discounts (
+    vendor         VARCHAR NOT NULL,
+    discount_share DOUBLE NOT NULL CHECK (discount_share >= 0 AND discount_share < 1),
+    effective_from DATE NOT NULL,
+    source_id      VARCHAR NOT NULL REFERENCES sources (source_id),
+    source_ref     VARCHAR NOT NULL,
+    PRIMARY KEY (vendor, effective_from)
+)"""
+
 META = """
 CREATE TABLE meta (
     key   VARCHAR PRIMARY KEY,
@@ -145,11 +198,16 @@ TABLES = {
     "metrics": METRICS,
     "scores": SCORES,
     "lineage": LINEAGE,
+    "task_benchmarks": TASK_BENCHMARKS,
+    "task_costs": TASK_COSTS,
+    "speed": SPEED,
+    "batch_discounts": BATCH_DISCOUNTS,
     "meta": META,
 }
 
 # Seed CSV file → table, in load order (referenced tables first).
-SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage"]
+SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage", "task_benchmarks",
+              "task_costs", "speed", "batch_discounts"]
 
 
 def create_schema(con) -> None:

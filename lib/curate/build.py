@@ -13,6 +13,7 @@ import pandas as pd
 
 from lib.curate import prices as P
 from lib.curate import scores as S
+from lib.curate import task_costs as T
 from lib.curate.article import ARTICLE_MODELS
 from lib.curate.lineage import LINEAGE
 from lib.curate.names import choose_names
@@ -33,6 +34,12 @@ COLUMNS = {
                "source_ref"],
     "lineage": ["parent_id", "child_id", "relation", "era", "evidence", "evidence_url"],
     "corrections": ["source_id", "model_id", "raw_path", "what"],
+    "task_benchmarks": ["benchmark_id", "name", "metric_id", "source_id", "description"],
+    "task_costs": ["model_id", "variant", "benchmark_id", "observed_date", "usd_per_task", "tasks", "usd_total",
+                   "input_tokens", "output_tokens", "score", "provider", "source_id", "snapshot_id", "source_ref"],
+    "speed": ["model_id", "variant", "provider", "observed_date", "output_tokens_per_s", "ttft_s", "source_id",
+              "snapshot_id", "source_ref"],
+    "batch_discounts": ["vendor", "discount_share", "effective_from", "source_id", "source_ref"],
 }
 SORT_KEYS = {
     "sources": ["source_id"], "raw_files": ["snapshot_id"], "models": ["model_id"],
@@ -40,6 +47,10 @@ SORT_KEYS = {
     "prices": ["model_id", "tier", "source_id", "provider", "effective_from"],
     "metrics": ["metric_id"], "scores": ["model_id", "metric_id", "observed_date", "source_id"],
     "lineage": ["relation", "parent_id", "child_id"], "corrections": ["source_id", "model_id", "what"],
+    "task_benchmarks": ["benchmark_id"],
+    "task_costs": ["model_id", "benchmark_id", "variant", "observed_date", "source_id"],
+    "speed": ["model_id", "variant", "provider", "observed_date"],
+    "batch_discounts": ["vendor", "effective_from"],
 }
 OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
 
@@ -318,18 +329,30 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
                            source_id=src, source_ref=ref))
 
     aliases = _aliases(raw, price_rows, score_rows, or_snaps)
-    used = {r["raw_path"] for r in price_rows + score_rows}
+    # measured cost per task and speed attach to a model that has a price or a score; others are listed
+    task_rows, speed_rows = [], []
+    for rows_in, rows_out, what in ((T.task_cost_rows(raw), task_rows, "cost per task"),
+                                    (T.aa_speed(raw), speed_rows, "speed")):
+        for r in rows_in:
+            if r["model_id"] in priced_or_scored:
+                rows_out.append(r)
+            else:
+                corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r["raw_path"],
+                                        what=f"{what} left out: the model has no price or score"))
+    measured = price_rows + score_rows + task_rows + speed_rows
+    used = {r["raw_path"] for r in measured}
     counts: dict[str, int] = {}
-    for r in price_rows + score_rows:
+    for r in measured:
         counts[r["raw_path"]] = counts.get(r["raw_path"], 0) + 1
-    for r in price_rows + score_rows:
+    for r in measured:
         r["snapshot_id"] = snapshot_id(r["raw_path"])
 
     raw_files = _raw_files(raw, used, counts)
     price_rows, score_rows = _check_future(price_rows, score_rows, raw_files, corrections)
     tables = dict(sources=SOURCES, raw_files=raw_files, models=models, aliases=aliases,
                   prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage,
-                  corrections=corrections)
+                  corrections=corrections, task_benchmarks=T.BENCHMARKS, task_costs=task_rows, speed=speed_rows,
+                  batch_discounts=T.BATCH_DISCOUNTS)
     for name, rows in tables.items():
         _write(out_dir, name, rows)
     return {k: len(v) for k, v in tables.items()}

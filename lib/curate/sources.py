@@ -60,6 +60,7 @@ RAW_FOLDERS: dict[str, tuple[str, str, str]] = {
     "openrouter-snapshots-solid-pile": ("openrouter", "0a56d70e9d4efd1000ddb5fc3322a59c9b568405", "2025-02-08"),
     "openrouter-snapshots-sui414": ("openrouter", "83ec0dd32d3c132382396cf19f27568a4c42ae99", "2026-08-08"),
     "artificialanalysis-scrapes": ("artificial_analysis", "", ""),
+    "artificialanalysis-api": ("artificial_analysis", "487ef161d1e9886323b0779767083af019bbd10c", "2026-06-27"),
     "lmarena": ("lmarena", "44db9588e2b0d12fff17d6e607066746f0fa84d5", "2025-08-06"),
     "epoch-benchmark-stitching": ("epoch_benchmark_stitching", "f87d3cc8e8a8f8471be475ebce58fb9a73b4e756",
                                   "2025-12-03"),

@@ -1,0 +1,185 @@
+"""Cost per task: measured per-task costs, workload profiles priced from the store's billing fields, and price
+reversals (the model with the lower list price costing more per task). Pure functions plus thin DB entries.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib import frontier, queries
+from lib.errors import UsageError
+
+PER_TASK_BASES = ("per-task", "workload")
+DEFAULT_BENCHMARK = "aa_index"
+# settings that do not reason (the reasoning multiplier never applies to them)
+NON_REASONING_VARIANTS = {"default", "non-reasoning", "minimal"}
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One task of a workload: tokens in, the share of them read from the prompt cache, tokens out (before the
+    reasoning multiplier, which applies to models known to reason), and whether it runs through a batch API."""
+    input_tokens: float
+    cached_input_share: float = 0.0
+    output_tokens: float = 0.0
+    reasoning_multiplier: float = 1.0
+    batch: bool = False
+    name: str = "custom"
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d.pop("name")
+        return json.dumps(d, separators=(",", ":"))
+
+
+# Illustrative profiles (assumptions a user edits, not measurements): tokens per task.
+PRESETS: dict[str, Workload] = {
+    "chat": Workload(1_000, 0.0, 400, 1.0, False, "chat"),
+    "rag-cached": Workload(8_000, 0.75, 500, 3.0, False, "rag-cached"),
+    "agentic-coding": Workload(30_000, 0.8, 2_000, 4.0, False, "agentic-coding"),
+    "batch-summarisation": Workload(4_000, 0.0, 300, 1.0, True, "batch-summarisation"),
+}
+_FIELDS = ("input_tokens", "cached_input_share", "output_tokens", "reasoning_multiplier", "batch")
+
+
+def workload_from_dict(d: dict, name: str = "custom") -> Workload:
+    if not isinstance(d, dict):
+        raise UsageError("a workload is a JSON object with input_tokens, cached_input_share, output_tokens, "
+                         "reasoning_multiplier and batch")
+    unknown = sorted(set(d) - set(_FIELDS) - {"name"})
+    if unknown:
+        raise UsageError(f"unknown workload field '{unknown[0]}' (fields: {', '.join(_FIELDS)})")
+    if "input_tokens" not in d or "output_tokens" not in d:
+        raise UsageError("a workload needs input_tokens and output_tokens")
+    vals = {}
+    for k in ("input_tokens", "cached_input_share", "output_tokens", "reasoning_multiplier"):
+        if k in d:
+            v = d[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
+                raise UsageError(f"workload {k} must be a non-negative number, got {v!r}")
+            vals[k] = float(v)
+    if vals.get("cached_input_share", 0.0) > 1:
+        raise UsageError("workload cached_input_share must be between 0 and 1")
+    batch = d.get("batch", False)
+    if not isinstance(batch, bool):
+        raise UsageError(f"workload batch must be true or false, got {batch!r}")
+    return Workload(vals["input_tokens"], vals.get("cached_input_share", 0.0), vals["output_tokens"],
+                    vals.get("reasoning_multiplier", 1.0), batch, str(d.get("name", name))[:40])
+
+
+def parse_workload(spec: str) -> Workload:
+    """A preset name, a path to a JSON file, or a JSON object as text → Workload (UsageError when malformed)."""
+    spec = (spec or "").strip()
+    if spec in PRESETS:
+        return PRESETS[spec]
+    if spec.startswith("{"):
+        text, name = spec, "custom"
+    else:
+        p = Path(spec)
+        if not p.is_file():
+            raise UsageError(f"unknown workload '{spec}': not a preset ({', '.join(PRESETS)}) nor a JSON file")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"workload file {spec} could not be read: {exc}") from None
+        name = p.stem
+    try:
+        d = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"workload is not valid JSON: {exc}") from None
+    return workload_from_dict(d, name)
+
+
+def workload_cost(input_usd_per_mtok, output_usd_per_mtok, cache_read_usd_per_mtok, w: Workload,
+                  reasoning=False, batch_discount=np.nan):
+    """USD per task of workload `w` (vectorised). Cached input is billed at the cache-read price where known,
+    else at the input price; the reasoning multiplier scales output tokens where `reasoning` is true; with
+    `w.batch` the batch discount (a share, e.g. 0.5) applies, and a model without a known one gives NaN."""
+    inp = np.asarray(input_usd_per_mtok, dtype=float)
+    out = np.asarray(output_usd_per_mtok, dtype=float)
+    cr = np.asarray(cache_read_usd_per_mtok, dtype=float)
+    cached = np.where(np.isnan(cr), inp, cr)
+    mult = np.where(np.asarray(reasoning, dtype=bool), w.reasoning_multiplier, 1.0)
+    cost = (w.input_tokens * ((1 - w.cached_input_share) * inp + w.cached_input_share * cached)
+            + w.output_tokens * mult * out) / 1e6
+    if w.batch:
+        cost = cost * (1.0 - np.asarray(batch_discount, dtype=float))
+    return cost
+
+
+def reversals(df: pd.DataFrame) -> pd.DataFrame:
+    """Pairs where the model with the lower list price costs more per task.
+
+    `df` has model_id, list_price and usd_per_task (one row per model). One row per reversed pair with
+    cheaper_list_price, cheaper_per_task, the two prices and `factor` = the per-task cost of the model cheaper by
+    list price over that of the other (> 1), sorted by factor, largest first."""
+    d = df.dropna(subset=["list_price", "usd_per_task"]).reset_index(drop=True)
+    lp, tc = d["list_price"].to_numpy(float), d["usd_per_task"].to_numpy(float)
+    i, j = np.nonzero((lp[:, None] < lp[None, :]) & (tc[:, None] > tc[None, :]))
+    out = pd.DataFrame({
+        "cheaper_list_price": d["model_id"].to_numpy()[i], "cheaper_per_task": d["model_id"].to_numpy()[j],
+        "list_price_a": lp[i], "list_price_b": lp[j], "usd_per_task_a": tc[i], "usd_per_task_b": tc[j],
+    })
+    out["factor"] = out["usd_per_task_a"] / out["usd_per_task_b"]
+    return out.sort_values(["factor", "cheaper_list_price", "cheaper_per_task"],
+                           ascending=[False, True, True]).reset_index(drop=True)
+
+
+# --- DB-backed entries -----------------------------------------------------------------------------------------
+
+def check_benchmark(con, benchmark_id: str) -> dict:
+    b = queries.task_benchmarks(con)
+    hit = b[b["benchmark_id"] == benchmark_id]
+    if hit.empty:
+        raise UsageError(f"unknown benchmark '{benchmark_id}' (known: {', '.join(b['benchmark_id'])})")
+    return hit.iloc[0].to_dict()
+
+
+def reasoning_models(con, as_of) -> set[str]:
+    """Models known to reason: a measured run of theirs used a reasoning setting."""
+    ids: set[str] = set()
+    for b in queries.task_benchmarks(con)["benchmark_id"]:
+        v = queries.task_cost_variants_as_of(con, as_of, b)
+        ids |= set(v.loc[~v["variant"].isin(NON_REASONING_VARIANTS), "model_id"])
+    return ids
+
+
+def with_per_task(market: pd.DataFrame, con, as_of, benchmark_id: str, higher_is_better: bool = True):
+    """The market with `usd_per_task` from measurements (newest on or before `as_of`); `price` becomes the
+    per-task cost, the frontier is recomputed on measured models; returns (frame, summary)."""
+    bench = check_benchmark(con, benchmark_id)
+    tc = queries.task_costs_as_of(con, as_of, benchmark_id)
+    df = market.merge(tc.drop(columns=["benchmark_id"]), on="model_id", how="left")
+    df["list_price"] = df["blended_usd_per_mtok"] if "blended_usd_per_mtok" in df else df["price"]
+    df["price"] = df["usd_per_task"]
+    df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
+                                             higher_is_better=higher_is_better)
+    measured = df["usd_per_task"].notna()
+    summary = dict(basis="per-task", benchmark_id=benchmark_id, benchmark=bench["name"],
+                   measured=int(measured.sum()), left_out=int((~measured).sum()),
+                   sources=sorted(df.loc[measured, "task_source_id"].dropna().unique()))
+    return df, summary
+
+
+def with_workload(market: pd.DataFrame, con, as_of, w: Workload, higher_is_better: bool = True):
+    """The market priced per task of workload `w` from each model's token prices in force at `as_of`."""
+    reasoning = market["model_id"].isin(reasoning_models(con, as_of))
+    disc = queries.batch_discounts_as_of(con, as_of)
+    d = market["vendor"].map(dict(zip(disc["vendor"], disc["discount_share"]))).astype(float)
+    cr = market["cache_read_usd_per_mtok"] if "cache_read_usd_per_mtok" in market else np.nan
+    df = market.copy()
+    df["list_price"] = df["blended_usd_per_mtok"] if "blended_usd_per_mtok" in df else df["price"]
+    df["usd_per_task"] = workload_cost(df["input_usd_per_mtok"], df["output_usd_per_mtok"], cr, w, reasoning, d)
+    df["reasoning_multiplier_applied"] = reasoning & (w.reasoning_multiplier != 1.0)
+    df["price"] = df["usd_per_task"]
+    df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
+                                             higher_is_better=higher_is_better)
+    priced = df["usd_per_task"].notna()
+    summary = dict(basis="workload", workload=w.name, workload_json=w.to_json(), measured=int(priced.sum()),
+                   left_out=int((~priced).sum()), reasoning_models=int(reasoning.sum()),
+                   no_batch_price=int((w.batch & d.isna() & df["input_usd_per_mtok"].notna()).sum()))
+    return df, summary

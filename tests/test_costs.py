@@ -1,0 +1,196 @@
+"""Cost per task: billing arithmetic against hand computations, measured per-task costs from recorded payloads,
+price reversals, and the per-task / workload bases through the CLI on the real seed."""
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import costs, queries, store
+from lib.__main__ import main
+from lib.curate import task_costs
+from lib.errors import UsageError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+AA_PAYLOAD = FIXTURES / "aa_language_models_free_page1_2026-06-27.json"
+
+
+# --- billing arithmetic ----------------------------------------------------------------------------------------
+
+def test_workload_cost_matches_a_hand_computation_with_cache_and_reasoning():
+    w = costs.Workload(input_tokens=10_000, cached_input_share=0.6, output_tokens=1_000, reasoning_multiplier=4)
+    # input $3/M, cache read $0.30/M, output $15/M; a reasoning model:
+    # 4,000 × 3 + 6,000 × 0.30 = 12,000 + 1,800 = 13,800 µ$; output 1,000 × 4 × 15 = 60,000 µ$ → $0.0738
+    got = costs.workload_cost(3.0, 15.0, 0.30, w, reasoning=True)
+    assert got == pytest.approx(0.0738)
+    # the same model not known to reason: output 1,000 × 15 = 15,000 µ$ → $0.0288
+    assert costs.workload_cost(3.0, 15.0, 0.30, w, reasoning=False) == pytest.approx(0.0288)
+
+
+def test_cached_input_without_a_cache_price_is_billed_at_the_input_price():
+    w = costs.Workload(input_tokens=1_000_000, cached_input_share=0.9, output_tokens=0)
+    assert costs.workload_cost(2.0, 8.0, np.nan, w) == pytest.approx(2.0)
+
+
+def test_batch_discount_halves_the_cost_and_an_unknown_discount_leaves_the_model_out():
+    w = costs.Workload(input_tokens=4_000, output_tokens=300, batch=True)
+    # (4,000 × 2.5 + 300 × 10) / 1e6 = 0.013; half of it with a 50 % batch discount
+    got = costs.workload_cost(np.array([2.5, 2.5]), np.array([10.0, 10.0]), np.array([np.nan, np.nan]), w,
+                              reasoning=np.array([False, False]), batch_discount=np.array([0.5, np.nan]))
+    assert got[0] == pytest.approx(0.0065)
+    assert np.isnan(got[1])
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ('{"input_tokens": 100}', "needs input_tokens and output_tokens"),
+    ('{"input_tokens": -1, "output_tokens": 5}', "non-negative"),
+    ('{"input_tokens": 1, "output_tokens": 5, "cached_input_share": 1.5}', "between 0 and 1"),
+    ('{"input_tokens": 1, "output_tokens": 5, "batch": "yes"}', "true or false"),
+    ('{"input_tokens": 1, "output_tokens": 5, "tokens": 3}', "unknown workload field"),
+    ("{not json", "not valid JSON"),
+    ("no-such-preset", "unknown workload"),
+])
+def test_bad_workloads_get_one_clear_message(spec, fragment):
+    with pytest.raises(UsageError, match=fragment):
+        costs.parse_workload(spec)
+
+
+def test_a_workload_file_and_its_json_round_trip(tmp_path):
+    f = tmp_path / "support-bot.json"
+    f.write_text(json.dumps({"input_tokens": 2500, "cached_input_share": 0.5, "output_tokens": 700,
+                             "reasoning_multiplier": 2, "batch": False}))
+    w = costs.parse_workload(str(f))
+    assert (w.name, w.input_tokens, w.cached_input_share, w.output_tokens, w.reasoning_multiplier, w.batch) == \
+        ("support-bot", 2500, 0.5, 700, 2, False)
+    assert costs.parse_workload(w.to_json()) == costs.Workload(2500, 0.5, 700, 2, False, "custom")
+    assert all(costs.parse_workload(name) == p for name, p in costs.PRESETS.items())
+
+
+# --- measured cost per task from a recorded payload, and reversals -----------------------------------------------
+
+def test_reversal_found_in_a_recorded_artificial_analysis_payload():
+    payload = json.loads(AA_PAYLOAD.read_text())
+    rows = task_costs.aa_api_task_costs(payload, "aa.json", "2026-06-27")
+    measured = [d for d in payload["data"] if (d.get("artificial_analysis_intelligence_index_cost") or {})]
+    assert 0 < len(rows) <= len(measured)
+    assert all(r["usd_per_task"] > 0 and r["source_ref"].startswith("aa.json#id=") for r in rows)
+    # the list price (3:1 blend) from the same payload, per model
+    by_slug = {d["slug"]: d for d in measured}
+    listed = []
+    for r in rows:
+        slug = r["source_ref"].split("slug=")[1]
+        p = by_slug[slug]["pricing"]
+        listed.append(dict(model_id=r["model_id"], usd_per_task=r["usd_per_task"],
+                           list_price=(3 * p["price_1m_input_tokens"] + p["price_1m_output_tokens"]) / 4))
+    df = pd.DataFrame(listed)
+    rev = costs.reversals(df)
+    assert not rev.empty
+    # every reversal is one: cheaper per token, dearer per task, factor = ratio of the per-task costs
+    assert (rev["list_price_a"] < rev["list_price_b"]).all()
+    assert (rev["usd_per_task_a"] > rev["usd_per_task_b"]).all()
+    assert np.allclose(rev["factor"], rev["usd_per_task_a"] / rev["usd_per_task_b"])
+    # a hand-checked one: Qwen3.5 397B (0.6/3.6 → $1.35/M blended, $0.3331 per task) against Kimi K2.6
+    # (0.95/4 → $1.7125/M, $0.2595 per task): cheaper per token, 1.28× dearer per task
+    hit = rev[rev["cheaper_list_price"].str.contains("qwen3.5-397b") & rev["cheaper_per_task"].str.contains("kimi")]
+    assert len(hit) == 1
+    assert hit["factor"].iloc[0] == pytest.approx(0.3331 / 0.2595)
+    # and no pair that is not reversed is listed
+    pairs = set(zip(rev["cheaper_list_price"], rev["cheaper_per_task"]))
+    for a in df.itertuples():
+        for b in df.itertuples():
+            reversed_ = a.list_price < b.list_price and a.usd_per_task > b.usd_per_task
+            assert ((a.model_id, b.model_id) in pairs) == reversed_
+
+
+def test_aa_variant_names_are_reasoning_settings_not_models():
+    assert task_costs.variant_of("Claude Opus 5 (max)") == "max"
+    assert task_costs.variant_of("Qwen3.5 397B A17B (Reasoning)") == "reasoning"
+    assert task_costs.variant_of("GPT-4o (May '24)") == task_costs.DEFAULT_VARIANT
+
+
+# --- on the real seed ----------------------------------------------------------------------------------------------
+
+def _cli(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def con(frontier_env):
+    c = store.connect_readonly(frontier_env)
+    yield c
+    c.close()
+
+
+def test_every_measured_cost_names_its_benchmark_date_and_source(con):
+    tc = con.execute("SELECT * FROM task_costs").df()
+    assert len(tc) > 50
+    assert tc["usd_per_task"].gt(0).all()
+    assert tc["source_ref"].str.len().gt(10).all()
+    assert set(tc["benchmark_id"]) <= set(queries.task_benchmarks(con)["benchmark_id"])
+    # Aider's cost per exercise is the run's total cost over its exercises, as the reference says
+    aider = tc[tc["benchmark_id"].str.startswith("aider")]
+    assert np.allclose(aider["usd_per_task"], aider["usd_total"] / aider["tasks"], rtol=0, atol=1e-6)
+
+
+def test_per_task_basis_leaves_unmeasured_models_out_with_a_count(frontier_env):
+    code, out, err = _cli("snapshot", "--as-of", "2026-09-01", "--metric", "aa_intelligence_v4",
+                          "--price", "per-task", "--benchmark", "aa_index", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and all(r["usd_per_task"] > 0 and r["task_source_id"] and r["task_observed_date"] for r in rows)
+    n_measured = int(err.split(" models with a measured cost")[0])
+    assert n_measured == len(rows)
+    assert "left out (never estimated)" in err
+    # the frontier is recomputed on the per-task price: no frontier model is dominated per task
+    df = pd.DataFrame(rows).dropna(subset=["quality"])
+    for f in df[df["on_frontier"]].itertuples():
+        assert not ((df["usd_per_task"] < f.usd_per_task) & (df["quality"] > f.quality)).any()
+
+
+def test_a_model_cheaper_per_token_moves_right_of_one_it_beats_per_token(frontier_env):
+    """The reversal table lists pairs whose order on the price axis flips between the two bases."""
+    code, out, err = _cli("reversals", "--as-of", "2026-09-01", "--benchmark", "aider_polyglot", "--format", "json")
+    assert code == 0, err
+    rev = pd.DataFrame(json.loads(out))
+    assert not rev.empty
+    code, out, _ = _cli("snapshot", "--as-of", "2026-09-01", "--metric", "aider_polyglot", "--price", "per-task",
+                        "--benchmark", "aider_polyglot", "--format", "json")
+    snap = pd.DataFrame(json.loads(out)).set_index("model_id")
+    top = rev.iloc[0]
+    a, b = snap.loc[top["cheaper_list_price"]], snap.loc[top["cheaper_per_task"]]
+    assert a["blended_usd_per_mtok"] < b["blended_usd_per_mtok"]
+    assert a["usd_per_task"] > b["usd_per_task"]
+    assert top["factor"] == pytest.approx(a["usd_per_task"] / b["usd_per_task"], rel=1e-4)
+
+
+def test_workload_basis_prices_from_token_prices_and_states_batch_gaps(frontier_env):
+    code, out, err = _cli("snapshot", "--as-of", "2025-01-15", "--metric", "aa_quality_2024",
+                          "--price", "workload", "--workload", "batch-summarisation", "--format", "json")
+    assert code == 0, err
+    rows = pd.DataFrame(json.loads(out))
+    assert "want of a known batch discount" in err
+    # only vendors with an announced batch discount in force on the date are priced
+    assert set(rows["vendor"]) <= {"openai", "anthropic"}
+    w = costs.PRESETS["batch-summarisation"]
+    expect = (w.input_tokens * rows["input_usd_per_mtok"] + w.output_tokens * rows["output_usd_per_mtok"]) / 1e6 * 0.5
+    assert np.allclose(rows["usd_per_task"], expect, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--price", "per-task", "--benchmark", "nope"], "unknown benchmark"),
+    (["--price", "workload"], "needs --workload"),
+    (["--price", "blended", "--benchmark", "aa_index"], "--benchmark goes with --price per-task"),
+    (["--price", "workload", "--workload", "{bad"], "not valid JSON"),
+])
+def test_bad_basis_arguments_exit_2_with_one_line(frontier_env, argv, fragment):
+    code, out, err = _cli("snapshot", "--as-of", "2026-09-01", *argv)
+    assert code == 2
+    assert fragment in err and len(err.strip().splitlines()) == 1
