@@ -183,3 +183,62 @@ def with_workload(market: pd.DataFrame, con, as_of, w: Workload, higher_is_bette
                    left_out=int((~priced).sum()), reasoning_models=int(reasoning.sum()),
                    no_batch_price=int((w.batch & d.isna() & df["input_usd_per_mtok"].notna()).sum()))
     return df, summary
+
+
+HOST_CHOICES = {"vendor": "the vendor's own price (else the store's headline price)",
+                "cheapest-host": "the cheapest API host Artificial Analysis observed",
+                "median-host": "the median over API hosts (input and output each)"}
+
+
+def with_host_price(market: pd.DataFrame, con, as_of, choice: str = "vendor") -> tuple[pd.DataFrame, dict]:
+    """Replace each model's token prices by a host price where hosts were observed on or before `as_of`;
+    models without host observations keep the headline price. Returns (frame, summary with the count)."""
+    if choice not in HOST_CHOICES:
+        raise UsageError(f"unknown host price choice '{choice}' (choose one of {', '.join(HOST_CHOICES)})")
+    if choice == "vendor":
+        return market, dict(host_choice=choice, host_priced=0)
+    hp = queries.host_prices_as_of(con, as_of).set_index("model_id")
+    side = "cheapest" if choice == "cheapest-host" else "median"
+    df = market.copy()
+    ids = df["model_id"]
+    has = ids.isin(hp.index)
+    for col in ("input_usd_per_mtok", "output_usd_per_mtok"):
+        df.loc[has, col] = ids[has].map(hp[f"{side}_{col}"]).astype(float)
+    df["price_rule"] = np.where(has, f"{side} of hosts", "headline")
+    df.loc[has, "price_source_id"] = ids[has].map(hp["host_source_id"])
+    df["hosts"] = ids.map(hp["hosts"])
+    return df, dict(host_choice=choice, host_priced=int(has.sum()))
+
+
+def market_on_basis(con, as_of, metric_id: str, basis: str = "blended", ratio="3:1", *, host: str = "vendor",
+                    benchmark_id: str | None = None, workload: Workload | None = None,
+                    vendors=None) -> tuple[pd.DataFrame, dict]:
+    """The market as of a date on any price basis: per token (blended/input/output), per task (measured) or per
+    task of a workload; with the host price choice applied first and measured speed attached. One entry for the
+    CLI, the pages and the exports. Returns (frame with `price` and `on_frontier`, summary)."""
+    from lib import pricing
+    from lib.snapshot import market_as_of, metric_row
+
+    hib = bool(metric_row(con, metric_id)["higher_is_better"])
+    token_basis = basis if basis in pricing.BASES else "blended"
+    df = market_as_of(con, as_of, metric_id, token_basis, ratio, vendors=vendors)
+    df, summary = with_host_price(df, con, as_of, host)
+    if host != "vendor":
+        ratio_t = pricing.parse_ratio(ratio)
+        df["blended_usd_per_mtok"] = pricing.price_basis(df, "blended", ratio_t)
+        df["price"] = pricing.price_basis(df, token_basis, ratio_t)
+        df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
+                                                 higher_is_better=hib)
+    sp = queries.speed_as_of(con, as_of)
+    df = df.merge(sp[["model_id", "output_tokens_per_s", "ttft_s"]], on="model_id", how="left")
+    if basis == "per-task":
+        df, s = with_per_task(df, con, as_of, benchmark_id or DEFAULT_BENCHMARK, hib)
+    elif basis == "workload":
+        if workload is None:
+            raise UsageError("the workload basis needs a workload")
+        df, s = with_workload(df, con, as_of, workload, hib)
+    elif basis in pricing.BASES:
+        s = dict(basis=basis)
+    else:
+        raise UsageError(f"unknown price basis '{basis}'")
+    return df, {**summary, **s}

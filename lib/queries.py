@@ -437,3 +437,38 @@ def batch_discounts_as_of(con, as_of) -> pd.DataFrame:
     return con.execute("SELECT * FROM batch_discounts WHERE effective_from <= ? "
                        "QUALIFY row_number() OVER (PARTITION BY vendor ORDER BY effective_from DESC) = 1 "
                        "ORDER BY vendor", [_date(as_of)]).df()
+
+
+# Per model and observation date: cheapest, median and dearest host at the 3:1 blend, with the host count.
+HOST_PRICE_SPREAD = """
+SELECT model_id, observed_date, count(*) AS hosts,
+       min((3 * input_usd_per_mtok + output_usd_per_mtok) / 4) AS min_blended_usd_per_mtok,
+       median((3 * input_usd_per_mtok + output_usd_per_mtok) / 4) AS median_blended_usd_per_mtok,
+       max((3 * input_usd_per_mtok + output_usd_per_mtok) / 4) AS max_blended_usd_per_mtok,
+       arg_min(provider, (3 * input_usd_per_mtok + output_usd_per_mtok) / 4) AS cheapest_host,
+       arg_min(input_usd_per_mtok, (3 * input_usd_per_mtok + output_usd_per_mtok) / 4) AS cheapest_input_usd_per_mtok,
+       arg_min(output_usd_per_mtok, (3 * input_usd_per_mtok + output_usd_per_mtok) / 4)
+           AS cheapest_output_usd_per_mtok,
+       median(input_usd_per_mtok) AS median_input_usd_per_mtok,
+       median(output_usd_per_mtok) AS median_output_usd_per_mtok,
+       any_value(source_id) AS host_source_id
+FROM host_prices
+WHERE (? IS NULL OR model_id = ?) AND (? IS NULL OR observed_date <= ?)
+GROUP BY model_id, observed_date
+ORDER BY model_id, observed_date"""
+
+
+def host_price_spread(con, model_id: str | None = None, as_of=None) -> pd.DataFrame:
+    d = _date(as_of) if as_of is not None else None
+    return con.execute(HOST_PRICE_SPREAD, [model_id, model_id, d, d]).df()
+
+
+def host_prices_as_of(con, as_of) -> pd.DataFrame:
+    """Per model, the host-price spread at its newest observation on or before the date."""
+    df = host_price_spread(con, None, as_of)
+    return df.sort_values("observed_date").groupby("model_id", as_index=False).tail(1).reset_index(drop=True)
+
+
+def host_prices_for_model(con, model_id: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM host_prices WHERE model_id = ? ORDER BY observed_date, provider",
+                       [model_id]).df()

@@ -170,6 +170,21 @@ CREATE TABLE batch_discounts (
     PRIMARY KEY (vendor, effective_from)
 )"""
 
+# Each API provider's observed list price of a model (per-host prices; the headline price stays in `prices`).
+HOST_PRICES = """
+CREATE TABLE host_prices (
+    model_id                VARCHAR NOT NULL REFERENCES models (model_id),
+    provider                VARCHAR NOT NULL,
+    observed_date           DATE NOT NULL,
+    input_usd_per_mtok      DOUBLE NOT NULL CHECK (input_usd_per_mtok >= 0),
+    output_usd_per_mtok     DOUBLE NOT NULL CHECK (output_usd_per_mtok >= 0),
+    cache_read_usd_per_mtok DOUBLE,
+    source_id               VARCHAR NOT NULL REFERENCES sources (source_id),
+    snapshot_id             VARCHAR,
+    source_ref              VARCHAR NOT NULL,
+    PRIMARY KEY (model_id, provider, observed_date)
+)"""
+
 META = """
 CREATE TABLE meta (
     key   VARCHAR PRIMARY KEY,
@@ -202,12 +217,13 @@ TABLES = {
     "task_costs": TASK_COSTS,
     "speed": SPEED,
     "batch_discounts": BATCH_DISCOUNTS,
+    "host_prices": HOST_PRICES,
     "meta": META,
 }
 
 # Seed CSV file → table, in load order (referenced tables first).
 SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage", "task_benchmarks",
-              "task_costs", "speed", "batch_discounts"]
+              "task_costs", "speed", "batch_discounts", "host_prices"]
 
 
 def create_schema(con) -> None:

@@ -194,3 +194,32 @@ def test_bad_basis_arguments_exit_2_with_one_line(frontier_env, argv, fragment):
     code, out, err = _cli("snapshot", "--as-of", "2026-09-01", *argv)
     assert code == 2
     assert fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_host_price_choice_uses_observed_hosts_and_keeps_the_rest(con):
+    from lib import snapshot
+
+    as_of = "2026-09-01"
+    base = snapshot.market_as_of(con, as_of, "aa_intelligence_v4").set_index("model_id")
+    spread = queries.host_prices_as_of(con, as_of).set_index("model_id")
+    cheap, s1 = costs.with_host_price(base.reset_index(), con, as_of, "cheapest-host")
+    med, s2 = costs.with_host_price(base.reset_index(), con, as_of, "median-host")
+    assert s1["host_priced"] == s2["host_priced"] > 20
+    cheap, med = cheap.set_index("model_id"), med.set_index("model_id")
+    hosted = cheap.index[cheap["price_rule"] != "headline"]
+    assert set(hosted) <= set(spread.index)
+    # the cheapest host's blend is never above the median host's, and both come from the observed hosts
+    b = lambda d: (3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4  # noqa: E731
+    assert (b(cheap.loc[hosted]) <= b(med.loc[hosted]) + 1e-9).all()
+    assert np.allclose(b(cheap.loc[hosted]), spread.loc[hosted, "min_blended_usd_per_mtok"])
+    # a model no host was observed for keeps its headline price
+    others = cheap.index[cheap["price_rule"] == "headline"]
+    assert cheap.loc[others, "input_usd_per_mtok"].equals(base.loc[others, "input_usd_per_mtok"])
+
+
+def test_speed_filter_keeps_only_measured_fast_models(frontier_env):
+    code, out, err = _cli("snapshot", "--as-of", "2026-09-01", "--metric", "aa_intelligence_v4",
+                          "--min-speed", "150", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and all(r["output_tokens_per_s"] >= 150 for r in rows)

@@ -23,6 +23,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workload", default=None, metavar="FILE|PRESET",
                         help="with --price workload: a JSON file or a preset (chat, rag-cached, agentic-coding, "
                              "batch-summarisation)")
+    parser.add_argument("--host", choices=["vendor", "cheapest-host", "median-host"], default="vendor",
+                        help="which host's price where several sell the model (default: the vendor's own)")
+    parser.add_argument("--min-speed", type=float, default=None, metavar="TOK_S",
+                        help="only models measured at least this many output tokens per second")
     parser.add_argument("--vendor", nargs="+", action="extend", default=None, metavar="V")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -31,7 +35,7 @@ def run(args) -> int:
     from lib import costs, pricing, queries
     from lib.commands.common import check_metric, open_db, parse_date, write_frame
     from lib.errors import UsageError
-    from lib.snapshot import DEFAULT_METRIC, SNAPSHOT_COLUMNS, market_as_of, metric_row
+    from lib.snapshot import DEFAULT_METRIC, SNAPSHOT_COLUMNS
 
     as_of = parse_date(args.as_of)
     pricing.parse_ratio(args.ratio)
@@ -50,25 +54,26 @@ def run(args) -> int:
         unknown = [v for v in args.vendor if v not in known]
         if unknown:
             raise UsageError(f"unknown vendor '{unknown[0]}' (known: {', '.join(sorted(known))})")
-    token_basis = args.price if args.price in pricing.BASES else "blended"
-    df = market_as_of(con, as_of, metric, token_basis, args.ratio, vendors=args.vendor)
-    if args.price in costs.PER_TASK_BASES:
-        hib = bool(metric_row(con, metric)["higher_is_better"])
-        if args.price == "per-task":
-            df, summary = costs.with_per_task(df, con, as_of, args.benchmark or costs.DEFAULT_BENCHMARK, hib)
-            extra = ["usd_per_task", "variant", "task_observed_date", "task_source_id"]
-            note = (f"{summary['measured']} models with a measured cost per task on {summary['benchmark']}; "
-                    f"{summary['left_out']} without one left out (never estimated)")
-        else:
-            df, summary = costs.with_workload(df, con, as_of, workload, hib)
-            extra = ["usd_per_task", "reasoning_multiplier_applied"]
-            note = (f"workload {summary['workload']} {summary['workload_json']}: {summary['measured']} models priced; "
-                    f"{summary['left_out']} without a price left out")
-            if workload.batch:
-                note += f" ({summary['no_batch_price']} of them for want of a known batch discount)"
-        df = df[df["usd_per_task"].notna()]
+    df, summary = costs.market_on_basis(con, as_of, metric, args.price, args.ratio, host=args.host,
+                                        benchmark_id=args.benchmark, workload=workload, vendors=args.vendor)
+    cols = list(SNAPSHOT_COLUMNS)
+    if args.min_speed is not None:
+        df = df[df["output_tokens_per_s"] >= args.min_speed]
+        cols += ["output_tokens_per_s", "ttft_s"]
+    if args.host != "vendor":
+        cols += ["price_rule", "hosts"]
+    if args.price == "per-task":
+        cols += ["usd_per_task", "variant", "task_observed_date", "task_source_id"]
+        print(f"{summary['measured']} models with a measured cost per task on {summary['benchmark']}; "
+              f"{summary['left_out']} without one left out (never estimated)", file=sys.stderr)
+    elif args.price == "workload":
+        cols += ["usd_per_task", "reasoning_multiplier_applied"]
+        note = (f"workload {summary['workload']} {summary['workload_json']}: {summary['measured']} models priced; "
+                f"{summary['left_out']} without a price left out")
+        if workload.batch:
+            note += f" ({summary['no_batch_price']} of them for want of a known batch discount)"
         print(note, file=sys.stderr)
-        write_frame(df[SNAPSHOT_COLUMNS + extra], args.format)
-        return 0
-    write_frame(df[SNAPSHOT_COLUMNS], args.format)
+    if args.price in costs.PER_TASK_BASES:
+        df = df[df["usd_per_task"].notna()]
+    write_frame(df[cols], args.format)
     return 0

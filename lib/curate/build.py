@@ -40,6 +40,8 @@ COLUMNS = {
     "speed": ["model_id", "variant", "provider", "observed_date", "output_tokens_per_s", "ttft_s", "source_id",
               "snapshot_id", "source_ref"],
     "batch_discounts": ["vendor", "discount_share", "effective_from", "source_id", "source_ref"],
+    "host_prices": ["model_id", "provider", "observed_date", "input_usd_per_mtok", "output_usd_per_mtok",
+                    "cache_read_usd_per_mtok", "source_id", "snapshot_id", "source_ref"],
 }
 SORT_KEYS = {
     "sources": ["source_id"], "raw_files": ["snapshot_id"], "models": ["model_id"],
@@ -51,6 +53,7 @@ SORT_KEYS = {
     "task_costs": ["model_id", "benchmark_id", "variant", "observed_date", "source_id"],
     "speed": ["model_id", "variant", "provider", "observed_date"],
     "batch_discounts": ["vendor", "effective_from"],
+    "host_prices": ["model_id", "provider", "observed_date"],
 }
 OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
 
@@ -330,16 +333,17 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
 
     aliases = _aliases(raw, price_rows, score_rows, or_snaps)
     # measured cost per task and speed attach to a model that has a price or a score; others are listed
-    task_rows, speed_rows = [], []
+    task_rows, speed_rows, host_rows = [], [], []
     for rows_in, rows_out, what in ((T.task_cost_rows(raw), task_rows, "cost per task"),
-                                    (T.aa_speed(raw), speed_rows, "speed")):
+                                    (T.aa_speed(raw), speed_rows, "speed"),
+                                    (T.aa_host_prices(raw), host_rows, "host price")):
         for r in rows_in:
             if r["model_id"] in priced_or_scored:
                 rows_out.append(r)
             else:
                 corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r["raw_path"],
                                         what=f"{what} left out: the model has no price or score"))
-    measured = price_rows + score_rows + task_rows + speed_rows
+    measured = price_rows + score_rows + task_rows + speed_rows + host_rows
     used = {r["raw_path"] for r in measured}
     counts: dict[str, int] = {}
     for r in measured:
@@ -352,7 +356,7 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     tables = dict(sources=SOURCES, raw_files=raw_files, models=models, aliases=aliases,
                   prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage,
                   corrections=corrections, task_benchmarks=T.BENCHMARKS, task_costs=task_rows, speed=speed_rows,
-                  batch_discounts=T.BATCH_DISCOUNTS)
+                  batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows)
     for name, rows in tables.items():
         _write(out_dir, name, rows)
     return {k: len(v) for k, v in tables.items()}

@@ -213,3 +213,31 @@ BATCH_DISCOUNTS: list[dict] = [
          source_ref="https://ai.google.dev/gemini-api/docs/batch-mode (Gemini API Batch Mode, announced "
                     "2025-07-07: 50% of the standard price)"),
 ]
+
+
+def aa_host_prices(raw: Path) -> list[dict]:
+    """Each API provider's list price per model as Artificial Analysis observed it (per-host prices of the same
+    model; one row per model, provider and date, the first row where a provider serves several settings)."""
+    rows: list[dict] = []
+    for rel, date in SPEED_FILES:
+        df = pd.read_csv(raw / rel, low_memory=False)
+        if "query_size" in df.columns:
+            df = df[df["query_size"] == df["query_size"].iloc[0]]
+        norm = {c.replace(" ", "").lower(): c for c in df.columns}
+        inp_col, out_col = norm["inputpriceusd/1mtokens"], norm["outputpriceusd/1mtokens"]
+        cache_col = norm.get("cachehitpriceusd/1mtokens")
+        prov_col, api_col = norm["apiprovider"], norm.get("apiid")
+        seen: set[tuple] = set()
+        for i, r in df.iterrows():
+            inp, out = _usd(r[inp_col]), _usd(r[out_col])
+            if inp is None or out is None:
+                continue
+            mid = _aa_model_id(r[api_col] if api_col else None, r["Model"], rel)
+            if not mid or (mid, str(r[prov_col])) in seen:
+                continue
+            seen.add((mid, str(r[prov_col])))
+            rows.append(dict(model_id=mid, provider=str(r[prov_col]), observed_date=date, input_usd_per_mtok=inp,
+                             output_usd_per_mtok=out, cache_read_usd_per_mtok=_usd(r[cache_col]) if cache_col else None,
+                             source_id="artificial_analysis", raw_path=rel,
+                             source_ref=f"{rel}#row={i + 2};Model={r['Model']};API Provider={r[prov_col]}"))
+    return rows
