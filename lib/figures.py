@@ -443,10 +443,13 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl) -
     known = set(order)
     for v in _vendor_order(vendor_all.astype(str)):
         if escape(v) not in known and v != USER_VENDOR:
-            empty = current.iloc[0:0].assign(vendor=v)
-            new = _scatter_traces(empty, "price", metric_label=metric_label, x_label=price_label, gl=gl)
-            new[0].update(x=[], y=[], customdata=None)
-            fig.add_trace(new[0])
+            # a vendor priced in other months but not at the chosen date: an empty trace it fills when played
+            symbol = vendor_symbol(v)
+            fig.add_trace((go.Scattergl if gl else go.Scatter)(
+                x=[], y=[], mode="markers", name=escape(v), legendgroup=escape(v),
+                hovertemplate=_hovertemplate(metric_label, price_label),
+                marker=dict(color=vendor_colour(v), symbol=symbol if not gl or symbol in _GL_SAFE else "circle",
+                            size=10, opacity=0.9, line=dict(width=0.5, color="rgba(17,24,39,0.85)"))))
             order.append(escape(v))
     data = list(fig.data)
     line_idx = next(i for i, t in enumerate(data) if getattr(t, "meta", None) == "frontier-line")

@@ -1,6 +1,7 @@
 """Every SQL query that reads the store, parameterised with `?`, returning pandas DataFrames.
 
-As-of semantics live here (window functions over `price_intervals`), so pages, CLI and analytics agree.
+As-of semantics live here (over the derived `price_intervals` table, see lib/schema.py), so pages, CLI and
+analytics agree.
 """
 from __future__ import annotations
 
@@ -9,58 +10,108 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-# Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
-# one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
-PRICE_PRECEDENCE = """
-    (pi.date_kind = 'effective') DESC, pi.first_party DESC, pi.source_priority,
-    pi.effective_from DESC, pi.input_usd_per_mtok"""
-
 PRICE_COLUMNS = """
     pi.input_usd_per_mtok, pi.output_usd_per_mtok, pi.cache_read_usd_per_mtok,
     pi.date_kind AS price_date_kind, pi.effective_from AS price_effective_from,
     pi.effective_to_resolved AS price_effective_to, pi.provider AS price_provider,
     pi.source_id AS price_source_id, pi.source_ref AS price_source_ref"""
 
-# The market on each of a list of dates, in one statement: the frames of a replay or one snapshot.
+MARKET_COLUMNS = """
+    a.model_id, a.vendor, a.family, a.name, a.release_date, a.open_weights, a.context_window, a.parameters_b,
+    a.status,
+    p.input_usd_per_mtok, p.output_usd_per_mtok, p.cache_read_usd_per_mtok, p.price_date_kind,
+    p.price_effective_from, p.price_effective_to, p.price_provider, p.price_source_id, p.price_source_ref,
+    q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref"""
+
+# The metric's scores a date can see: a drifting metric's newest score on or before the date (one per model and
+# observed date, the lowest source id on a tie), any other metric's newest score whatever the date (`valid_from`
+# is then the start of time).
+QUALITY_ROWS = """
+quality_rows AS (
+    SELECT sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
+           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref,
+           CASE WHEN mt.drifts THEN sc.observed_date ELSE DATE '0001-01-01' END AS valid_from
+    FROM scores sc JOIN metrics mt USING (metric_id)
+    WHERE sc.metric_id = $metric
+    QUALIFY row_number() OVER (
+        PARTITION BY sc.model_id, CASE WHEN mt.drifts THEN sc.observed_date END
+        ORDER BY sc.observed_date DESC, sc.source_id) = 1
+)"""
+
+# The market on one date. The date is a constant, so the interval filter is pushed into the scan of the sorted
+# `price_intervals` table (zone maps skip the row groups that ended before it or start after it; other columns
+# are read only for the rows that pass), and the winner per model is the smallest stored `precedence`.
+SNAPSHOT_AS_OF = f"""
+WITH price_now AS (
+    SELECT pi.model_id, {PRICE_COLUMNS}
+    FROM price_intervals pi
+    WHERE pi.tier = 'standard' AND pi.effective_from <= $as_of AND pi.valid_to > $as_of
+    QUALIFY row_number() OVER (PARTITION BY pi.model_id ORDER BY pi.precedence) = 1
+),
+{QUALITY_ROWS},
+quality_now AS (
+    SELECT * FROM quality_rows WHERE valid_from <= $as_of
+    QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY valid_from DESC) = 1
+),
+alive AS (
+    SELECT m.* FROM models m LEFT JOIN first_prices f USING (model_id)
+    WHERE COALESCE(m.release_date, f.first_price_date) <= $as_of
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
+      AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
+)
+SELECT {MARKET_COLUMNS}
+FROM alive a
+LEFT JOIN price_now p USING (model_id)
+LEFT JOIN quality_now q USING (model_id)
+ORDER BY a.vendor, a.release_date, a.model_id
+"""
+
+# The market on each of a list of dates, in one statement: the frames of a replay. Instead of a dates × intervals
+# range join, each standard interval is mapped to the run of dates it covers, k in [lo_k, hi_k) (two ASOF joins
+# against the short sorted date list: the first date on or after its start, the first on or after its end); the
+# winner per date and model is min(precedence) over those narrow rows, and only winners fetch their columns.
+# Scores are matched to each (date, model) with one more ASOF join.
 SNAPSHOTS_AS_OF = f"""
 WITH dates AS (
-    SELECT DISTINCT unnest($dates::DATE[]) AS as_of
+    SELECT as_of, row_number() OVER (ORDER BY as_of) AS k FROM (SELECT DISTINCT unnest($dates::DATE[]) AS as_of)
 ),
-first_price AS (
-    SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id
+starts AS (
+    SELECT pi.model_id, pi.precedence, pi.effective_to_resolved AS ends, d.k AS lo_k
+    FROM price_intervals pi ASOF JOIN dates d ON pi.effective_from <= d.as_of
+    WHERE pi.tier = 'standard'
 ),
+spans AS (
+    SELECT s.model_id, s.precedence, s.lo_k, COALESCE(d.k, (SELECT count(*) FROM dates) + 1) AS hi_k
+    FROM starts s ASOF LEFT JOIN dates d ON s.ends <= d.as_of
+),
+winners AS (
+    SELECT k, model_id, min(precedence) AS precedence
+    FROM (SELECT model_id, precedence, unnest(range(lo_k, hi_k)) AS k FROM spans WHERE hi_k > lo_k)
+    GROUP BY k, model_id
+),
+price_now AS (
+    SELECT d.as_of, pi.model_id, {PRICE_COLUMNS}
+    FROM winners w JOIN dates d USING (k) JOIN price_intervals pi USING (precedence)
+),
+{QUALITY_ROWS},
 alive AS (
     SELECT d.as_of, m.*
     FROM dates d
     JOIN models m ON TRUE
-    LEFT JOIN first_price f USING (model_id)
+    LEFT JOIN first_prices f USING (model_id)
     WHERE COALESCE(m.release_date, f.first_price_date) <= d.as_of
       AND (m.deprecation_date IS NULL OR m.deprecation_date > d.as_of)
       AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
 ),
-price_now AS (
-    SELECT d.as_of, pi.model_id, {PRICE_COLUMNS}
-    FROM dates d
-    JOIN price_intervals pi
-      ON pi.effective_from <= d.as_of
-     AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > d.as_of)
-    WHERE pi.tier = 'standard'
-    QUALIFY row_number() OVER (PARTITION BY d.as_of, pi.model_id ORDER BY {PRICE_PRECEDENCE}) = 1
-),
-quality_now AS (
-    SELECT d.as_of, sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
-           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref
-    FROM dates d
-    JOIN scores sc ON sc.metric_id = $metric
-    JOIN metrics mt ON mt.metric_id = sc.metric_id
-    WHERE NOT mt.drifts OR sc.observed_date <= d.as_of
-    QUALIFY row_number() OVER (PARTITION BY d.as_of, sc.model_id ORDER BY sc.observed_date DESC, sc.source_id) = 1
+quality_now AS (  -- a metric that does not drift: one score per model, whatever the date (a hash join)
+    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref
+    FROM alive a JOIN quality_rows r ON a.model_id = r.model_id AND r.valid_from = DATE '0001-01-01'
+    UNION ALL  -- a drifting one: the newest score on or before each date
+    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref
+    FROM alive a ASOF JOIN (SELECT * FROM quality_rows WHERE valid_from > DATE '0001-01-01') r
+      ON a.model_id = r.model_id AND a.as_of >= r.valid_from
 )
-SELECT a.as_of, a.model_id, a.vendor, a.family, a.name, a.release_date, a.open_weights, a.context_window,
-       a.parameters_b, a.status,
-       p.input_usd_per_mtok, p.output_usd_per_mtok, p.cache_read_usd_per_mtok, p.price_date_kind,
-       p.price_effective_from, p.price_effective_to, p.price_provider, p.price_source_id, p.price_source_ref,
-       q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref
+SELECT a.as_of, {MARKET_COLUMNS}
 FROM alive a
 LEFT JOIN price_now p USING (as_of, model_id)
 LEFT JOIN quality_now q USING (as_of, model_id)
@@ -72,8 +123,7 @@ METRIC_COVERAGE_AS_OF = """
 WITH priced AS (
     SELECT DISTINCT pi.model_id
     FROM price_intervals pi JOIN models m USING (model_id)
-    WHERE pi.tier = 'standard' AND pi.effective_from <= $as_of
-      AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > $as_of)
+    WHERE pi.tier = 'standard' AND pi.effective_from <= $as_of AND pi.valid_to > $as_of
       AND COALESCE(m.release_date, pi.effective_from) <= $as_of
       AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
 )
@@ -90,9 +140,8 @@ SELECT r.req_id, r.model_id, r.at_date, {PRICE_COLUMNS}
 FROM price_requests r
 LEFT JOIN price_intervals pi
   ON pi.model_id = r.model_id AND pi.tier = 'standard'
- AND pi.effective_from <= r.at_date
- AND (pi.effective_to_resolved IS NULL OR pi.effective_to_resolved > r.at_date)
-QUALIFY row_number() OVER (PARTITION BY r.req_id ORDER BY {PRICE_PRECEDENCE}) = 1
+ AND pi.effective_from <= r.at_date AND pi.valid_to > r.at_date
+QUALIFY row_number() OVER (PARTITION BY r.req_id ORDER BY pi.precedence) = 1
 ORDER BY r.req_id
 """
 
@@ -128,8 +177,8 @@ FROM metrics mt ORDER BY mt.metric_id
 """
 
 MODELS = """
-SELECT m.*, (SELECT min(effective_from) FROM prices p WHERE p.model_id = m.model_id) AS first_price_date
-FROM models m ORDER BY m.vendor, m.release_date, m.model_id
+SELECT m.*, f.first_price_date
+FROM models m LEFT JOIN first_prices f USING (model_id) ORDER BY m.vendor, m.release_date, m.model_id
 """
 
 MODEL_IDS = "SELECT model_id FROM models"
@@ -197,7 +246,13 @@ def snapshots_as_of(con, dates: Iterable, metric_id: str | None = None,
 
 def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
-    return snapshots_as_of(con, [as_of], metric_id, vendors).drop(columns="as_of")
+    params = {
+        "as_of": _date(as_of),
+        "metric": metric_id or "",
+        "vendors": list(vendors or []),
+        "no_vendor_filter": not vendors,
+    }
+    return con.execute(SNAPSHOT_AS_OF, params).df()
 
 
 def metric_coverage_as_of(con, as_of) -> pd.DataFrame:

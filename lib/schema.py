@@ -1,6 +1,7 @@
 """The DuckDB schema of the snapshot store: every DDL statement as a named constant.
 
-Tables are append-only; price intervals are closed by the next row through the `price_intervals` view.
+Tables are append-only; price intervals are closed by the next row, resolved once per write into the derived
+`price_intervals` table.
 """
 from __future__ import annotations
 
@@ -191,18 +192,46 @@ CREATE TABLE meta (
     value VARCHAR
 )"""
 
+# Bumped whenever the DDL or a derived table changes shape: it is part of the data version, so a database built
+# by older code is rebuilt on first use instead of being read with the wrong columns.
+SCHEMA_VERSION = "2"
+
+# Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
+# one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
+PRICE_PRECEDENCE = """
+    (p.date_kind = 'effective') DESC, p.first_party DESC, s.priority, p.effective_from DESC, p.input_usd_per_mtok"""
+
 # An interval is closed by its explicit effective_to, else by the next row of the same model, source,
 # provider and tier: appending a changed price closes the old interval without rewriting it.
-PRICE_INTERVALS_VIEW = """
-CREATE VIEW price_intervals AS
-SELECT p.*,
-       s.priority AS source_priority,
-       COALESCE(p.effective_to,
-                LEAD(p.effective_from) OVER (
-                    PARTITION BY p.model_id, p.source_id, p.provider, p.tier
-                    ORDER BY p.effective_from)) AS effective_to_resolved
-FROM prices p
-JOIN sources s USING (source_id)"""
+# `price_intervals` is a derived table, rewritten at the end of every write transaction (build, import; see
+# lib/store.py), so no reader recomputes the window. Per interval it holds the resolved end (NULL = open), the
+# source's priority and `precedence`, the interval's rank under PRICE_PRECEDENCE over the whole table (1 wins),
+# so "the winner among the intervals covering D" is min(precedence), a narrow aggregate, and `valid_to` (the end,
+# 9999-12-31 when open). Rows are sorted by `valid_to`, then `effective_from`: for a date D, DuckDB's zone maps
+# (min/max per row group) skip the row groups that all ended by D and, since intervals are short next to ten
+# years, most of those that start after D; a query for today reads only the last row groups.
+PRICE_INTERVALS_TABLE = f"""
+CREATE OR REPLACE TABLE price_intervals AS
+SELECT *, COALESCE(effective_to_resolved, DATE '9999-12-31') AS valid_to
+FROM (
+    SELECT p.*,
+           s.priority AS source_priority,
+           COALESCE(p.effective_to,
+                    LEAD(p.effective_from) OVER (
+                        PARTITION BY p.model_id, p.source_id, p.provider, p.tier
+                        ORDER BY p.effective_from)) AS effective_to_resolved,
+           row_number() OVER (ORDER BY {PRICE_PRECEDENCE}) AS precedence
+    FROM prices p
+    JOIN sources s USING (source_id)
+)
+ORDER BY valid_to, effective_from"""
+
+# A model without a release date exists from its first price (any tier): one row per model, kept at write time.
+FIRST_PRICES_TABLE = """
+CREATE OR REPLACE TABLE first_prices AS
+SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id ORDER BY model_id"""
+
+DERIVED = {"price_intervals": PRICE_INTERVALS_TABLE, "first_prices": FIRST_PRICES_TABLE}
 
 TABLES = {
     "sources": SOURCES,
@@ -229,4 +258,10 @@ SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "li
 def create_schema(con) -> None:
     for ddl in TABLES.values():
         con.execute(ddl)
-    con.execute(PRICE_INTERVALS_VIEW)
+    refresh_derived(con)
+
+
+def refresh_derived(con) -> None:
+    """Rewrite the derived tables from the clean ones (the writer calls this before every commit)."""
+    for ddl in DERIVED.values():
+        con.execute(ddl)

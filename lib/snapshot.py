@@ -4,6 +4,7 @@ Shared by `python -m lib snapshot`, the frontier page and the exports.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lib import frontier, pricing, queries
@@ -27,11 +28,32 @@ def market_as_of(con, as_of, metric_id: str = DEFAULT_METRIC, basis: str = "blen
     """Every model existing at `as_of` with `price` (the chosen basis), `quality` and `on_frontier`."""
     metric = metric_row(con, metric_id)
     df = queries.snapshot_as_of(con, as_of, metric_id, vendors)
+    return _priced(df, metric, basis, ratio, cache_hit_rate)
+
+
+def markets_as_of(con, dates, metric_id: str = DEFAULT_METRIC, basis: str = "blended", ratio="3:1",
+                  cache_hit_rate: float = 0.0, vendors=None) -> pd.DataFrame:
+    """`market_as_of` on each of many dates, read in one SQL statement (the frames of a replay); `as_of` first,
+    the Pareto flag computed within each date."""
+    metric = metric_row(con, metric_id)
+    df = queries.snapshots_as_of(con, dates, metric_id, vendors)
+    return _priced(df, metric, basis, ratio, cache_hit_rate, by="as_of")
+
+
+def _priced(df: pd.DataFrame, metric: dict, basis: str, ratio, cache_hit_rate: float,
+            by: str | None = None) -> pd.DataFrame:
     ratio_t = pricing.parse_ratio(ratio)
     df["blended_usd_per_mtok"] = pricing.price_basis(df, "blended", ratio_t, cache_hit_rate)
     df["price"] = pricing.price_basis(df, basis, ratio_t, cache_hit_rate)
-    df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
-                                             higher_is_better=bool(metric["higher_is_better"]))
+    price, quality = df["price"].to_numpy(float), df["quality"].to_numpy(float)
+    hib = bool(metric["higher_is_better"])
+    if by is None:
+        df["on_frontier"] = frontier.pareto_mask(price, quality, higher_is_better=hib)
+        return df
+    on = np.zeros(len(df), dtype=bool)
+    for rows in df.groupby(by, sort=False).indices.values():
+        on[rows] = frontier.pareto_mask(price[rows], quality[rows], higher_is_better=hib)
+    df["on_frontier"] = on
     return df
 
 

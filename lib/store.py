@@ -28,7 +28,7 @@ def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
     """
     seed_dir = Path(seed_dir or paths.seed_dir())
     snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
-    h = hashlib.sha256()
+    h = hashlib.sha256(f"schema {schema.SCHEMA_VERSION}".encode())
     for base in (seed_dir, snapshot_dir):
         files: dict[Path, bytes | None] = {}
         if base.is_dir():
@@ -135,6 +135,7 @@ def _transaction_on_new_file(db_path: Path, copy_from: Path | None = None) -> It
             con.execute("BEGIN")
             try:
                 yield con
+                schema.refresh_derived(con)  # derived tables always match what this transaction wrote
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -162,6 +163,24 @@ def _build_locked(db_path: Path, seed_dir: Path, snapshot_dir: Path) -> dict:
     return counts
 
 
+# The data version of a store not built from the seed (`write_new`): `ensure_db` never rebuilds over it.
+EXTERNAL_VERSION_PREFIX = "external:"
+
+
+def write_new(db_path: Path, fill: Callable, version: str) -> dict:
+    """A brand-new store from `fill(con)` (which inserts into the empty schema), written like `build`: a new
+    file, one transaction, derived tables refreshed, swapped in. Synthetic benchmark stores use it; the data
+    version is stored as `external:<version>`."""
+    db_path = Path(db_path)
+    version = EXTERNAL_VERSION_PREFIX + version
+    with writer_lock(db_path), _transaction_on_new_file(db_path) as con:
+        schema.create_schema(con)
+        fill(con)
+        con.execute("INSERT INTO meta VALUES ('data_version', ?)", [version])
+        counts = table_counts(con)
+    return counts
+
+
 def stored_version(db_path: Path) -> str | None:
     try:
         con = duckdb.connect(str(db_path), read_only=True)
@@ -180,8 +199,9 @@ def ensure_db(db_path: Path | None = None) -> Path:
     """Return a database that matches the committed seed and snapshots, building it when missing or stale."""
     db_path = Path(db_path or paths.default_db_path())
     version = data_version()
-    if db_path.exists() and stored_version(db_path) == version:
-        return db_path
+    stored = stored_version(db_path) if db_path.exists() else None
+    if stored is not None and (stored == version or stored.startswith(EXTERNAL_VERSION_PREFIX)):
+        return db_path  # current, or a store built by other means (a benchmark's): used as it is, never rebuilt over
     if not paths.seed_dir().is_dir():
         if db_path.exists():
             return db_path  # a deployed database without its seed: use it as it is

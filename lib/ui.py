@@ -156,14 +156,12 @@ def load_market(_db: Db, version: str, as_of: dt.date, metric_id: str, basis: st
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner="Replaying the market month by month…")
 def load_market_series(_db: Db, version: str, dates: tuple, metric_id: str, basis: str, ratio: str) -> pd.DataFrame:
+    """The market on every date of a replay, read in one SQL statement (lib.snapshot.markets_as_of)."""
     from lib import snapshot
 
-    frames = []
-    for d in dates:
-        m = _q(_db, snapshot.market_as_of, d, metric_id, basis, ratio)
-        m.insert(0, "as_of", pd.Timestamp(d))
-        frames.append(m)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not dates:
+        return pd.DataFrame()
+    return _q(_db, snapshot.markets_as_of, dates, metric_id, basis, ratio)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)

@@ -11,7 +11,7 @@ import pytest
 
 from lib import generations as gen
 from lib.errors import UsageError
-from lib.schema import create_schema
+from lib.schema import create_schema, refresh_derived
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,7 @@ def tiny_store():
         ("v/big", "elo", 1200.0), ("v/small", "elo", 1150.0)])
     con.executemany("INSERT INTO lineage VALUES (?, ?, ?, ?, 'e', NULL)", [
         ("v/big", "v/small", "distilled", "2024"), ("v/big", "v/big2", "successor", None)])
+    refresh_derived(con)  # what the store's writer does before it commits
     return con
 
 

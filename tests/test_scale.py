@@ -1,0 +1,118 @@
+"""The as-of design at scale, checked on small real stores: the one-statement replay gives exactly the per-date
+snapshots, both give what a plain pandas reading of the clean price rows gives, and the replay chart works when
+vendors come and go (a synthetic store built by benchmarks/synthetic.py through the project's write path).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from benchmarks import synthetic
+from lib import figures, queries, snapshot, store, views
+
+
+@pytest.fixture(scope="module")
+def synth_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synth") / "scale-small.duckdb"
+    synthetic.build_store(path, intervals=1_500, models=60, vendors=12)
+    return path
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal values; an all-empty column may come back as None or NaN depending on its dtype."""
+    norm = [df.astype(object).where(df.notna(), None) for df in (a, b)]
+    pd.testing.assert_frame_equal(*norm, check_dtype=False)
+
+
+def _check_replay_equals_snapshots(path, dates, metric):
+    con = store.connect_readonly(path)
+    try:
+        series = queries.snapshots_as_of(con, dates, metric)
+        assert sorted(series["as_of"].dt.date.unique()) == sorted(set(dates))
+        for d in dates:
+            one = queries.snapshot_as_of(con, d, metric).reset_index(drop=True)
+            frame = series.loc[series["as_of"] == pd.Timestamp(d)].drop(columns="as_of").reset_index(drop=True)
+            _same(one, frame)
+        return series
+    finally:
+        con.close()
+
+
+def _check_against_pandas(path, dates):
+    con = store.connect_readonly(path)
+    try:
+        prices = con.execute("SELECT * FROM prices").df()
+        priorities = dict(con.execute("SELECT source_id, priority FROM sources").fetchall())
+        for d in dates:
+            want = synthetic.pandas_prices_as_of(prices, priorities, d)
+            got = queries.snapshot_as_of(con, d).dropna(subset=["price_source_id"])
+            got = got.sort_values("model_id").reset_index(drop=True)
+            # a model that is not on the market yet (or deprecated) has no row, whatever its price rows say
+            want = want.loc[want["model_id"].isin(set(queries.snapshot_as_of(con, d)["model_id"]))]
+            assert list(got["model_id"]) == list(want["model_id"]), d
+            assert list(got["price_source_id"]) == list(want["source_id"]), d
+            assert got["input_usd_per_mtok"].tolist() == pytest.approx(want["input_usd_per_mtok"].tolist(), nan_ok=True)
+            assert got["output_usd_per_mtok"].tolist() == pytest.approx(want["output_usd_per_mtok"].tolist(), nan_ok=True)
+    finally:
+        con.close()
+
+
+def test_replay_in_one_statement_equals_the_snapshot_of_each_date_on_a_synthetic_store(synth_db):
+    dates = views.month_ends(dt.date(2016, 1, 1), dt.date(2026, 3, 1))[::7]
+    for metric in ("synth_index", "synth_arena"):  # a fixed score, and a leaderboard rating that drifts
+        series = _check_replay_equals_snapshots(synth_db, dates, metric)
+        assert series["input_usd_per_mtok"].notna().sum() > 100
+
+
+def test_replay_in_one_statement_equals_the_snapshot_of_each_date_on_the_seed(frontier_db):
+    dates = [dt.date(2023, 3, 14), dt.date(2024, 9, 30), dt.date(2024, 10, 1), dt.date(2025, 6, 30)]
+    con = store.connect_readonly(frontier_db["db"])
+    metrics = queries.metrics(con)
+    con.close()
+    drifting = metrics.loc[metrics["drifts"].astype(bool), "metric_id"].tolist()[:1]
+    fixed = metrics.loc[~metrics["drifts"].astype(bool), "metric_id"].tolist()[:1]
+    for metric in drifting + fixed:
+        _check_replay_equals_snapshots(frontier_db["db"], dates, metric)
+
+
+def test_as_of_prices_equal_a_plain_pandas_reading_of_the_price_rows(synth_db, frontier_db):
+    _check_against_pandas(synth_db, [dt.date(2016, 6, 30), dt.date(2019, 2, 28), dt.date(2025, 12, 31)])
+    _check_against_pandas(frontier_db["db"], [dt.date(2023, 6, 1), dt.date(2024, 10, 1), dt.date(2025, 6, 30)])
+
+
+def test_pandas_merge_asof_baseline_agrees_on_a_synthetic_store(synth_db):
+    con = store.connect_readonly(synth_db)
+    try:
+        intervals = con.execute("SELECT * FROM price_intervals WHERE tier = 'standard' ORDER BY effective_from").df()
+        prices = con.execute("SELECT * FROM prices").df()
+        priorities = dict(con.execute("SELECT source_id, priority FROM sources").fetchall())
+    finally:
+        con.close()
+    for d in (dt.date(2018, 1, 31), dt.date(2024, 12, 31)):
+        a = synthetic.pandas_merge_asof(intervals, d)
+        b = synthetic.pandas_prices_as_of(prices, priorities, d)
+        _same(a, b)
+
+
+def test_replay_chart_keeps_vendors_that_have_no_point_on_the_chosen_date(synth_db):
+    """The Replay crash: a vendor with points in other months but none at the chosen date."""
+    con = store.connect_readonly(synth_db)
+    try:
+        months = views.month_ends(dt.date(2016, 1, 1), dt.date(2025, 12, 31))
+        series = snapshot.markets_as_of(con, months, "synth_index")
+        as_of = dt.date(2016, 6, 30)
+        points = snapshot.market_as_of(con, as_of, "synth_index")
+    finally:
+        con.close()
+    drawn_now = set(views.plottable(points)["vendor"])
+    drawn_ever = set(views.plottable(series)["vendor"])
+    assert drawn_ever - drawn_now, "the store should have vendors that appear only later"
+    fig = figures.frontier_figure(points, metric_label="Synthetic index", title=f"as of {as_of}", frames=series)
+    assert len(fig.frames) == len(months)
+    assert {t.name for t in fig.data} >= {figures.escape(v) for v in drawn_ever}
+    # the last frame draws every model priced and scored then
+    last = fig.frames[-1]
+    drawn_last = sum(len(t.x) for t, i in zip(last.data, last.traces) if getattr(fig.data[i], "meta", None) != "frontier-line")
+    assert drawn_last == len(views.plottable(series.loc[series["as_of"] == series["as_of"].max()]))
