@@ -1,0 +1,213 @@
+"""Performance at scale: synthetic stores of 10k → 10M price intervals (5,000 models, 500 vendors, ten years,
+6 sources), built through the project's own write path (benchmarks/synthetic.py → lib.store.write_new), then per
+scale one JSON line on stdout:
+
+- `asof_ms` / `pandas_ms`: the market on one date (`queries.snapshot_as_of`, the whole page query: models alive,
+  price, score) against `pandas.merge_asof` over the same stored intervals already in memory (price only),
+  alternated A, B, A, B; median and [min, max]; `same_as_pandas`: the winning price of every model equals pandas'
+  on every checked date;
+- `replay_120_ms`: 120 month-end dates in one statement (`queries.snapshots_as_of`);
+- `rerun_ms` / `change_ms` / `first_ms` per page (Frontier, Models, Generations, AppTest in a separate process):
+  a rerun with nothing changed, a control change to a value not seen before (Frontier: the date, Models: the
+  model, Generations: the metric), the first load; `rss_mb`: that process's resident memory after each page;
+- `figure_ms`, `spec_bytes`, `traces`: the Frontier figure of the market on that date.
+
+    python benchmarks/bench_scale.py [--scales 10000,100000,1000000,10000000] [--out DIR] [--skip-pages] [--runs 5]
+
+`--out DIR` keeps each store as DIR/scale-<N>.duckdb (point FRONTIER_DB at it; an existing one is reused).
+Machine load (1-minute load average) is printed with every line: the figures are only comparable at equal load.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+
+from benchmarks import synthetic  # noqa: E402
+
+DEFAULT_SCALES = [10_000, 100_000, 1_000_000, 10_000_000]
+AS_OF = dt.date(2025, 6, 30)
+CHECK_DATES = [dt.date(2017, 3, 31), dt.date(2020, 9, 30), AS_OF, dt.date(2025, 12, 31)]
+METRIC = "synth_index"
+PAGES = {"frontier": "pages/1_frontier.py", "models": "pages/4_models.py", "generations": "pages/2_generations.py"}
+
+
+def _stats(ms: list[float]) -> tuple[float, list[float]]:
+    return round(statistics.median(ms), 1), [round(min(ms), 1), round(max(ms), 1)]
+
+
+def _timed(fn) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn()
+    return (time.perf_counter() - t) * 1000, out
+
+
+def _month_ends(n: int) -> list[dt.date]:
+    from lib import views
+
+    return views.month_ends(dt.date(2016, 1, 1), dt.date(2025, 12, 31))[-n:]
+
+
+def measure_queries(db: Path, runs: int) -> dict:
+    import pandas as pd
+
+    from lib import figures, queries, snapshot, store, views
+
+    con = store.connect_readonly(db)
+    try:
+        intervals = con.execute(
+            "SELECT model_id, source_id, provider, first_party, date_kind, effective_from, effective_to_resolved,"
+            " input_usd_per_mtok, output_usd_per_mtok, source_priority FROM price_intervals"
+            " WHERE tier = 'standard' ORDER BY effective_from").df()
+        same = True
+        for d in CHECK_DATES:
+            sql = queries.snapshot_as_of(con, d, METRIC).dropna(subset=["price_source_id"])
+            ref = synthetic.pandas_merge_asof(intervals, d)
+            ref = ref.loc[ref["model_id"].isin(set(queries.snapshot_as_of(con, d, METRIC)["model_id"]))]
+            sql = sql.sort_values("model_id").reset_index(drop=True)
+            ref = ref.sort_values("model_id").reset_index(drop=True)
+            same &= (list(sql["model_id"]) == list(ref["model_id"])
+                     and list(sql["price_source_id"]) == list(ref["source_id"])
+                     and bool((sql["input_usd_per_mtok"].fillna(-1).to_numpy()
+                               == ref["input_usd_per_mtok"].fillna(-1).to_numpy()).all()))
+        asof, pandas_ms = [], []
+        for _ in range(runs):  # A, B, A, B
+            asof.append(_timed(lambda: queries.snapshot_as_of(con, AS_OF, METRIC))[0])
+            pandas_ms.append(_timed(lambda: synthetic.pandas_merge_asof(intervals, AS_OF))[0])
+        del intervals
+        dates = _month_ends(120)
+        replay = [_timed(lambda: queries.snapshots_as_of(con, dates, METRIC))[0] for _ in range(max(2, runs // 2))]
+        market = snapshot.market_as_of(con, AS_OF, METRIC)
+        points = views.plottable(market)
+        fig_ms, fig = [], None
+        for _ in range(max(2, runs // 2)):
+            ms, fig = _timed(lambda: figures.frontier_figure(points, metric_label="Synthetic index",
+                                                             title=f"as of {AS_OF}"))
+            fig_ms.append(ms)
+        spec = fig.to_json()
+    finally:
+        con.close()
+    a, a_rng = _stats(asof)
+    p, p_rng = _stats(pandas_ms)
+    r, r_rng = _stats(replay)
+    f, f_rng = _stats(fig_ms)
+    return {"asof_ms": a, "asof_ms_range": a_rng, "pandas_ms": p, "pandas_ms_range": p_rng,
+            "asof_vs_pandas": round(p / a, 2) if a else None, "same_as_pandas": bool(same),
+            "checked_dates": [d.isoformat() for d in CHECK_DATES],
+            "replay_120_ms": r, "replay_120_ms_range": r_rng,
+            "figure_ms": f, "figure_ms_range": f_rng, "spec_bytes": len(spec), "traces": len(fig.data),
+            "points": int(len(points))}
+
+
+# --- pages, in a separate process so that its memory is the server's alone --------------------------------------
+
+def _rss_mb() -> tuple[float, float]:
+    status = Path("/proc/self/status").read_text()
+    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return round(rss / 1024, 1), round(hwm / 1024, 1)
+
+
+def pages_child(runs: int) -> dict:
+    """Run in the child: AppTest on each page against FRONTIER_DB; prints one JSON object."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib import store
+
+    con = store.connect_readonly(Path(os.environ["FRONTIER_DB"]))
+    model_ids = [r[0] for r in con.execute(
+        "SELECT model_id FROM models ORDER BY hash(model_id) LIMIT ?", [runs + 1]).fetchall()]
+    con.close()
+    months = [d.isoformat() for d in _month_ends(120)]
+    changes = {
+        "frontier": ("select_slider", "as_of", [months[i] for i in (110, 80, 50, 20, 100, 60, 30, 90, 70, 40)][:runs]),
+        "models": ("selectbox", "model", model_ids[:runs]),
+        "generations": ("selectbox", "metric", ["synth_bench", "synth_arena", "synth_index"][:runs]),
+    }
+    out = {"first_ms": {}, "rerun_ms": {}, "rerun_ms_range": {}, "change_ms": {}, "change_ms_range": {},
+           "rss_mb": {}, "errors": {}}
+    for name, page in PAGES.items():
+        at = AppTest.from_file(str(PROJECT / page), default_timeout=600)
+        out["first_ms"][name] = round(_timed(at.run)[0], 1)
+        if at.exception:
+            out["errors"][name] = str(at.exception[0].message)[:300]
+        reruns = [_timed(at.run)[0] for _ in range(runs)]
+        out["rerun_ms"][name], out["rerun_ms_range"][name] = _stats(reruns)
+        kind, key, values = changes[name]
+        ch = []
+        for v in values:
+            getattr(at, kind)(key=key).set_value(v)
+            ch.append(_timed(at.run)[0])
+        if ch:
+            out["change_ms"][name], out["change_ms_range"][name] = _stats(ch)
+        if at.exception and name not in out["errors"]:
+            out["errors"][name] = str(at.exception[0].message)[:300]
+        out["rss_mb"][name] = _rss_mb()[0]
+    out["rss_peak_mb"] = _rss_mb()[1]
+    return out
+
+
+def measure_pages(db: Path, runs: int) -> dict:
+    env = {**os.environ, "FRONTIER_DB": str(db)}
+    proc = subprocess.run([sys.executable, __file__, "--pages-child", "--runs", str(runs)], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=6 * 3600)
+    if proc.returncode != 0:
+        return {"pages_error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scales", default=",".join(str(s) for s in DEFAULT_SCALES))
+    ap.add_argument("--out", type=Path, default=None, help="keep each store as DIR/scale-<N>.duckdb")
+    ap.add_argument("--skip-pages", action="store_true")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--pages-child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.pages_child:
+        print(json.dumps(pages_child(args.runs)))
+        return 0
+    scales = [int(s.replace("_", "")) for s in args.scales.split(",") if s.strip()]
+    tmp = None
+    if args.out is None:
+        tmp = tempfile.TemporaryDirectory()
+        out_dir = Path(tmp.name)
+    else:
+        out_dir = args.out
+        out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        for n in scales:
+            db = out_dir / f"scale-{n}.duckdb"
+            row: dict = {"scale": n, "load_before": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
+            from lib import store
+
+            if db.exists() and (store.stored_version(db) or "").startswith(
+                    f"{store.EXTERNAL_VERSION_PREFIX}synthetic-{n}-"):
+                row["build_s"] = None  # reused
+            else:
+                row["build_s"] = round(_timed(lambda: synthetic.build_store(db, n))[0] / 1000, 1)
+            row["db_mb"] = round(db.stat().st_size / 2**20, 1)
+            row.update(measure_queries(db, args.runs))
+            if not args.skip_pages:
+                row.update(measure_pages(db, args.runs))
+            row["load_after"] = round(os.getloadavg()[0], 2)
+            print(json.dumps(row), flush=True)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
