@@ -30,6 +30,8 @@ pages = [
     st.Page("pages/4_models.py", title="Models", icon=":material/memory:", url_path="models"),
     st.Page("pages/5_calculator.py", title="Calculator", icon=":material/calculate:", url_path="calculator"),
     st.Page("pages/6_data.py", title="Data", icon=":material/database:", url_path="data"),
+    st.Page("pages/7_distillation.py", title="Distillation index", icon=":material/compress:",
+            url_path="distillation"),
 ]
 _serve_landing_alias()
 st.navigation(pages, position="sidebar").run()

@@ -17,6 +17,7 @@ COMMANDS = {
     "check": "validate the seed and print the data-quality report",
     "generations": "teacher → student price and quality deltas, with a summary per era",
     "trend": "cost of reaching a quality level over time (Epoch AI's method)",
+    "distillation": "the distillation index: quality a >= Kx cheaper model keeps of its flagship's, over time",
     "ingest": "fetch live sources into dated snapshots",
     "reversals": "pairs where the model with the lower list price costs more per task",
     "export": "export charts for presentations (PNG, SVG, PDF, HTML, CSV) or a whole deck",

@@ -1,0 +1,69 @@
+"""Distillation index: month by month, how much of its flagship's quality the best model at least K× cheaper keeps,
+per vendor, across the market, and the market-wide median; the article's two eras marked."""
+import streamlit as st
+
+from lib import distillation, insight_charts, ui, views
+
+db = ui.connection()
+metrics = ui.load_metrics(db, db.version)
+sources = ui.load_sources(db, db.version)
+
+
+@st.cache_data(ttl=ui.TTL, max_entries=16, show_spinner="Replaying the market period by period…")
+def load_distillation(_db, version: str, metric_id: str, ratio: float, flagship: str, period: str, basis: str,
+                      price_ratio: str, theme: str) -> dict:
+    cur = _db.cursor()
+    try:
+        return insight_charts.distillation_chart(cur, metric_id=metric_id, ratio=ratio, flagship=flagship,
+                                                 period=period, basis=basis, price_ratio=price_ratio, theme=theme)
+    finally:
+        cur.close()
+
+
+st.title("Does a 90 % price cut still cost quality?")
+st.caption("For each vendor and each period: its flagship, the best model at least K× cheaper, and the share of "
+           "the flagship's score that model keeps. The thick line is the median over vendors.")
+
+percent_metrics = metrics.loc[metrics["scale"] == "percent"] if "scale" in metrics else metrics
+with st.sidebar:
+    st.header("Options")
+    metric = ui.metric_picker(percent_metrics, key="distill_metric", default=distillation.DEFAULT_METRIC)
+    ratio = st.select_slider("At least K× cheaper", [2, 3, 5, 10, 20, 50, 100], value=10, key="distill_k",
+                             bind="query-params", help="10 = a price cut of at least 90 %")
+    flagship = st.radio("A vendor's flagship is", list(distillation.FLAGSHIP_RULES), key="distill_flagship",
+                        bind="query-params", format_func={"best": "its best-scoring model",
+                                                          "priciest": "its most expensive model"}.get)
+    period = st.segmented_control("Period", list(distillation.PERIODS), default="month", required=True,
+                                  key="distill_period", bind="query-params") or "month"
+    basis, price_ratio, _ = ui.price_basis_control(key_prefix="distill_")
+
+if not metric:
+    ui.empty_state("The database has no percent-scale quality metric.", "")
+    st.stop()
+
+view = load_distillation(db, db.version, metric["metric_id"], float(ratio), flagship or "best", period, basis,
+                         price_ratio, ui.theme())
+series, median, summary = view["points"], view["median"], view["summary"]
+if series.empty:
+    ui.empty_state(f"No vendor has a model {ratio}× cheaper than its flagship on {views.metric_short(metric)}.",
+                   "Lower K or choose another metric.")
+    st.stop()
+
+cols = st.columns(max(len(summary), 1) + 1)
+for col, row in zip(cols, summary.to_dict("records")):
+    col.metric(f"Median loss, {row['era']} era", f"{row['last_loss_pct']:.0f} %",
+               help=f"Market-wide median at {row['last_period']:%Y-%m-%d} (the era's last period end); "
+                    f"{row['first_loss_pct']:.0f} % at {row['first_period']:%Y-%m-%d}")
+newest = median.sort_values("period_end").iloc[-1] if len(median) else None
+if newest is not None:
+    cols[-1].metric("Median loss, newest", f"{100 * (1 - newest['quality_kept']):.0f} %",
+                    help=f"{newest['period_end']:%Y-%m-%d}, over {int(newest['vendors'])} vendor(s)")
+
+ui.chart(view["fig"], series, "distillation-index", sources=sources, key="distill_chart", lazy_export=True)
+
+st.subheader("Newest period", anchor=False)
+last = series.loc[series["period_end"] == series["period_end"].max()]
+st.dataframe(distillation.display_rows(last), hide_index=True, width="stretch")
+st.caption("Prices are the ones in force at each period end; scores are each model's newest. A metric whose "
+           "benchmark stopped adding models freezes the index at its last new model: read the end of the line "
+           "with the metric's coverage in mind (Data page).")
