@@ -32,6 +32,7 @@ pages = [
     st.Page("pages/6_data.py", title="Data", icon=":material/database:", url_path="data"),
     st.Page("pages/7_distillation.py", title="Distillation index", icon=":material/compress:",
             url_path="distillation"),
+    st.Page("pages/8_outlook.py", title="Outlook", icon=":material/query_stats:", url_path="outlook"),
 ]
 _serve_landing_alias()
 st.navigation(pages, position="sidebar").run()

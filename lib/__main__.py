@@ -18,6 +18,9 @@ COMMANDS = {
     "generations": "teacher → student price and quality deltas, with a summary per era",
     "trend": "cost of reaching a quality level over time (Epoch AI's method)",
     "distillation": "the distillation index: quality a >= Kx cheaper model keeps of its flagship's, over time",
+    "trend-methods": "three published ways to measure the cost-to-reach trend, side by side on the same data",
+    "forecast": "when a model scoring >= X will cost <= $Y (or its price at a date), with a 90% interval",
+    "backtest": "fit the trend up to a cut-off date and score its forecasts on what happened after",
     "ingest": "fetch live sources into dated snapshots",
     "reversals": "pairs where the model with the lower list price costs more per task",
     "export": "export charts for presentations (PNG, SVG, PDF, HTML, CSV) or a whole deck",
@@ -41,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == wanted:
             try:
-                modules[name] = importlib.import_module(f"lib.commands.{name}")
+                modules[name] = importlib.import_module(f"lib.commands.{name.replace('-', '_')}")
             except ModuleNotFoundError as exc:
-                if exc.name == f"lib.commands.{name}":
+                if exc.name == f"lib.commands.{name.replace('-', '_')}":
                     parser.exit(2, f"error: command '{name}' is not available in this version\n")
                 raise
             modules[name].add_arguments(p)

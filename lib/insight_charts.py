@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from lib import figures
 from lib.figures import TEMPLATES, _meta, empty_figure, escape, vendor_colour
 
-__all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart"]
+__all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart", "forecast_figure", "forecast_chart"]
 
 _MUTED = {"light": "#6B7280", "dark": "#9CA3AF"}
 _ACCENT = {"light": "#111827", "dark": "#F9FAFB"}
@@ -158,3 +158,105 @@ def distillation_chart(con, *, metric_id: str, ratio: float = 10.0, flagship: st
                               eras=eras, names=names, sources=used, data_as_of=hi, theme=theme)
     return {"fig": fig, "points": series, "median": median, "article": article, "eras": eras, "sources": used,
             "summary": distillation.era_summary(median, eras)}
+
+
+def forecast_figure(table: pd.DataFrame, fit, forecast: dict, *, price: float | None, metric_label: str,
+                    price_label: str, names: dict | None = None, title: str = "", sources=(), data_as_of=None,
+                    theme: str = "light", height: int = 520) -> go.Figure:
+    """The trend a forecast stands on: qualifying models (faint), each new lowest price, the fitted line with its
+    90 % prediction band carried to the forecast, the target price and the forecast date with its interval.
+
+    ``fit``: a ``lib.forecast.LineFit``; ``forecast``: ``lib.forecast.date_for_price`` / ``forecast_price``."""
+    from lib import forecast as fc
+
+    title = title or f"When will {metric_label} ≥ {fit.threshold:g} cost that?"
+    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    names = names or {}
+    t = table.assign(release_date=pd.to_datetime(table["release_date"]))
+    qual = t.loc[(t["score"].astype(float) >= fit.threshold) & (t["price"] > 0)]
+    fig = go.Figure()
+    hover = "<b>%{customdata[1]}</b><br>released %{x|%Y-%m-%d}<br>%{y:$.3g} / M tokens<extra></extra>"
+
+    def cd(df):
+        return np.column_stack([df["model"].astype(str).to_numpy(dtype=object),
+                                [escape(names.get(m, m)) for m in df["model"]]])
+
+    fig.add_trace(go.Scatter(x=qual["release_date"], y=qual["price"].astype(float), mode="markers",
+                             name=f"models scoring ≥ {fit.threshold:g}", customdata=cd(qual), hovertemplate=hover,
+                             marker=dict(size=7, color=_MUTED[theme], opacity=0.4)))
+    pts = fit.points.assign(release_date=pd.to_datetime(fit.points["release_date"]))
+    fig.add_trace(go.Scatter(x=pts["release_date"], y=pts["price"].astype(float), mode="markers",
+                             name="new lowest price (the fit's points)", customdata=cd(pts), hovertemplate=hover,
+                             meta="walk-points", marker=dict(size=11, color="#4477AA",
+                                                             line=dict(width=1, color="#111827"))))
+    end = pts["release_date"].max()
+    for key in ("high", "date", "low"):
+        if forecast.get(key):
+            end = max(end, pd.Timestamp(forecast[key]))
+    if data_as_of is not None:  # show the time since the last new low, too
+        end = max(end, pd.Timestamp(data_as_of))
+    end = min(end, pts["release_date"].max() + pd.Timedelta(days=365 * 8))
+    xs = pd.date_range(pts["release_date"].min(), end, periods=120)
+    x = np.array([fit.years(d) for d in xs])
+    c, h = fit.centre(x), fit.half_width(x)
+    fig.add_trace(go.Scatter(x=list(xs) + list(xs[::-1]), y=list(10 ** (c + h)) + list(10 ** (c - h))[::-1],
+                             fill="toself", fillcolor="rgba(68,119,170,0.14)", line=dict(width=0),
+                             name="90 % prediction interval", hoverinfo="skip", meta="band"))
+    fig.add_trace(go.Scatter(x=xs, y=10 ** c, mode="lines", name=f"fitted trend ({10 ** -fit.b:,.3g}× per year)",
+                             line=dict(color=_ACCENT[theme], width=2, dash="dash"), hoverinfo="skip",
+                             meta="trend-line"))
+    if price is not None:
+        fig.add_trace(go.Scatter(x=[xs[0], xs[-1]], y=[price, price], mode="lines", name=f"target {figures.fmt_usd(price)}",
+                                 line=dict(color="#EE7733", width=1.5, dash="dot"), hoverinfo="skip",
+                                 meta="target-price"))
+        if forecast.get("low") or forecast.get("high"):
+            lo = pd.Timestamp(forecast["low"]) if forecast.get("low") else xs[0]
+            hi = pd.Timestamp(forecast["high"]) if forecast.get("high") else xs[-1]
+            fig.add_trace(go.Scatter(x=[lo, hi], y=[price, price], mode="lines", meta="forecast-interval",
+                                     name="90 % interval of the date", line=dict(color="#EE7733", width=7),
+                                     opacity=0.45, hoverinfo="skip"))
+        if forecast.get("date"):
+            fig.add_trace(go.Scatter(
+                x=[pd.Timestamp(forecast["date"])], y=[price], mode="markers", meta="forecast",
+                name="observed" if forecast.get("method") == "observed" else "forecast date",
+                marker=dict(symbol="diamond", size=14, color="#EE7733", line=dict(width=1, color="#111827")),
+                customdata=[[forecast.get("low") or "open", forecast.get("high") or "open"]],
+                hovertemplate="%{x|%Y-%m-%d}<br>90 %: %{customdata[0]} to %{customdata[1]}<extra></extra>"))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta={**meta, "method": fc.METHOD}, hovermode="closest",
+                      xaxis=dict(title=dict(text="Release date")),
+                      yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
+    return fig
+
+
+def forecast_chart(con, *, metric_id: str, threshold: float, price: float, cutoff, theme: str = "light") -> dict:
+    """The forecast with its backtest: ``{"fig", "forecast", "backtest", "points", "sources"}``.
+
+    The forecast is the one `python -m lib forecast` gives; the backtest is `python -m lib backtest` on the same
+    metric at ``cutoff`` (its thresholds by default). ``fig`` is None when the trend cannot be fitted."""
+    from lib import distillation, forecast as fc, queries, snapshot, trends, views
+    from lib.errors import UsageError
+
+    metric = snapshot.metric_row(con, metric_id)
+    table = trends.trend_table_from_db(con, metric_id, price_date="release")
+    bt = fc.backtest(table, cutoff)
+    out = {"fig": None, "forecast": None, "backtest": bt, "points": table, "sources": [], "message": ""}
+    try:
+        out["forecast"] = fc.mark_overdue(fc.forecast_date(table, threshold, price), distillation.data_end(con)[1])
+        fit = fc.fit_line(trends.lowest_price_walk(table, threshold), threshold)
+    except UsageError as exc:
+        out["message"] = str(exc)
+        return out
+    used = sorted(set(table.loc[table["score"] >= threshold, "model"]))
+    req = table.loc[table["model"].isin(used)]
+    prices = queries.prices_at(con, pd.DataFrame({"model_id": req["model"],
+                                                  "at_date": pd.to_datetime(req["price_date"]).dt.date}))
+    scores = queries.scores_for_metric(con, metric_id)
+    out["sources"] = sorted(set(prices["price_source_id"].dropna().astype(str))
+                            | set(scores.loc[scores["model_id"].isin(used), "source_id"].dropna().astype(str)))
+    names = queries.models(con).set_index("model_id")["name"].to_dict()
+    out["fig"] = forecast_figure(table, fit, out["forecast"], price=price, metric_label=views.metric_short(metric),
+                                 price_label=views.price_label("blended", "3:1"), names=names, sources=out["sources"],
+                                 data_as_of=distillation.data_end(con)[1], theme=theme)
+    out["points"] = fit.points
+    return out

@@ -26,7 +26,7 @@ CONTEXT_OPTIONS = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
 PAGE_FILES = {
     "frontier": "pages/1_frontier.py", "generations": "pages/2_generations.py", "trends": "pages/3_trends.py",
     "models": "pages/4_models.py", "calculator": "pages/5_calculator.py", "data": "pages/6_data.py",
-    "distillation": "pages/7_distillation.py",
+    "distillation": "pages/7_distillation.py", "outlook": "pages/8_outlook.py",
 }
 USER_MODELS_KEY = "user_models"
 
