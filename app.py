@@ -33,6 +33,8 @@ pages = [
     st.Page("pages/7_distillation.py", title="Distillation index", icon=":material/compress:",
             url_path="distillation"),
     st.Page("pages/8_outlook.py", title="Outlook", icon=":material/query_stats:", url_path="outlook"),
+    st.Page("pages/9_changes.py", title="Changes", icon=":material/rss_feed:", url_path="changes"),
+    st.Page("pages/10_switching.py", title="Switching", icon=":material/swap_horiz:", url_path="switching"),
 ]
 _serve_landing_alias()
 st.navigation(pages, position="sidebar").run()

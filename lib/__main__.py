@@ -21,6 +21,7 @@ COMMANDS = {
     "trend-methods": "three published ways to measure the cost-to-reach trend, side by side on the same data",
     "forecast": "when a model scoring >= X will cost <= $Y (or its price at a date), with a 90% interval",
     "backtest": "fit the trend up to a cut-off date and score its forecasts on what happened after",
+    "feed": "write the frontier change feed (Atom and JSON) into a folder, for a host to serve",
     "ingest": "fetch live sources into dated snapshots",
     "reversals": "pairs where the model with the lower list price costs more per task",
     "export": "export charts for presentations (PNG, SVG, PDF, HTML, CSV) or a whole deck",

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from lib import figures
 from lib.figures import TEMPLATES, _meta, empty_figure, escape, vendor_colour
 
-__all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart", "forecast_figure", "forecast_chart"]
+__all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart", "forecast_figure", "forecast_chart", "switching_figure", "switching_chart"]
 
 _MUTED = {"light": "#6B7280", "dark": "#9CA3AF"}
 _ACCENT = {"light": "#111827", "dark": "#F9FAFB"}
@@ -260,3 +260,54 @@ def forecast_chart(con, *, metric_id: str, threshold: float, price: float, cutof
                                  data_as_of=distillation.data_end(con)[1], theme=theme)
     out["points"] = fit.points
     return out
+
+
+def switching_figure(savings: pd.DataFrame, *, model_label: str, names: dict | None = None, title: str = "",
+                     sources=(), data_as_of=None, theme: str = "light", height: int = 460) -> go.Figure:
+    """Monthly cost of staying on a model vs moving to the cheapest model of at least its quality (steps), the
+    gap shaded; hover names the alternative of each month."""
+    title = title or f"Staying on {model_label} vs switching each month"
+    meta = _meta(title, sources, data_as_of, "", "USD per month")
+    if savings is None or savings.empty:
+        return empty_figure("No month with a price and a score for this model.", title=title, sources=sources,
+                            data_as_of=data_as_of, theme=theme)
+    names = names or {}
+    s = savings.sort_values("month")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=s["month"], y=s["alternative_cost"], mode="lines+markers", line_shape="hv",
+                             name="cheapest model of at least its quality", meta="alternative",
+                             line=dict(color="#228833", width=2.5),
+                             customdata=np.column_stack([s["alternative"].astype(str).to_numpy(dtype=object),
+                                                         [escape(names.get(m, m)) for m in s["alternative"]]]),
+                             hovertemplate="%{x|%Y-%m}: %{customdata[1]}<br>$%{y:,.2f} / month<extra></extra>"))
+    fig.add_trace(go.Scatter(x=s["month"], y=s["current_cost"], mode="lines+markers", line_shape="hv",
+                             name=f"staying on {escape(model_label)}", meta="current", fill="tonexty",
+                             fillcolor="rgba(238,119,51,0.15)", line=dict(color="#EE7733", width=2.5),
+                             hovertemplate="%{x|%Y-%m}: $%{y:,.2f} / month<extra></extra>"))
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="x unified", xaxis=dict(title=dict(text="Month")),
+                      yaxis=dict(title=dict(text="USD per month for this workload"), tickprefix="$",
+                                 rangemode="tozero"))
+    return fig
+
+
+def switching_chart(con, *, model_id: str, since, metric_id: str, input_tokens: float, output_tokens: float,
+                    reviewed_only: bool = True, theme: str = "light") -> dict:
+    """The switching calculator from the store: ``{"fig", "points", "sources"}``."""
+    from lib import distillation, queries, switching
+
+    savings = switching.switching_from_db(con, model_id, since, metric_id, input_tokens, output_tokens,
+                                          reviewed_only)
+    used: list[str] = []
+    if len(savings):
+        req = pd.concat([pd.DataFrame({"model_id": model_id, "at_date": savings["month"].dt.date}),
+                         pd.DataFrame({"model_id": savings["alternative"], "at_date": savings["month"].dt.date})])
+        prices = queries.prices_at(con, req.drop_duplicates().reset_index(drop=True))
+        scores = queries.scores_for_metric(con, metric_id)
+        used = sorted(set(prices["price_source_id"].dropna().astype(str))
+                      | set(scores.loc[scores["model_id"].isin(set(req["model_id"])), "source_id"].dropna()
+                            .astype(str)))
+    names = queries.models(con).set_index("model_id")["name"].to_dict()
+    fig = switching_figure(savings, model_label=names.get(model_id, model_id), names=names, sources=used,
+                           data_as_of=distillation.data_end(con)[1], theme=theme)
+    return {"fig": fig, "points": savings, "sources": used}

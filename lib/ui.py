@@ -27,6 +27,7 @@ PAGE_FILES = {
     "frontier": "pages/1_frontier.py", "generations": "pages/2_generations.py", "trends": "pages/3_trends.py",
     "models": "pages/4_models.py", "calculator": "pages/5_calculator.py", "data": "pages/6_data.py",
     "distillation": "pages/7_distillation.py", "outlook": "pages/8_outlook.py",
+    "changes": "pages/9_changes.py", "switching": "pages/10_switching.py",
 }
 USER_MODELS_KEY = "user_models"
 
