@@ -94,8 +94,9 @@ elif not bt["n"]:
 else:
     k1, k2, k3 = st.columns(3)
     k1.metric("Forecast date", fc["date"] or "never on this trend")
-    k2.metric("90 % interval", f"{fc['low'] or 'open'} – {fc['high'] or 'open'}")
-    k3.metric("Backtest: inside the 90 % interval", f"{bt['coverage_90']:.0%}",
+    k2.metric("90 % interval", f"{(fc['low'] or 'open')[:7]} – {(fc['high'] or 'open')[:7]}",
+              help=f"{fc['low'] or 'open'} to {fc['high'] or 'open'}")
+    k3.metric("Backtest: inside the 90 % interval", f"{bt['coverage_90']:.0%} of {bt['n']}",
               help=f"{bt['n']} held-out points after {bt['cutoff']}; median error "
                    f"{bt['median_abs_error_days']:.0f} days")
     if fc.get("overdue"):

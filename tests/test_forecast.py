@@ -194,7 +194,7 @@ def test_outlook_page_shows_a_forecast_only_with_its_interval_and_backtest(front
     shown = {m.label: m.value for m in at.metric}
     if "Forecast date" in shown:
         assert bt["n"] > 0
-        assert shown["Backtest: inside the 90 % interval"] == f"{bt['coverage_90']:.0%}"
+        assert shown["Backtest: inside the 90 % interval"] == f"{bt['coverage_90']:.0%} of {bt['n']}"
         assert "–" in shown["90 % interval"]
         s = spec(at)
         metas = {t.get("meta") for t in s["data"]}
