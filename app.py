@@ -4,6 +4,8 @@ Run with `streamlit run app.py`. Pages are thin; the logic lives in lib/.
 """
 import streamlit as st
 
+from lib import ui
+
 LANDING_ALIAS = "frontier"
 
 
@@ -37,4 +39,8 @@ pages = [
     st.Page("pages/10_switching.py", title="Switching", icon=":material/swap_horiz:", url_path="switching"),
 ]
 _serve_landing_alias()
-st.navigation(pages, position="sidebar").run()
+page = st.navigation(pages, position="sidebar")
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - the error boundary: st.stop/st.rerun are BaseExceptions and pass through
+    ui.page_error(page.title, exc)

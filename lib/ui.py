@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import paths, queries, store, views
+from lib import paths, queries, store, urlparams, views
 from lib.errors import DataError, UsageError
 from lib.views import BASIS_LABELS, DEFAULT_METRIC, USER_COLUMNS
 
@@ -485,6 +485,25 @@ def sources_credit(fig, sources: pd.DataFrame | None = None) -> None:
     st.caption(views.credit_text(meta.get("sources", []), sources, meta.get("data_as_of", "")))
 
 
+PAGE_ERROR_MESSAGE = "Something went wrong on this page."
+
+
+def page_error(title: str, exc: BaseException) -> None:
+    """The error boundary's page: a short message and a way back, never a traceback (that goes to the log)."""
+    import logging
+
+    logging.getLogger("frontier.dashboard").error("page %r failed", title, exc_info=exc)
+    st.error(f"**{PAGE_ERROR_MESSAGE}** The error was logged on the server. Resetting the page's filters "
+             "usually helps.", icon=":material/error:")
+    if st.button("Reset this page's filters", key="_page_error_reset", icon=":material/restart_alt:"):
+        prefix = f"{st.session_state.get(_PAGE, '')}."
+        for k in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[k]
+        st.session_state.pop(_URL_SEEN, None)
+        st.query_params.clear()
+        st.rerun()
+
+
 def empty_state(message: str, hint: str = "Widen the filters in the sidebar, or reset them.") -> None:
     st.info(f"**{message}** {hint}", icon=":material/filter_alt_off:")
 
@@ -521,58 +540,164 @@ def headline_callout(headline: dict) -> None:
         link_to_page("generations", "Every pair, era by era, on the Generations page")
 
 
-# --- Shared widgets (each bound to the URL through its key) -------------------------------------------------
+# --- Page state: widget keys namespaced per page, URL parameters parsed by type --------------------------------
+
+_URL_SEEN = "_url_seen"
+_PAGE = "_page_state"
+
+
+class PageState:
+    """One page's widgets. Session keys are namespaced by the page ("frontier.as_of"), so two pages never share
+    a widget's state (Streamlit keeps session state across pages; a date on one page and a string on another
+    crashed the second). URL parameters keep their short names (?as_of=2024-06-01), are read by one typed
+    parser per kind (lib/urlparams) and written back when a widget moves off its default."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.ignored: list[str] = []
+
+    def key(self, name: str) -> str:
+        return f"{self.page}.{name}"
+
+    def initial(self, name: str, parse, default, *, multi: bool = False):
+        """The value the URL asks for (parsed), else `default`. A URL value this session has not seen yet (a
+        fresh link) replaces the widget's state; one the page wrote itself leaves the state alone."""
+        raw = _url_raw(name, multi)
+        if raw is None:
+            return default
+        seen = st.session_state.setdefault(_URL_SEEN, {})
+        k = self.key(name)
+        fresh = seen.get(k) != raw
+        value = parse(raw)
+        if value is None:
+            if fresh:
+                shown = ", ".join(raw) if isinstance(raw, list) else raw
+                self.ignored.append(f"{name}={shown[:40]}")
+            return default
+        if fresh:
+            seen[k] = raw
+            st.session_state.pop(k, None)  # the link wins over what this session had on the page
+        return value
+
+    def write(self, name: str, value, default, fmt=str) -> None:
+        """Put the widget's value in the URL (removed when it is the default), so the URL reproduces the view."""
+        seen = st.session_state.setdefault(_URL_SEEN, {})
+        k = self.key(name)
+        multi = isinstance(value, (list, tuple))
+        if value is None or _same(value, default) or (multi and not len(value)):
+            if name in st.query_params:
+                del st.query_params[name]
+            seen[k] = None
+            return
+        text = [fmt(v) for v in value] if multi else fmt(value)
+        if _url_raw(name, multi) != text:
+            st.query_params[name] = text
+        seen[k] = text
+
+    def report(self) -> None:
+        """One line naming URL parameters that were not valid here (the page used its default instead)."""
+        if self.ignored:
+            st.caption(f":material/link_off: Ignored in the link: {md_text('; '.join(self.ignored))} "
+                       "(not a valid value here; the default is shown).")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return list(a or []) == list(b or [])
+    return a == b
+
+
+def _url_raw(name: str, multi: bool):
+    if name not in st.query_params:
+        return None
+    return list(st.query_params.get_all(name)) if multi else st.query_params.get(name)
+
+
+def page_state(page: str) -> PageState:
+    """The page's state helper; shared widgets below use the page's namespace."""
+    state = PageState(page)
+    st.session_state[_PAGE] = page
+    return state
+
+
+def _state(state: PageState | None) -> PageState:
+    return state or PageState(str(st.session_state.get(_PAGE, "page")))
+
+
+# --- Shared widgets (each with its page's key and its URL parameter) ------------------------------------------
 
 def metric_picker(metrics: pd.DataFrame, *, key: str = "metric", default: str = DEFAULT_METRIC,
-                  container=None) -> dict:
-    """Metric selectbox (metrics with scores first) with its unit and a one-line definition under it."""
+                  container=None, state: PageState | None = None) -> dict:
+    """Metric selectbox (metrics with scores first) shown by display name, with its unit and a one-line
+    definition under it; the URL carries the metric id."""
     c = container or st.sidebar
+    ps = _state(state)
     m = metrics.sort_values(["models", "metric_id"], ascending=[False, True]) if "models" in metrics else metrics
     ids = m["metric_id"].tolist()
     if not ids:
         return {}
     rows = m.set_index("metric_id")
     default = default if default in ids else ids[0]
-    # Options are the ids themselves: a bound widget writes its shown label into the URL, and ids stay stable.
-    metric_id = c.selectbox("Quality metric", ids, index=ids.index(default), key=key, bind="query-params",
-                            help="Metric id; its name, unit and definition are shown below.")
+    names = {i: views.metric_display_name(rows.loc[i].to_dict() | {"metric_id": i}) for i in ids}
+    value = ps.initial(key, lambda raw: urlparams.parse_choice(raw, ids, names), default)
+    metric_id = c.selectbox("Quality metric", ids, index=ids.index(value), key=ps.key(key),
+                            format_func=lambda i: names.get(i, i),
+                            help="Its unit and definition are shown below; the link carries its id.")
+    ps.write(key, metric_id, default)
     row = rows.loc[metric_id].to_dict()
     row["metric_id"] = metric_id
     n = f" · {int(row['models'])} models" if "models" in row and pd.notna(row["models"]) else ""
-    c.caption(f"**{row.get('name', metric_id)}**{n} · " + views.metric_caption(row))
+    c.caption(f"**{md_text(row.get('name', metric_id))}**{n} · `{metric_id}` · " + views.metric_caption(row))
     return row
 
 
-def price_basis_control(*, key_prefix: str = "", container=None, with_cache: bool = False) -> tuple[str, str, float]:
+def price_basis_control(*, key_prefix: str = "", container=None, with_cache: bool = False,
+                        state: PageState | None = None) -> tuple[str, str, float]:
     """Price basis (blended with an input:output ratio, input, output). Returns (basis, ratio, cache_hit_rate)."""
     c = container or st.sidebar
-    basis = c.segmented_control("Price basis", list(BASIS_LABELS), default="blended", required=True,
-                                format_func=BASIS_LABELS.get, key=f"{key_prefix}basis", bind="query-params")
-    basis = basis or "blended"
+    ps = _state(state)
+    bk, rk, ck = f"{key_prefix}basis", f"{key_prefix}ratio", f"{key_prefix}cache"
+    basis = ps.initial(bk, lambda raw: urlparams.parse_choice(raw, list(BASIS_LABELS), BASIS_LABELS), "blended")
+    basis = c.segmented_control("Price basis", list(BASIS_LABELS), default=basis, required=True,
+                                format_func=BASIS_LABELS.get, key=ps.key(bk)) or "blended"
+    ps.write(bk, basis, "blended", BASIS_LABELS.get)
     ratio = "3:1"
     if basis == "blended":
-        ratio = c.selectbox("Input:output token ratio", RATIOS, index=0, key=f"{key_prefix}ratio",
-                            bind="query-params", help="3:1 is Artificial Analysis's blend: (3 × input + output) / 4")
+        value = ps.initial(rk, lambda raw: urlparams.parse_choice(raw, RATIOS), "3:1")
+        ratio = c.selectbox("Input:output token ratio", RATIOS, index=RATIOS.index(value), key=ps.key(rk),
+                            help="3:1 is Artificial Analysis's blend: (3 × input + output) / 4")
+        ps.write(rk, ratio, "3:1")
     rate = 0.0
     if with_cache:
-        rate = c.slider("Cache-hit rate on input", 0.0, 1.0, 0.0, 0.05, key=f"{key_prefix}cache",
-                        bind="query-params")
+        value = ps.initial(ck, lambda raw: urlparams.parse_number(raw, 0.0, 1.0), 0.0)
+        rate = c.slider("Cache-hit rate on input", 0.0, 1.0, float(value), 0.05, key=ps.key(ck))
+        ps.write(ck, rate, 0.0, urlparams.format_number)
     return basis, ratio, float(rate)
 
 
-def vendor_filter(vendors: Sequence[str], *, key: str = "vendors", container=None) -> list[str]:
+def vendor_filter(vendors: Sequence[str], *, key: str = "vendors", container=None,
+                  state: PageState | None = None) -> list[str]:
     c = container or st.sidebar
-    return c.multiselect("Vendors", list(vendors), default=[], key=key, bind="query-params",
-                         placeholder="All vendors")
+    ps = _state(state)
+    options = list(vendors)
+    value = ps.initial(key, lambda raw: urlparams.parse_list(raw, options), [], multi=True)
+    chosen = c.multiselect("Vendors", options, default=value, key=ps.key(key), placeholder="All vendors",
+                           format_func=views.vendor_display_name)
+    ps.write(key, chosen, [])
+    return chosen
 
 
-def reviewed_filter(*, key: str = "reviewed", container=None) -> bool:
+def reviewed_filter(*, key: str = "reviewed", container=None, state: PageState | None = None) -> bool:
     """"Only reviewed models" (default off): models a hand-maintained price list carries, or checked here."""
     c = container or st.sidebar
-    return bool(c.toggle("Only reviewed models", value=False, key=key, bind="query-params",
-                         help="'Reviewed' models are on a hand-maintained price list (Epoch AI's archived records, "
-                              "llm-prices, genai-prices) or were checked by hand for the article; the others come "
-                              "only from automated listings (OpenRouter, LiteLLM) or leaderboards."))
+    ps = _state(state)
+    value = ps.initial(key, urlparams.parse_bool, False)
+    on = bool(c.toggle("Only reviewed models", value=value, key=ps.key(key),
+                       help="'Reviewed' models are on a hand-maintained price list (Epoch AI's archived records, "
+                            "llm-prices, genai-prices) or were checked by hand for the article; the others come "
+                            "only from automated listings (OpenRouter, LiteLLM) or leaderboards."))
+    ps.write(key, on, False, urlparams.format_bool)
+    return on
 
 
 def user_models() -> pd.DataFrame:

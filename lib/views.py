@@ -14,7 +14,39 @@ import pandas as pd
 from lib import frontier, pricing
 
 DEFAULT_METRIC = "aa_quality_2024"
+# The calculator's default workload (millions of tokens a month, input and output): page and CLI share it.
+DEFAULT_WORKLOAD_MTOK = (100.0, 20.0)
 BASIS_LABELS = {"blended": "Blended", "input": "Input", "output": "Output"}
+
+
+# How vendors and metrics are named on screen and on slides (the data keeps its ids; the URL carries ids).
+VENDOR_NAMES = {
+    "openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "meta-llama": "Meta", "meta": "Meta",
+    "mistralai": "Mistral", "mistral": "Mistral", "deepseek": "DeepSeek", "qwen": "Qwen (Alibaba)",
+    "alibaba": "Alibaba", "x-ai": "xAI", "xai": "xAI", "z-ai": "Z.ai", "moonshotai": "Moonshot AI",
+    "cohere": "Cohere", "perplexity": "Perplexity", "microsoft": "Microsoft", "nvidia": "NVIDIA",
+    "minimax": "MiniMax", "amazon": "Amazon", "nousresearch": "Nous Research", "ai21": "AI21 Labs",
+    "reka": "Reka", "tencent": "Tencent", "01-ai": "01.AI", "bytedance": "ByteDance", "stepfun": "StepFun",
+    "ibm-granite": "IBM Granite", "inclusionai": "inclusionAI", "thinkingmachines": "Thinking Machines",
+    "databricks": "Databricks", "inflection": "Inflection", "liquid": "Liquid AI", "xiaomi": "Xiaomi",
+    "xiaomimimo": "Xiaomi MiMo", "togethercomputer": "Together AI", "baidu": "Baidu", "upstage": "Upstage",
+    "snowflake": "Snowflake", "writer": "Writer", "allenai": "Ai2", "yours": "your models", "other": "other",
+}
+METRIC_NAMES = {"livebench_if": "LiveBench Instruction Following"}
+
+
+def vendor_display_name(vendor) -> str:
+    """"openai" → "OpenAI"; an unknown slug is shown with spaces and capitals ("eva-unit-01" → "Eva Unit 01")."""
+    v = str(vendor or "").strip()
+    if not v:
+        return "unknown"
+    return VENDOR_NAMES.get(v.lower()) or " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", v) if w)
+
+
+def metric_display_name(row: dict) -> str:
+    """The metric's name as shown in pickers, titles and legends (never its id)."""
+    mid = str(row.get("metric_id") or "")
+    return METRIC_NAMES.get(mid) or metric_short(row)
 
 
 def metric_caption(row: dict) -> str:
@@ -29,6 +61,9 @@ def metric_caption(row: dict) -> str:
 
 def metric_short(row: dict) -> str:
     """The metric's name without its parenthesised detail, for titles and axes (the caption has the rest)."""
+    mid = str(row.get("metric_id") or "")
+    if mid in METRIC_NAMES:
+        return METRIC_NAMES[mid]
     return str(row.get("name") or row.get("metric_id") or "quality").split(" (")[0]
 
 

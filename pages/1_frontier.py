@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import figures, ui, views
+from lib import figures, ui, urlparams, views
 from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 
 db = ui.connection()
@@ -12,35 +12,51 @@ sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
 st.title("LLM price–quality frontier")
+state = ui.page_state("frontier")
 ui.headline_callout(ui.load_article_headline(db, db.version))
 
 with st.sidebar:
     st.header("Filters")
-    metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi))
-    basis, ratio, _ = ui.price_basis_control()
-    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()))
+    metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi), state=state)
+    basis, ratio, _ = ui.price_basis_control(state=state)
+    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), state=state)
     rel = pd.to_datetime(models["release_date"]).dropna()
     rel_lo, rel_hi = (rel.min().date(), rel.max().date()) if len(rel) else (lo, hi)
-    released = st.slider("Released between", rel_lo, rel_hi, (rel_lo, rel_hi), format="YYYY-MM", key="released",
-                         bind="query-params")
-    weights = st.segmented_control("Weights", ["all", "open", "closed"], default="all", required=True,
-                                   format_func=str.capitalize, key="weights", bind="query-params")
-    min_ctx = st.select_slider("Context window at least", ui.CONTEXT_OPTIONS, value=0, key="ctx", bind="query-params",
+    value = state.initial("released", lambda raw: urlparams.parse_date_range(raw, rel_lo, rel_hi),
+                          (rel_lo, rel_hi), multi=True)
+    released = st.slider("Released between", rel_lo, rel_hi, value, format="YYYY-MM", key=state.key("released"))
+    state.write("released", tuple(released), (rel_lo, rel_hi), urlparams.format_date)
+    weight_options = ["all", "open", "closed"]
+    value = state.initial("weights", lambda raw: urlparams.parse_choice(raw, weight_options), "all")
+    weights = st.segmented_control("Weights", weight_options, default=value, required=True,
+                                   format_func=str.capitalize, key=state.key("weights")) or "all"
+    state.write("weights", weights, "all")
+    value = state.initial("ctx", lambda raw: urlparams.parse_choice(raw, ui.CONTEXT_OPTIONS), 0)
+    min_ctx = st.select_slider("Context window at least", ui.CONTEXT_OPTIONS, value=value, key=state.key("ctx"),
                                format_func=lambda n: "any" if n == 0 else f"{n // 1000:,}k tokens")
-    reviewed = ui.reviewed_filter()
-    annotate = st.toggle("Annotate the article's distilled pairs", value=True, key="headline", bind="query-params",
+    state.write("ctx", min_ctx, 0)
+    reviewed = ui.reviewed_filter(state=state)
+    value = state.initial("headline", urlparams.parse_bool, True)
+    annotate = st.toggle("Annotate the article's distilled pairs", value=value, key=state.key("headline"),
                          help=f"Arrows teacher → student, drawn on {COMPOSITE_METRIC} (the article's metric).")
+    state.write("headline", annotate, True, urlparams.format_bool)
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "Rebuild it from the seed (python -m lib build).")
     st.stop()
 
-months = [d.isoformat() for d in views.month_ends(lo, hi)]
+month_dates = views.month_ends(lo, hi)
+months = [d.isoformat() for d in month_dates]
 c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
-as_of = c1.select_slider("Market as of", months, value=months[-1], key="as_of", bind="query-params",
+value = state.initial("as_of", lambda raw: urlparams.parse_month_option(raw, month_dates), month_dates[-1])
+as_of = c1.select_slider("Market as of", months, value=value.isoformat(), key=state.key("as_of"),
                          format_func=lambda d: d[:7] if d != months[-1] else f"{d} (today)")
-replay = c2.toggle("Replay ▶", value=False, key="replay", bind="query-params",
+state.write("as_of", as_of, months[-1], urlparams.format_month)
+value = state.initial("replay", urlparams.parse_bool, False)
+replay = c2.toggle("Replay ▶", value=value, key=state.key("replay"),
                    help="Adds a play button that replays the frontier month by month from the stored snapshots.")
+state.write("replay", replay, False, urlparams.format_bool)
+state.report()
 
 
 view = ui.frontier_view(

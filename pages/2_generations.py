@@ -1,7 +1,7 @@
 """Generations: teacher → student pairs (price and quality change per pair and per era), successor chains."""
 import streamlit as st
 
-from lib import figures, generations, ui, views
+from lib import figures, generations, ui, urlparams, views
 from lib.curate.article import ARTICLE_PAIRS
 from lib.errors import UsageError
 
@@ -13,19 +13,28 @@ sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
 st.title("Generations: what a smaller student keeps of its teacher")
+state = ui.page_state("generations")
 
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics)
-    basis, ratio, _ = ui.price_basis_control()
-    policy = st.radio("Price both models at", ["student-launch", "today", "a date"], key="price_date",
-                      bind="query-params", format_func={"student-launch": "the student's launch",
-                                                        "today": "the newest date in the data",
-                                                        "a date": "a date I choose"}.get)
+    metric = ui.metric_picker(metrics, state=state)
+    basis, ratio, _ = ui.price_basis_control(state=state)
+    policies = ["student-launch", "today", "a date"]
+    value = state.initial("price_date", lambda raw: urlparams.parse_choice(raw, policies), "student-launch")
+    # ?on=YYYY-MM-DD alone means "a date I choose"
+    on = state.initial("on", lambda raw: urlparams.parse_date(raw, lo, hi), None)
+    value = "a date" if on is not None and "price_date" not in st.query_params else value
+    policy = st.radio("Price both models at", policies, index=policies.index(value), key=state.key("price_date"),
+                      format_func={"student-launch": "the student's launch",
+                                   "today": "the newest date in the data",
+                                   "a date": "a date I choose"}.get)
+    state.write("price_date", policy, "student-launch")
     price_date = policy
     if policy == "a date":
-        price_date = st.date_input("Date", value=hi, min_value=lo, max_value=hi, key="on",
-                                   bind="query-params").isoformat()
+        chosen = st.date_input("Date", value=on or hi, min_value=lo, max_value=hi, key=state.key("on"))
+        state.write("on", chosen, None, urlparams.format_date)
+        price_date = chosen.isoformat()
+state.report()
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")
@@ -43,24 +52,31 @@ tab_pairs, tab_chains = st.tabs(["Teacher → student pairs", "Successor chains"
 
 
 with tab_pairs:
-    pair_set = st.segmented_control("Pairs to compare", list(views.PAIR_SETS), default="article", required=True,
-                                    format_func=views.PAIR_SETS.get, key="pairset", bind="query-params") or "article"
+    value = state.initial("pairset", lambda raw: urlparams.parse_choice(raw, list(views.PAIR_SETS)), "article")
+    pair_set = st.segmented_control("Pairs to compare", list(views.PAIR_SETS), default=value, required=True,
+                                    format_func=views.PAIR_SETS.get, key=state.key("pairset")) or "article"
+    state.write("pairset", pair_set, "article")
     set_rows = views.pair_set_rows(pair_set, lineage, ARTICLE_PAIRS)
     default_keys = [views.pair_key(t, s) for t, s, _, _ in set_rows]
     # One pair list per set (its own URL parameter), so choosing a set starts from that set's pairs and the
     # user's edits to each set are kept.
     pairs_key = f"pairs_{pair_set}"
+    value = state.initial(pairs_key, lambda raw: [str(x) for x in (raw if isinstance(raw, list) else [raw]) if x],
+                          default_keys, multi=True)
     keys = st.multiselect(
         "Pairs (remove with ×; add one below or type 'teacher_id → student_id')",
-        list(dict.fromkeys([*default_keys, *st.session_state.get(pairs_key, [])])), default=default_keys,
-        key=pairs_key, bind="query-params", accept_new_options=True,
+        list(dict.fromkeys([*default_keys, *value, *st.session_state.get(state.key(pairs_key), [])])),
+        default=value, key=state.key(pairs_key), accept_new_options=True,
         format_func=lambda k: " → ".join(names.get(x.strip(), x.strip()) for x in str(k).split("→")))
+    state.write(pairs_key, keys, default_keys)
     with st.popover("Add a pair", icon=":material/add:"):
         ids = sorted(known, key=lambda i: names.get(i, i))
-        t = st.selectbox("Teacher", ids, format_func=lambda i: f"{names.get(i, i)} ({i})", key="add_teacher")
-        s = st.selectbox("Student", ids, format_func=lambda i: f"{names.get(i, i)} ({i})", key="add_student")
-        if st.button("Add pair", disabled=t == s):
-            st.session_state[pairs_key] = list(dict.fromkeys([*keys, views.pair_key(t, s)]))
+        t = st.selectbox("Teacher", ids, format_func=lambda i: f"{names.get(i, i)} ({i})",
+                         key=state.key("add_teacher"))
+        s = st.selectbox("Student", ids, format_func=lambda i: f"{names.get(i, i)} ({i})",
+                         key=state.key("add_student"))
+        if st.button("Add pair", disabled=t == s, key=state.key("add_pair")):
+            st.session_state[state.key(pairs_key)] = list(dict.fromkeys([*keys, views.pair_key(t, s)]))
             st.rerun()
     # Pairs of the chosen set keep its eras (the article's set has its own); others come from the lineage table.
     set_eras = {views.pair_key(t, s): (rel, era) for t, s, rel, era in set_rows}

@@ -3,7 +3,7 @@ fixed quality levels month by month."""
 import pandas as pd
 import streamlit as st
 
-from lib import figures, trends, ui, views
+from lib import figures, trends, ui, urlparams, views
 from lib.errors import UsageError
 
 db = ui.connection()
@@ -13,13 +13,18 @@ sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
 st.title("How fast is reaching a quality level getting cheaper?")
+state = ui.page_state("trends")
 
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics)
-    basis, ratio, _ = ui.price_basis_control()
-    price_date = st.radio("Price of each model", ["release", "today"], key="price_date", bind="query-params",
+    metric = ui.metric_picker(metrics, state=state)
+    basis, ratio, _ = ui.price_basis_control(state=state)
+    value = state.initial("price_date", lambda raw: urlparams.parse_choice(raw, ["release", "today"]), "release")
+    price_date = st.radio("Price of each model", ["release", "today"], index=["release", "today"].index(value),
+                          key=state.key("price_date"),
                           format_func={"release": "at its release (Epoch AI)", "today": "today (newest in data)"}.get)
+    state.write("price_date", price_date, "release")
+state.report()
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")
@@ -34,19 +39,27 @@ if table.empty:
 m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
 names = models.set_index("model_id")["name"].to_dict()
 c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-mode = c1.segmented_control("Threshold", ["score", "model"], default="score", required=True, key="by",
-                            bind="query-params", format_func={"score": "a score", "model": "a model's score"}.get)
+value = state.initial("by", lambda raw: urlparams.parse_choice(raw, ["score", "model"]), "score")
+mode = c1.segmented_control("Threshold", ["score", "model"], default=value, required=True, key=state.key("by"),
+                            format_func={"score": "a score", "model": "a model's score"}.get) or "score"
+state.write("by", mode, "score")
 scores = table["score"].astype(float)
 threshold, threshold_model = None, None
 if mode == "model":
     candidates = table.sort_values("score", ascending=False)["model"].tolist()
-    threshold_model = c2.selectbox("Model whose score to reach (best first)", candidates, key="model",
-                                   bind="query-params")
+    value = state.initial("model", lambda raw: urlparams.parse_choice(raw, candidates), candidates[0])
+    threshold_model = c2.selectbox("Model whose score to reach (best first)", candidates,
+                                   index=candidates.index(value), key=state.key("model"),
+                                   format_func=lambda m: f"{names.get(m, m)} ({m})")
+    state.write("model", threshold_model, candidates[0])
 else:
     default = float(scores.quantile(0.5).round(1))
-    threshold = c2.number_input(f"Score to reach ({metric.get('unit') or 'score'})", value=default,
+    value = state.initial("threshold", lambda raw: urlparams.parse_number(raw, float(scores.min()),
+                                                                         float(scores.max())), default)
+    threshold = c2.number_input(f"Score to reach ({metric.get('unit') or 'score'})", value=value,
                                 min_value=float(scores.min()), max_value=float(scores.max()), step=1.0,
-                                key="threshold", bind="query-params")
+                                key=state.key("threshold"))
+    state.write("threshold", threshold, default, urlparams.format_number)
 try:
     fit = trends.price_trend(table, threshold=threshold, threshold_model=threshold_model)
 except UsageError as exc:
@@ -78,8 +91,10 @@ st.caption(f"Method: Epoch AI's — models at or above the threshold, walked in 
 
 st.subheader("The frontier's price at fixed quality levels", anchor=False)
 q = scores.quantile([0.25, 0.5, 0.75]).round(0).tolist()
-level_text = st.text_input("Quality levels (comma-separated)", value=", ".join(f"{x:g}" for x in q), key="levels",
-                           bind="query-params")
+default_levels = ", ".join(f"{x:g}" for x in q)
+value = state.initial("levels", lambda raw: str(raw)[:200], default_levels)
+level_text = st.text_input("Quality levels (comma-separated)", value=value, key=state.key("levels"))
+state.write("levels", level_text, default_levels)
 try:
     levels = sorted({float(x) for x in level_text.replace(";", ",").split(",") if x.strip()})
 except ValueError:

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import figures, ui, views
+from lib import figures, ui, urlparams, views
 from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS
 
 db = ui.connection()
@@ -12,6 +12,7 @@ sources = ui.load_sources(db, db.version)
 _, hi = ui.load_date_span(db, db.version)
 
 st.title("Models")
+state = ui.page_state("models")
 if models.empty:
     ui.empty_state("The database has no models.", "")
     st.stop()
@@ -24,15 +25,18 @@ tab_one, tab_compare = st.tabs(["One model", "Compare (up to six)"], key="view",
 with tab_one:
     default_id = next((i for i in ARTICLE_MODELS[::-1] if i in names), ids[0])
     # ids as options: a bound widget writes its shown label into the URL (?model=vendor/slug)
-    model_id = st.selectbox("Model", ids, index=ids.index(default_id), key="model", bind="query-params",
-                            placeholder="Type to search by id")
+    value = state.initial("model", lambda raw: urlparams.parse_choice(raw, ids), default_id)
+    model_id = st.selectbox("Model", ids, index=ids.index(value), key=state.key("model"),
+                            format_func=lambda i: f"{names.get(i, i)} ({i})", placeholder="Type to search by name or id")
+    state.write("model", model_id, default_id)
+    state.report()
     if model_id is None:
         ui.empty_state("Choose a model.", "Or click a point on the Frontier page.")
     else:
         m = models.set_index("model_id").loc[model_id]
         st.subheader(ui.md_text(m["name"]), anchor=False)
         c = st.columns(5)
-        c[0].metric("Vendor", m["vendor"])
+        c[0].metric("Vendor", views.vendor_display_name(m["vendor"]))
         c[1].metric("Released", str(m["release_date"])[:10] if pd.notna(m["release_date"]) else "–")
         c[2].metric("Weights", "–" if pd.isna(m["open_weights"]) else "open" if bool(m["open_weights"]) else "closed")
         c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
@@ -77,8 +81,11 @@ with tab_one:
 with tab_compare:
     # default: the article's three 2024 distillations, teacher beside student
     article_six = [m for t, s_, era in ARTICLE_PAIRS if era == "distillation" for m in (t, s_) if m in names][:6]
-    chosen = st.multiselect("Models to compare", ids, default=article_six, max_selections=6, key="compare",
-                            bind="query-params")
+    value = state.initial("compare", lambda raw: (urlparams.parse_list(raw, ids) or [])[:6] or None, article_six,
+                          multi=True)
+    chosen = st.multiselect("Models to compare", ids, default=value, max_selections=6, key=state.key("compare"),
+                            format_func=lambda i: f"{names.get(i, i)} ({i})")
+    state.write("compare", chosen, article_six)
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")
     else:

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import figures, ui, views
+from lib import figures, ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -10,18 +10,27 @@ sources = ui.load_sources(db, db.version)
 _, hi = ui.load_date_span(db, db.version)
 
 st.title("What would my workload cost?")
+state = ui.page_state("calculator")
 
 with st.sidebar:
     st.header("Workload")
-    in_m = st.number_input("Input tokens per month (millions)", min_value=0.0, value=100.0, step=10.0, key="in_m",
-                           bind="query-params")
-    out_m = st.number_input("Output tokens per month (millions)", min_value=0.0, value=20.0, step=5.0, key="out_m",
-                            bind="query-params")
-    cache = st.slider("Cache-hit rate on input", 0.0, 1.0, 0.0, 0.05, key="cache", bind="query-params",
+    d_in, d_out = views.DEFAULT_WORKLOAD_MTOK
+    value = state.initial("in_m", lambda raw: urlparams.parse_number(raw, 0.0), d_in)
+    in_m = st.number_input("Input tokens per month (millions)", min_value=0.0, value=value, step=10.0,
+                           key=state.key("in_m"))
+    state.write("in_m", in_m, d_in, urlparams.format_number)
+    value = state.initial("out_m", lambda raw: urlparams.parse_number(raw, 0.0), d_out)
+    out_m = st.number_input("Output tokens per month (millions)", min_value=0.0, value=value, step=5.0,
+                            key=state.key("out_m"))
+    state.write("out_m", out_m, d_out, urlparams.format_number)
+    value = state.initial("cache", lambda raw: urlparams.parse_number(raw, 0.0, 1.0), 0.0)
+    cache = st.slider("Cache-hit rate on input", 0.0, 1.0, float(value), 0.05, key=state.key("cache"),
                       help="Share of input tokens billed at the cache-read price where the model has one.")
-    metric = ui.metric_picker(metrics)
-    vendors = ui.vendor_filter(sorted(ui.load_models(db, db.version)["vendor"].dropna().unique()))
-    reviewed = ui.reviewed_filter()
+    state.write("cache", cache, 0.0, urlparams.format_number)
+    metric = ui.metric_picker(metrics, state=state)
+    vendors = ui.vendor_filter(sorted(ui.load_models(db, db.version)["vendor"].dropna().unique()), state=state)
+    reviewed = ui.reviewed_filter(state=state)
+state.report()
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")
@@ -39,8 +48,11 @@ if scored.empty:
     st.stop()
 
 q = scored["quality"].astype(float)
-bar = st.slider(f"Quality bar: {views.metric_short(metric)} at least", float(q.min()), float(q.max()),
-                float(q.quantile(0.75).round(1)), key="bar", bind="query-params")
+default_bar = float(q.quantile(0.75).round(1))
+value = state.initial("bar", lambda raw: urlparams.parse_number(raw, float(q.min()), float(q.max())), default_bar)
+bar = st.slider(f"Quality bar: {views.metric_short(metric)} at least", float(q.min()), float(q.max()), value,
+                key=state.key("bar"))
+state.write("bar", bar, default_bar, urlparams.format_number)
 costs = views.workload_costs(market, in_m * 1e6, out_m * 1e6, cache, bar)
 best = views.cheapest_table(costs)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import ui, views
+from lib import ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -15,6 +15,7 @@ meta = ui.load_meta(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
 st.title("Data: where every number comes from")
+state = ui.page_state("data")
 
 today = dt.date.today()
 newest = ui.load_newest_data_date(db, db.version, today)
@@ -56,9 +57,12 @@ st.dataframe(sources[["source_id", "licence", "attribution", "home_url"]],
 st.subheader("Download", anchor=False)
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
-    metric = ui.metric_picker(metrics, container=c1, default=ui.load_best_metric(db, db.version, hi))
-    as_of = c2.date_input("As of", value=hi, min_value=lo, max_value=hi, key="as_of", bind="query-params")
-    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), container=c3)
+    metric = ui.metric_picker(metrics, container=c1, default=ui.load_best_metric(db, db.version, hi), state=state)
+    value = state.initial("as_of", lambda raw: urlparams.parse_date(raw, lo, hi), hi)
+    as_of = c2.date_input("As of", value=value, min_value=lo, max_value=hi, key=state.key("as_of"))
+    state.write("as_of", as_of, hi, urlparams.format_date)
+    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), container=c3, state=state)
+    state.report()
     rows = ui.load_market(db, db.version, as_of, metric["metric_id"], "blended", "3:1") if metric else pd.DataFrame()
     if vendors and len(rows):
         rows = rows.loc[rows["vendor"].isin(vendors)]
@@ -85,7 +89,7 @@ st.markdown("Upload a CSV with columns `name, input_usd_per_mtok, output_usd_per
             "the shared database — and appear on the Frontier and Calculator charts as ★ *your models*.")
 st.download_button("Template CSV", "name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value,release_date\n"
                    f"My fine-tune,0.5,1.5,{views.DEFAULT_METRIC},60,{hi}\n", "my-models.csv", "text/csv")
-up = st.file_uploader("Your models (CSV)", type=["csv"], key="upload")
+up = st.file_uploader("Your models (CSV)", type=["csv"], key=state.key("upload"))
 if up is not None:
     parsed, errors = views.parse_user_csv(up.getvalue(), metrics)
     if errors:
@@ -96,6 +100,6 @@ if up is not None:
 mine = ui.user_models()
 if len(mine):
     st.dataframe(mine, hide_index=True, width="stretch")
-    if st.button("Remove my models"):
+    if st.button("Remove my models", key=state.key("remove_mine")):
         ui.set_user_models(None)
         st.rerun()

@@ -150,3 +150,132 @@ def test_clicking_a_point_opens_that_model(server, page, frontier_db):
     name = queries.models(con).set_index("model_id").at[unquote(model_id), "name"]
     con.close()
     assert page.locator(".js-plotly-plot .gtitle").first.text_content().startswith(f"{name}: price")
+
+
+# --- Navigation matrix: every page's main controls, then every other page, in one browser session -------------
+
+SIDEBAR_TITLES = {"frontier": "Frontier", "generations": "Generations", "trends": "Trends", "models": "Models",
+                  "calculator": "Calculator", "data": "Data"}
+_SETTLED = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  return !!a && a.getAttribute('data-test-script-state') === 'notRunning'
+         && !document.querySelector('[data-testid="stStatusWidget"]'); }"""
+
+
+def settle(page, stable=1.0, timeout=90.0):
+    """Wait until the script has not been running for `stable` seconds in a row (a rerun can start late)."""
+    t0, since = time.time(), None
+    time.sleep(0.3)
+    while time.time() - t0 < timeout:
+        if page.evaluate(_SETTLED):
+            since = since or time.time()
+            if time.time() - since >= stable:
+                return
+        else:
+            since = None
+        time.sleep(0.15)
+    raise AssertionError("the page kept running")
+
+
+def problems(page) -> list[str]:
+    """What a user would see go wrong: a Streamlit exception box or the error boundary's message."""
+    from lib.ui import PAGE_ERROR_MESSAGE
+
+    out = [e.inner_text()[:300] for e in page.locator("[data-testid='stException']").all()]
+    if page.get_by_text(PAGE_ERROR_MESSAGE).count():
+        out.append(PAGE_ERROR_MESSAGE)
+    return out
+
+
+def _pick_other(page, label: str) -> None:
+    """Open the selectbox labelled `label` and choose the option below the current one."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.locator("input").first.click()
+    time.sleep(0.3)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+
+
+def _toggle(page, label: str) -> None:
+    page.locator("[data-testid='stCheckbox']").filter(has_text=label).first.locator("label").first.click()
+
+
+def _choose(page, text: str) -> None:
+    """A radio option or a segmented-control button by its shown text."""
+    page.get_by_text(text, exact=True).first.click()
+
+
+def _slide(page, label: str, key: str = "ArrowLeft", times: int = 12) -> None:
+    thumb = page.locator(f"input[type='range'][aria-label^='{label}']").first
+    thumb.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def _type(page, label: str, text: str) -> None:
+    field = page.get_by_label(label, exact=True).first
+    field.fill(text)
+    field.press("Enter")
+
+
+def _date(page, label: str, iso: str) -> None:
+    """A date input: type into its year, month and day segments, then leave the field (that commits it)."""
+    for part, text in zip(("year", "month", "day"), iso.split("-")):
+        page.locator(f"[role='spinbutton'][aria-label='{part}, {label}']").first.focus()
+        page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    page.locator("h1").first.click()
+
+
+def _upload(page, tmp_path) -> None:
+    from lib.views import DEFAULT_METRIC
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\n"
+                 f"My fine-tune,0.05,0.1,{DEFAULT_METRIC},60\n")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(f))
+
+
+MAIN_CONTROLS = {
+    "frontier": [lambda p, t: _slide(p, "Market as of"), lambda p, t: _pick_other(p, "Quality metric"),
+                 lambda p, t: _choose(p, "Output"), lambda p, t: _choose(p, "Open"),
+                 lambda p, t: _toggle(p, "Only reviewed models"), lambda p, t: _toggle(p, "Annotate"),
+                 lambda p, t: _slide(p, "Released between", "ArrowRight", 20), lambda p, t: _toggle(p, "Replay")],
+    "generations": [lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _choose(p, "a date I choose"),
+                    lambda p, t: _date(p, "Date", "2024-06-01"), lambda p, t: _choose(p, "Input"),
+                    lambda p, t: _choose(p, "All distilled pairs (lineage)")],
+    "trends": [lambda p, t: _choose(p, "a model's score"), lambda p, t: _choose(p, "today (newest in data)"),
+               lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _choose(p, "Output")],
+    "models": [lambda p, t: _pick_other(p, "Model"), lambda p, t: _choose(p, "Compare (up to six)")],
+    "calculator": [lambda p, t: _type(p, "Input tokens per month (millions)", "10"),
+                   lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _toggle(p, "Only reviewed models"),
+                   lambda p, t: _slide(p, "Cache-hit rate on input", "ArrowRight", 5)],
+    "data": [lambda p, t: _date(p, "As of", "2024-06-01"), lambda p, t: _pick_other(p, "Quality metric"),
+             lambda p, t: _upload(p, t)],
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_navigation_matrix_no_exception_after_any_control(server, browser, name, tmp_path):
+    """The crashes a newcomer met: a control moved on one page broke another page in the same session (shared
+    session keys of different types). For this page: move each main control, then open every other page."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/{name}")
+        page.wait_for_selector("[data-testid='stSidebarNav']", timeout=90_000)
+        settle(page)
+        for i, act in enumerate(MAIN_CONTROLS[name]):
+            before = page.url
+            act(page, tmp_path)
+            settle(page)
+            assert not problems(page), (name, i, problems(page))
+            # the control really moved: its value is in the URL now (the upload says so on the page)
+            assert page.url != before or page.get_by_text("Loaded 1 model(s)").count(), (name, i, before)
+        for other in [p for p in PAGES if p != name] + [name]:
+            page.locator("[data-testid='stSidebarNav'] a").filter(has_text=SIDEBAR_TITLES[other]).first.click()
+            settle(page)
+            assert not problems(page), (name, "→", other, problems(page))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"matrix-{name}.png"))
+    finally:
+        ctx.close()

@@ -65,8 +65,8 @@ def expected_market(con, metric_id, as_of, basis="blended", ratio="3:1", vendors
 
 def test_frontier_page_draws_every_priced_scored_model_and_the_frontier(con):
     at = run_page("1_frontier.py")
-    metric_id = at.selectbox(key="metric").value
-    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    metric_id = at.selectbox(key="frontier.metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="frontier.as_of").value)
     ok, on = expected_market(con, metric_id, as_of)
     s = spec(at)
     vendor_traces = [t for t in s["data"] if t["name"] != "Pareto frontier"]
@@ -82,17 +82,17 @@ def test_frontier_page_draws_every_priced_scored_model_and_the_frontier(con):
 
 def test_frontier_vendor_filter_and_price_basis_change_the_chart(con):
     at = run_page("1_frontier.py")
-    metric_id = at.selectbox(key="metric").value
-    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    metric_id = at.selectbox(key="frontier.metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="frontier.as_of").value)
     ok, _ = expected_market(con, metric_id, as_of)
     vendor = ok["vendor"].value_counts().index[0]
-    at.multiselect(key="vendors").set_value([vendor]).run()
+    at.multiselect(key="frontier.vendors").set_value([vendor]).run()
     names = {t["name"] for t in spec(at)["data"]}
     assert names == {vendor, "Pareto frontier"}
     want, on = expected_market(con, metric_id, as_of, vendors=[vendor])
     assert metric_values(at)["Models on the chart"] == str(len(want))
     # Output-only price basis: every x is that model's output price.
-    at.segmented_control(key="basis").set_value("output").run()
+    at.segmented_control(key="frontier.basis").set_value("output").run()
     t = [t for t in spec(at)["data"] if t["name"] == vendor][0]
     out = want.set_index("model_id")["output_usd_per_mtok"]
     assert arr(t["x"]) == pytest.approx([out[r[0]] for r in t["customdata"]])
@@ -101,11 +101,11 @@ def test_frontier_vendor_filter_and_price_basis_change_the_chart(con):
 def test_frontier_narrow_filters_match_or_show_an_empty_state(con):
     # (URL → view is checked in the browser: AppTest does not feed query params to bound widgets.)
     at = run_page("1_frontier.py")
-    at.segmented_control(key="weights").set_value("open").run()
-    at.select_slider(key="ctx").set_value(1_000_000).run()
+    at.segmented_control(key="frontier.weights").set_value("open").run()
+    at.select_slider(key="frontier.ctx").set_value(1_000_000).run()
     assert not at.exception
-    metric_id = at.selectbox(key="metric").value
-    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    metric_id = at.selectbox(key="frontier.metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="frontier.as_of").value)
     ok, _ = expected_market(con, metric_id, as_of)
     big_open = ok.loc[ok["open_weights"].astype("boolean").fillna(False).astype(bool)
                       & (pd.to_numeric(ok["context_window"]).fillna(0) >= 1_000_000)]
@@ -118,9 +118,9 @@ def test_frontier_narrow_filters_match_or_show_an_empty_state(con):
 
 def test_frontier_replay_adds_one_frame_per_month(con):
     at = run_page("1_frontier.py")
-    at.toggle(key="replay").set_value(True).run()
+    at.toggle(key="frontier.replay").set_value(True).run()
     s = spec(at)
-    months = [m[:7] for m in at.select_slider(key="as_of").options]
+    months = [m[:7] for m in at.select_slider(key="frontier.as_of").options]
     names = [f["name"] for f in s["frames"]]
     # one frame per month that has at least one priced and scored model, in order, ending at the newest month
     assert names == [m for m in months if m in names] and names[-1] == months[-1] and len(names) > 1
@@ -130,7 +130,7 @@ def test_frontier_replay_adds_one_frame_per_month(con):
 def test_frontier_shows_the_users_uploaded_models_marked_as_theirs(con):
     at = AppTest.from_file(str(PAGES / "1_frontier.py"), default_timeout=60)
     at.run()
-    metric_id = at.selectbox(key="metric").value
+    metric_id = at.selectbox(key="frontier.metric").value
     at.session_state["user_models"] = pd.DataFrame([{
         "model_id": "yours/my-model", "name": "My <model>", "vendor": "yours", "release_date": None,
         "input_usd_per_mtok": 0.01, "output_usd_per_mtok": 0.02, "metric_id": metric_id, "quality": 99.0}])
@@ -149,8 +149,8 @@ def test_generations_page_draws_each_pair_and_states_the_era_summary(con):
     from lib.curate.article import ARTICLE_PAIRS
 
     at = run_page("2_generations.py")
-    metric_id = at.selectbox(key="metric").value
-    assert at.segmented_control(key="pairset").value == "article"
+    metric_id = at.selectbox(key="generations.metric").value
+    assert at.segmented_control(key="generations.pairset").value == "article"
     lin = queries.lineage(con)
     deltas, summary = generations.generations_from_db(
         con, metric_id, _pairs_frame(views.pair_set_rows("article", lin, ARTICLE_PAIRS)))
@@ -166,7 +166,7 @@ def test_generations_page_draws_each_pair_and_states_the_era_summary(con):
     dist = summary.set_index("era").loc["distillation"]
     assert f"{dist['mean_price_drop_pct']:.0f} % cheaper, {dist['mean_quality_drop_pct']:.0f} % less quality" in shown
     # removing every pair gives an empty state, not a traceback
-    at.multiselect(key="pairs_article").set_value([]).run()
+    at.multiselect(key="generations.pairs_article").set_value([]).run()
     assert not at.exception
     assert any("No pairs selected" in i.value for i in at.info)
 
@@ -176,13 +176,13 @@ def test_generations_pair_set_choice_changes_the_pairs_and_the_era_summary(con):
     from lib.curate.article import ARTICLE_PAIRS
 
     at = run_page("2_generations.py")
-    metric_id = at.selectbox(key="metric").value
+    metric_id = at.selectbox(key="generations.metric").value
     before = [m.value for m in at.markdown if m.value.startswith("####")]
-    at.segmented_control(key="pairset").set_value("distilled").run()
+    at.segmented_control(key="generations.pairset").set_value("distilled").run()
     assert not at.exception
     lin = queries.lineage(con)
     rows = views.pair_set_rows("distilled", lin, ARTICLE_PAIRS)
-    assert len(at.multiselect(key="pairs_distilled").value) == len(rows) > len(ARTICLE_PAIRS)
+    assert len(at.multiselect(key="generations.pairs_distilled").value) == len(rows) > len(ARTICLE_PAIRS)
     deltas, summary = generations.generations_from_db(con, metric_id, _pairs_frame(rows))
     after = [m.value for m in at.markdown if m.value.startswith("####")]
     scale = queries.metrics(con).set_index("metric_id").at[metric_id, "scale"]
@@ -191,18 +191,18 @@ def test_generations_pair_set_choice_changes_the_pairs_and_the_era_summary(con):
     complete = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
     assert len([a for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")]) == len(complete)
     # every lineage edge, successors included
-    at.segmented_control(key="pairset").set_value("lineage").run()
+    at.segmented_control(key="generations.pairset").set_value("lineage").run()
     assert not at.exception
-    assert len(at.multiselect(key="pairs_lineage").value) == len(lin)
+    assert len(at.multiselect(key="generations.pairs_lineage").value) == len(lin)
     assert any("successor" in m.value for m in at.caption)
 
 
 def test_trends_page_reports_the_fit_of_lib_trends(con):
     at = run_page("3_trends.py")
-    metric_id = at.selectbox(key="metric").value
+    metric_id = at.selectbox(key="trends.metric").value
     table = trends.trend_table_from_db(con, metric_id)
     thr = float(table["score"].median())
-    at.number_input(key="threshold").set_value(thr).run()
+    at.number_input(key="trends.threshold").set_value(thr).run()
     fit = trends.price_trend(table, threshold=thr)
     shown = metric_values(at)
     assert shown["Points (new lowest price)"] == str(fit.n)
@@ -221,23 +221,23 @@ def test_models_page_shows_price_history_and_compares(con):
     priced = models.dropna(subset=["first_price_date"])
     mid = priced["model_id"].iloc[0]
     at = run_page("4_models.py")
-    at.selectbox(key="model").set_value(mid).run()
-    assert at.selectbox(key="model").value == mid
+    at.selectbox(key="models.model").set_value(mid).run()
+    assert at.selectbox(key="models.model").value == mid
     s = spec(at)
     assert {"input price", "output price"} <= {t["name"] for t in s["data"]}
     assert all(r[0] == mid for t in s["data"] if t["name"] in ("input price", "output price") for r in t["customdata"])
     two = priced["model_id"].iloc[:2].tolist()
-    at.multiselect(key="compare").set_value(two).run()
+    at.multiselect(key="models.compare").set_value(two).run()
     s2 = spec(at, 1)
     assert {r[0] for t in s2["data"] if t.get("mode") == "lines" for r in t["customdata"]} == set(two)
 
 
 def test_calculator_page_finds_the_cheapest_model_above_the_bar(con):
     at = run_page("5_calculator.py")
-    at.number_input(key="in_m").set_value(10.0).run()
-    at.number_input(key="out_m").set_value(2.0).run()
-    metric_id = at.selectbox(key="metric").value
-    bar = at.slider(key="bar").value
+    at.number_input(key="calculator.in_m").set_value(10.0).run()
+    at.number_input(key="calculator.out_m").set_value(2.0).run()
+    metric_id = at.selectbox(key="calculator.metric").value
+    bar = at.slider(key="calculator.bar").value
     m = snapshot.market_as_of(con, newest_day(con), metric_id)
     m["cost"] = pricing.monthly_cost(m["input_usd_per_mtok"], m["output_usd_per_mtok"], 10e6, 2e6)
     ok = m.loc[np.isfinite(m["cost"]) & (m["cost"] > 0) & (m["quality"] >= bar)]
@@ -286,7 +286,7 @@ def test_frontier_defaults_to_the_best_covered_metric_and_states_the_article_hea
 
     at = run_page("1_frontier.py")
     hi = newest_day(con)
-    assert at.selectbox(key="metric").value == snapshot.best_covered_metric(con, hi)
+    assert at.selectbox(key="frontier.metric").value == snapshot.best_covered_metric(con, hi)
     # the callout's numbers are lib.generations' on the article's pairs, metric and price policy
     deltas, summary = generations.generations_from_db(
         con, COMPOSITE_METRIC, _pairs_frame(views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS)),
@@ -307,7 +307,7 @@ def test_frontier_arrows_only_on_the_articles_metric_with_a_key_not_overlapping_
 
     at = run_page("1_frontier.py")
     assert not [a for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")]
-    at.selectbox(key="metric").set_value(COMPOSITE_METRIC).run()
+    at.selectbox(key="frontier.metric").set_value(COMPOSITE_METRIC).run()
     s = spec(at)
     arrows = [a for a in s["layout"]["annotations"] if a.get("showarrow")]
     tags = [a for a in s["layout"]["annotations"] if str(a.get("name", "")).startswith("headline-tag")]
@@ -322,8 +322,8 @@ def _credit(at, startswith="Sources:"):
 
 def test_chart_credit_names_only_the_sources_of_the_plotted_points(con):
     at = run_page("1_frontier.py")
-    metric_id = at.selectbox(key="metric").value
-    ok, _ = expected_market(con, metric_id, dt.date.fromisoformat(at.select_slider(key="as_of").value))
+    metric_id = at.selectbox(key="frontier.metric").value
+    ok, _ = expected_market(con, metric_id, dt.date.fromisoformat(at.select_slider(key="frontier.as_of").value))
     used = set(ok["price_source_id"].dropna()) | set(ok["quality_source_id"].dropna())
     src = queries.sources_summary(con).set_index("source_id")
     assert set(spec(at)["layout"]["meta"]["sources"]) == used
@@ -338,7 +338,7 @@ def test_reviewed_only_filter_removes_unreviewed_points(con):
     at = run_page("1_frontier.py")
     drawn = {r[0]: r[11] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]}
     assert figures.REVIEW_TEXT["unreviewed"] in drawn.values() and figures.REVIEW_TEXT["reviewed"] in drawn.values()
-    at.toggle(key="reviewed").set_value(True).run()
+    at.toggle(key="frontier.reviewed").set_value(True).run()
     assert not at.exception
     status = queries.models(con).set_index("model_id")["status"]
     kept = [r[0] for t in spec(at)["data"] if t["name"] != "Pareto frontier" for r in t["customdata"]]
@@ -346,7 +346,7 @@ def test_reviewed_only_filter_removes_unreviewed_points(con):
     assert set(kept) == {m for m in drawn if status[m] == "reviewed"}
     calc = run_page("5_calculator.py")
     before = [r[0] for t in spec(calc)["data"] if t["name"] != "cheapest above the bar" for r in t["customdata"]]
-    calc.toggle(key="reviewed").set_value(True).run()
+    calc.toggle(key="calculator.reviewed").set_value(True).run()
     assert not calc.exception
     after = [r[0] for t in spec(calc)["data"] if t["name"] != "cheapest above the bar" for r in t["customdata"]]
     assert after and set(after) < set(before) and all(status[m] == "reviewed" for m in after)
@@ -370,7 +370,7 @@ def test_data_page_shows_the_newest_real_data_date_and_freshness_per_source(con)
 
 def test_models_page_labels_each_price_level_on_the_y_axis(con):
     at = run_page("4_models.py")
-    mid = at.selectbox(key="model").value
+    mid = at.selectbox(key="models.model").value
     series = snapshot.headline_price_history(con, mid)
     prices = set(series["input_usd_per_mtok"].round(6)) | set(series["output_usd_per_mtok"].round(6))
     ticks = spec(at)["layout"]["yaxis"]["tickvals"]

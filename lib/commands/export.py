@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import sys
 
+# The calculator's default workload in millions of tokens a month (input, output): the same as the Calculator
+# page's (lib.views.DEFAULT_WORKLOAD_MTOK; tests/test_pages.py checks that they agree).
+DEFAULT_WORKLOAD_MTOK = (100.0, 20.0)
+
 CHARTS = ("frontier", "generations", "trend", "price-history", "calculator")
 FORMATS = ("png", "svg", "pdf", "html", "csv", "parquet")
 PRESETS = ("16:9", "4:3", "square")
@@ -31,10 +35,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--price", choices=["blended", "input", "output"], default="blended",
                         help="price basis (default: blended)")
     parser.add_argument("--ratio", default="3:1", help="input:output ratio of the blended price (default 3:1)")
-    parser.add_argument("--input-tokens", type=float, default=10e6, metavar="N",
-                        help="calculator: input tokens per month (default 10M)")
-    parser.add_argument("--output-tokens", type=float, default=2e6, metavar="N",
-                        help="calculator: output tokens per month (default 2M)")
+    parser.add_argument("--input-tokens", type=float, default=DEFAULT_WORKLOAD_MTOK[0] * 1e6, metavar="N",
+                        help=f"calculator: input tokens per month (default {DEFAULT_WORKLOAD_MTOK[0]:g}M, as the page)")
+    parser.add_argument("--output-tokens", type=float, default=DEFAULT_WORKLOAD_MTOK[1] * 1e6, metavar="N",
+                        help=f"calculator: output tokens per month (default {DEFAULT_WORKLOAD_MTOK[1]:g}M, as the page)")
     parser.add_argument("--cache-hit-rate", type=float, default=0.0, metavar="R",
                         help="calculator: share of input tokens read from cache (default 0)")
     parser.add_argument("--quality-bar", type=float, default=None, metavar="X",
