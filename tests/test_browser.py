@@ -73,7 +73,7 @@ def page(browser):
     ctx.close()
 
 
-def wait_chart(page, timeout=30_000):
+def wait_chart(page, timeout=90_000):
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
