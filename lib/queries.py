@@ -21,21 +21,25 @@ MARKET_COLUMNS = """
     a.status,
     p.input_usd_per_mtok, p.output_usd_per_mtok, p.cache_read_usd_per_mtok, p.price_date_kind,
     p.price_effective_from, p.price_effective_to, p.price_provider, p.price_source_id, p.price_source_ref,
-    q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref"""
+    q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref, q.quality_variant"""
+
+# Which score stands for a model when it has several: its default configuration (variant '') first, else the
+# newest (then source, then the best-scoring configuration a source published); the hover names the variant.
+VARIANT_PRECEDENCE = "(sc.variant = '') DESC, sc.observed_date DESC, sc.source_id, sc.value DESC"
 
 # The metric's scores a date can see: a drifting metric's newest score on or before the date (one per model and
 # observed date, the lowest source id on a tie), any other metric's newest score whatever the date (`valid_from`
 # is then the start of time).
-QUALITY_ROWS = """
+QUALITY_ROWS = f"""
 quality_rows AS (
     SELECT sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
-           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref,
+           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref, sc.variant AS quality_variant,
            CASE WHEN mt.drifts THEN sc.observed_date ELSE DATE '0001-01-01' END AS valid_from
     FROM scores sc JOIN metrics mt USING (metric_id)
     WHERE sc.metric_id = $metric
     QUALIFY row_number() OVER (
         PARTITION BY sc.model_id, CASE WHEN mt.drifts THEN sc.observed_date END
-        ORDER BY sc.observed_date DESC, sc.source_id) = 1
+        ORDER BY {VARIANT_PRECEDENCE}) = 1
 )"""
 
 # The market on one date. The date is a constant, so the interval filter is pushed into the scan of the sorted
@@ -104,10 +108,12 @@ alive AS (
       AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
 ),
 quality_now AS (  -- a metric that does not drift: one score per model, whatever the date (a hash join)
-    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref
+    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref,
+           r.quality_variant
     FROM alive a JOIN quality_rows r ON a.model_id = r.model_id AND r.valid_from = DATE '0001-01-01'
     UNION ALL  -- a drifting one: the newest score on or before each date
-    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref
+    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref,
+           r.quality_variant
     FROM alive a ASOF JOIN (SELECT * FROM quality_rows WHERE valid_from > DATE '0001-01-01') r
       ON a.model_id = r.model_id AND a.as_of >= r.valid_from
 )
@@ -156,18 +162,18 @@ ORDER BY pi.tier, pi.effective_from, pi.source_priority, pi.provider
 """
 
 SCORES_FOR_MODEL = """
-SELECT sc.metric_id, mt.name AS metric_name, mt.unit, mt.scale, sc.value, sc.observed_date,
+SELECT sc.metric_id, mt.name AS metric_name, mt.unit, mt.scale, sc.variant, sc.value, sc.observed_date,
        sc.metric_version, sc.source_id, sc.source_ref
 FROM scores sc JOIN metrics mt USING (metric_id)
 WHERE sc.model_id = ?
-ORDER BY sc.metric_id, sc.observed_date
+ORDER BY sc.metric_id, sc.variant, sc.observed_date
 """
 
-SCORES_FOR_METRIC = """
-SELECT sc.model_id, sc.value, sc.observed_date, sc.metric_version, sc.source_id, sc.source_ref
+SCORES_FOR_METRIC = f"""
+SELECT sc.model_id, sc.value, sc.observed_date, sc.metric_version, sc.source_id, sc.source_ref, sc.variant
 FROM scores sc JOIN metrics mt USING (metric_id)
 WHERE sc.metric_id = $metric AND ($as_of IS NULL OR NOT mt.drifts OR sc.observed_date <= $as_of)
-QUALIFY row_number() OVER (PARTITION BY sc.model_id ORDER BY sc.observed_date DESC, sc.source_id) = 1
+QUALIFY row_number() OVER (PARTITION BY sc.model_id ORDER BY {VARIANT_PRECEDENCE}) = 1
 ORDER BY sc.model_id
 """
 

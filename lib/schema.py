@@ -53,6 +53,8 @@ CREATE TABLE aliases (
     source_id   VARCHAR NOT NULL,
     external_id VARCHAR NOT NULL,
     model_id    VARCHAR NOT NULL REFERENCES models (model_id),
+    variant     VARCHAR,          -- a configuration of the model (reasoning effort, thinking budget)
+    rule        VARCHAR,          -- how the id was resolved: by hand | alias list | normaliser | ingest
     PRIMARY KEY (source_id, external_id)
 )"""
 
@@ -104,7 +106,8 @@ CREATE TABLE scores (
     source_id      VARCHAR NOT NULL REFERENCES sources (source_id),
     snapshot_id    VARCHAR,
     source_ref     VARCHAR NOT NULL,
-    PRIMARY KEY (model_id, metric_id, source_id, observed_date)
+    variant        VARCHAR NOT NULL DEFAULT '',  -- '' = the model's default configuration; else e.g. 'high'
+    PRIMARY KEY (model_id, variant, metric_id, source_id, observed_date)
 )"""
 
 LINEAGE = """

@@ -68,15 +68,23 @@ def _remove(path: Path) -> None:
             p.unlink()
 
 
+NOT_NULL_SEED_COLUMNS = {"scores": ("variant",)}
+
+
 def _load_seed(con, seed_dir: Path) -> None:
     for table in schema.SEED_FILES:
         f = seed_dir / f"{table}.csv"
         if not f.exists():
             raise DataError(f"seed file missing: {f}")
+        with open(f, encoding="utf-8") as fh:
+            header = fh.readline().strip().split(",")
+        # an empty cell is NULL; a column whose empty value means "the default" is filled here
+        fill = ", ".join(f"COALESCE({c}, '') AS {c}" for c in NOT_NULL_SEED_COLUMNS.get(table, ()) if c in header)
+        select = f"* REPLACE ({fill})" if fill else "*"
         try:
             con.execute(
-                f"INSERT INTO {table} BY NAME "  # table name from a fixed list, never from input
-                "SELECT * FROM read_csv(?, header = true, all_varchar = true, nullstr = '', quote = '\"')",
+                f"INSERT INTO {table} BY NAME "  # table and column names from fixed lists, never from input
+                f"SELECT {select} FROM read_csv(?, header = true, all_varchar = true, nullstr = '', quote = '\"')",
                 [str(f)],
             )
         except duckdb.Error as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.curate import identity as I
 from lib.curate import prices as P
 from lib.curate import scores as S
 from lib.curate import task_costs as T
@@ -24,14 +25,14 @@ COLUMNS = {
     "raw_files": ["snapshot_id", "source_id", "raw_path", "sha256", "retrieved_at", "upstream_commit", "rows"],
     "models": ["model_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
                "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
-    "aliases": ["source_id", "external_id", "model_id"],
+    "aliases": ["source_id", "external_id", "model_id", "variant", "rule"],
     "prices": ["model_id", "provider", "first_party", "tier", "effective_from", "effective_to",
                "input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok", "date_kind", "source_id",
                "snapshot_id", "source_ref", "note"],
     "metrics": ["metric_id", "name", "unit", "higher_is_better", "min_value", "max_value", "scale", "drifts",
                 "version", "description", "source_id"],
     "scores": ["model_id", "metric_id", "value", "observed_date", "metric_version", "source_id", "snapshot_id",
-               "source_ref"],
+               "source_ref", "variant"],
     "lineage": ["parent_id", "child_id", "relation", "era", "evidence", "evidence_url"],
     "corrections": ["source_id", "model_id", "raw_path", "what"],
     "task_benchmarks": ["benchmark_id", "name", "metric_id", "source_id", "description"],
@@ -47,7 +48,7 @@ SORT_KEYS = {
     "sources": ["source_id"], "raw_files": ["snapshot_id"], "models": ["model_id"],
     "aliases": ["source_id", "external_id"],
     "prices": ["model_id", "tier", "source_id", "provider", "effective_from"],
-    "metrics": ["metric_id"], "scores": ["model_id", "metric_id", "observed_date", "source_id"],
+    "metrics": ["metric_id"], "scores": ["model_id", "metric_id", "variant", "observed_date", "source_id"],
     "lineage": ["relation", "parent_id", "child_id"], "corrections": ["source_id", "model_id", "what"],
     "task_benchmarks": ["benchmark_id"],
     "task_costs": ["model_id", "benchmark_id", "variant", "observed_date", "source_id"],
@@ -264,10 +265,11 @@ def _raw_files(raw: Path, used: set[str], row_counts: dict[str, int]) -> list[di
     return out
 
 
-def curate(raw: Path, out_dir: Path) -> dict[str, int]:
-    """Build every seed table from `raw` into `out_dir`; returns row counts per table."""
-    from lib.curate.aliases import normalise_id  # noqa: F401  (kept for symmetry with scores/prices)
+def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, int]:
+    """Build every seed table from `raw` (and the reviewed files in `curated`, default data/curated) into
+    `out_dir`; returns row counts per table."""
     raw, out_dir = Path(raw), Path(out_dir)
+    curated = Path(curated) if curated else I.curated_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     corrections: list[dict] = []
 
@@ -289,16 +291,26 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     rows, corr = P.epoch_blended_launches(raw, price_rows)
     price_rows += rows
     corrections += corr
-    price_rows = _close_overlaps(price_rows)
-    price_rows = _close_open_effective(price_rows)
-
     S.reset_excluded()
     score_rows = (S.epoch_aa_scores(raw) + S.aa_scrape_scores(raw) + S.lmarena_scores(raw) + S.eci_scores(raw)
                   + S.livebench_scores(raw) + S.aider_scores(raw))
     corrections += S.excluded_corrections()
+    # reviewed entity resolution (data/curated/model_identity.csv): duplicates, host deployments, variants, junk
+    price_rows, score_rows, corr = I.apply_identity(price_rows, score_rows, I.load_identity(curated))
+    corrections += corr
+    price_rows = _close_overlaps(price_rows)
+    price_rows = _close_open_effective(price_rows)
 
     # models: every id that has a price, a score or (when it also has data) a lineage row
     meta = _model_meta(raw, or_info)
+    identity = I.load_identity(curated)
+    for d in identity:  # a merged id's release date (with its reference) serves a canonical model that has none
+        if d["decision"] in ("merge", "variant") and not d["source_id"] and d["from_id"] in meta:
+            tgt = meta.setdefault(d["model_id"], {})
+            if not tgt.get("source_ref"):
+                tgt.update(meta[d["from_id"]])
+            else:
+                tgt.setdefault("context_window", meta[d["from_id"]].get("context_window"))
     priced_or_scored = {r["model_id"] for r in price_rows} | {r["model_id"] for r in score_rows}
     lineage = [r for r in LINEAGE if r["parent_id"] in priced_or_scored and r["child_id"] in priced_or_scored]
     for r in LINEAGE:
@@ -312,6 +324,7 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     names = choose_names(_name_candidates(raw, or_snaps, score_rows, meta), sorted(priced_or_scored),
                          {r["model_id"] for r in price_rows})
     or_vendor = _openrouter_vendors(or_snaps)
+    creators = I.load_creators(curated)
     # "reviewed": checked by a person, here or upstream: the article's models (checked by hand in this project)
     # and every model a hand-maintained price list carries (Epoch AI's archived records, llm-prices,
     # genai-prices). Models seen only in automated listings or leaderboards stay "unreviewed".
@@ -319,7 +332,7 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     for mid in sorted(priced_or_scored):
         m = meta.get(mid, {})
         vendor, slug = mid.split("/", 1)
-        vendor = or_vendor.get(mid, VENDOR_FIX.get(vendor, vendor))
+        vendor = I.creator_for(mid, creators) or or_vendor.get(mid, VENDOR_FIX.get(vendor, vendor))
         src, ref = (m["source_id"], m["source_ref"]) if m.get("source_ref") else first_ref[mid]
         ow = m.get("open_weights")
         if ow is None:
@@ -337,6 +350,10 @@ def curate(raw: Path, out_dir: Path) -> dict[str, int]:
     for rows_in, rows_out, what in ((T.task_cost_rows(raw), task_rows, "cost per task"),
                                     (T.aa_speed(raw), speed_rows, "speed"),
                                     (T.aa_host_prices(raw), host_rows, "host price")):
+        table = {"cost per task": "task_costs", "speed": "speed", "host price": "host_prices"}[what]
+        rows_in, corr = I.remap_rows(rows_in, I.load_identity(curated), SORT_KEYS[table] + ["source_id"], what,
+                                     default_variant="default")
+        corrections += corr
         for r in rows_in:
             if r["model_id"] in priced_or_scored:
                 rows_out.append(r)
@@ -402,20 +419,29 @@ def _family(slug: str) -> str:
 
 
 def _aliases(raw: Path, price_rows, score_rows, or_snaps) -> list[dict]:
-    """(source_id, external_id) -> model_id for every id a source used, plus article display names."""
-    from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT
-    out: dict[tuple[str, str], str] = {}
+    """(source_id, external_id) -> model_id (and variant) for every id a source used, with the rule that resolved
+    it: `by hand` (a reviewed decision in data/curated/model_identity.csv), `alias list` (the curated explicit
+    names of lib.curate.aliases) or `normaliser` (the id rules)."""
+    from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT, _key
+    out: dict[tuple[str, str], tuple[str, str, str]] = {}
     for r in price_rows + score_rows:
         ref = r["source_ref"].split("#", 1)[1] if "#" in r["source_ref"] else ""
         m = re.match(r"(?:provider=[^;]*;)?(?:model_key|model_id|id|model|Model version|Model Name|Model|name)="
                      r"([^;]+?)(?:;| \(|$)", ref)
         if m:
-            out[(r["source_id"], m.group(1).strip())] = r["model_id"]
+            ext = m.group(1).strip()
+            by_hand = r.get("from_id", r["model_id"]) != r["model_id"]
+            listed = _key(ext) in EXPLICIT or _key(ext).rpartition("/")[2] in EXPLICIT or ext in EPOCH_AA_NAMES
+            out[(r["source_id"], ext)] = (r["model_id"], r.get("variant", ""), I.alias_rule(listed, by_hand))
     for name, mid in EPOCH_AA_NAMES.items():
-        out.setdefault(("epoch_aa_benchmarks", name), mid)
+        out.setdefault(("epoch_aa_benchmarks", name), (mid, "", "alias list"))
     for key, mid in EXPLICIT.items():
-        out.setdefault(("curation", key), mid)
+        out.setdefault(("curation", key), (mid, "", "alias list"))
+    for r in price_rows + score_rows:  # ids retired by review still resolve (live ingest, old links)
+        if r.get("from_id", r["model_id"]) != r["model_id"]:
+            out.setdefault(("curation", r["from_id"]), (r["model_id"], r.get("variant", ""), "by hand"))
     for mid in sorted({r["model_id"] for r in price_rows + score_rows}):
-        out.setdefault(("curation", mid), mid)
-        out.setdefault(("curation", mid.split("/", 1)[1]), mid)
-    return [dict(source_id=s, external_id=e, model_id=m) for (s, e), m in sorted(out.items())]
+        out.setdefault(("curation", mid), (mid, "", "normaliser"))
+        out.setdefault(("curation", mid.split("/", 1)[1]), (mid, "", "normaliser"))
+    return [dict(source_id=s, external_id=e, model_id=m, variant=v, rule=rule)
+            for (s, e), (m, v, rule) in sorted(out.items())]

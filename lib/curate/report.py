@@ -109,6 +109,67 @@ def _corrections(seed_dir: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str).fillna("") if path.exists() else pd.DataFrame({"what": []}, dtype=str)
 
 
+# The seed as it was before the model registry (main at e97e526, counted with the same functions): the baseline
+# of the before/after table.
+REGISTRY_BASELINE = {"models": 1207, "duplicate-candidate groups": 141, "unreviewed duplicate-candidate groups": 141,
+                     "redundant ids in those groups": 202, "junk ids": 31, "reasoning-configuration ids as models": 127,
+                     "retired models (with a retirement date)": 0, "priced models": 667,
+                     "priced models with a release date": 420}
+
+
+def registry_figures(tables: dict, identity: list[dict]) -> dict:
+    """Counts of the model registry: duplicates left, junk, variants, lifecycle coverage."""
+    from lib.curate.identity import candidate_groups, junk_reason, variant_candidates
+    models = tables["models"]
+    groups = candidate_groups(models["model_id"], identity)
+    priced = set(tables["prices"].loc[tables["prices"]["tier"] == "standard", "model_id"])
+    mp = models[models["model_id"].isin(priced)]
+    return {"models": len(models), "duplicate-candidate groups": len(groups),
+            "unreviewed duplicate-candidate groups": sum(not g["reviewed"] for g in groups),
+            "redundant ids in those groups": sum(len(g["models"].split(", ")) - 1 for g in groups
+                                                 if not g["reviewed"]),
+            "junk ids": sum(1 for m in models["model_id"] if junk_reason(m)),
+            "reasoning-configuration ids as models": len(variant_candidates(models["model_id"], identity)),
+            "retired models (with a retirement date)": int(models["deprecation_date"].notna().sum()),
+            "priced models": len(mp), "priced models with a release date": int(mp["release_date"].notna().sum())}
+
+
+def registry_section(tables: dict) -> list[str]:
+    """The `check` section on entity resolution: before/after counts, unreviewed groups and junk ids listed."""
+    from lib.curate.identity import candidate_groups, junk_reason, load_identity
+    identity = load_identity()
+    now = registry_figures(tables, identity)
+    models = tables["models"]
+    groups = pd.DataFrame(candidate_groups(models["model_id"], identity), columns=["key", "models", "reviewed"])
+    junk = pd.DataFrame([dict(model_id=m, reason=junk_reason(m)) for m in models["model_id"] if junk_reason(m)],
+                        columns=["model_id", "reason"])
+    scores = tables["scores"]
+    variants = scores[scores["variant"].fillna("") != ""]
+    aliases = tables["aliases"]
+    decisions = pd.Series([r["decision"] for r in identity], dtype=str).value_counts()
+    return [
+        "## Model registry (entity resolution)", "",
+        "One canonical model per real model: every id a source used resolves through `aliases` (with the rule that "
+        "matched: `by hand` = a reviewed decision in `data/curated/model_identity.csv`, `alias list` = the curated "
+        "names in `lib/curate/aliases.py`, `normaliser` = the id rules). Host deployments (`-maas`, "
+        "`-global-standard`, `-tput`, `@version`, Fireworks' `3p1`), spelling twins and app names are merged or "
+        "rejected; reasoning-effort and thinking-budget configurations are *variants* of one model (their scores "
+        "carry a `variant`; they share the model's price).", "",
+        "| figure | before | now |", "|---|---|---|",
+        *[f"| {k} | {REGISTRY_BASELINE.get(k, '')} | {v} |" for k, v in now.items()], "",
+        f"- reviewed decisions: {len(identity)} ("
+        + ", ".join(f"{k} {v}" for k, v in decisions.items()) + ")",
+        f"- aliases by rule: " + ", ".join(f"{k} {v}" for k, v in aliases["rule"].value_counts().items()),
+        f"- variant scores: {len(variants)} rows on {variants['model_id'].nunique()} models "
+        f"({variants['variant'].nunique()} configurations)", "",
+        f"### Unreviewed duplicate-candidate groups: {now['unreviewed duplicate-candidate groups']}", "",
+        "Groups of ids that the duplicate normaliser (`lib.curate.identity.duplicate_key`) puts together and that no "
+        "reviewed decision covers. Reviewed groups (every member kept as a distinct model, with its reason): "
+        f"{int(groups['reviewed'].sum()) if len(groups) else 0}.", "",
+        _md(groups[~groups["reviewed"].astype(bool)].drop(columns="reviewed").reset_index(drop=True)),
+        f"### Junk ids: {len(junk)}", "", _md(junk), ""]
+
+
 def quality_report(seed_dir: Path) -> str:
     from lib.curate.validate import validate_seed
     t = validate_seed(seed_dir)
@@ -174,6 +235,7 @@ def quality_report(seed_dir: Path) -> str:
              "relative to the kept one.", ""]
     d = disagreements(t)
     lines += [f"{len(d)} disagreements.", "", _md(d)]
+    lines += registry_section(t)
     corr_path = Path(seed_dir) / "corrections.csv"
     if corr_path.exists():
         corr = pd.read_csv(corr_path, dtype=str).fillna("")

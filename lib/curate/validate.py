@@ -35,7 +35,9 @@ SCHEMAS = {
         "parameters_b": Column(float, nullable=True, coerce=True), "deprecation_date": _date(True),
         "status": Column(str, Check.isin(["reviewed", "unreviewed"])), "source_id": Column(str), "source_ref": _ref,
     }, strict=True),
-    "aliases": DataFrameSchema({"source_id": Column(str), "external_id": Column(str), "model_id": Column(str)},
+    "aliases": DataFrameSchema({"source_id": Column(str), "external_id": Column(str), "model_id": Column(str),
+                                "variant": Column(str, nullable=True),
+                                "rule": Column(str, Check.isin(["by hand", "alias list", "normaliser"]))},
                                unique=["source_id", "external_id"], strict=True),
     "prices": DataFrameSchema({
         "model_id": Column(str), "provider": Column(str), "first_party": Column(str, Check.isin(BOOL)),
@@ -54,9 +56,10 @@ SCHEMAS = {
         "scale": Column(str, Check.isin(["percent", "points"])), "drifts": Column(str, Check.isin(BOOL)),
         "version": Column(str), "description": Column(str), "source_id": Column(str)}, strict=True),
     "scores": DataFrameSchema({
-        "model_id": Column(str), "metric_id": Column(str), "value": Column(float), "observed_date": _date(),
-        "metric_version": Column(str, nullable=True), "source_id": Column(str), "snapshot_id": Column(str),
-        "source_ref": _ref}, unique=["model_id", "metric_id", "observed_date", "source_id"], strict=True),
+        "model_id": Column(str), "variant": Column(str, nullable=True), "metric_id": Column(str),
+        "value": Column(float), "observed_date": _date(), "metric_version": Column(str, nullable=True),
+        "source_id": Column(str), "snapshot_id": Column(str), "source_ref": _ref},
+        unique=["model_id", "variant", "metric_id", "observed_date", "source_id"], strict=True),
     "lineage": DataFrameSchema({
         "parent_id": Column(str), "child_id": Column(str), "relation": Column(str, Check.isin(["distilled", "successor"])),
         "era": Column(str, nullable=True), "evidence": Column(str, Check.str_length(min_value=10)),

@@ -1,0 +1,215 @@
+"""Entity resolution as reviewed data: which normalised id is which canonical model (or variant, or junk).
+
+`data/curated/model_identity.csv` holds one reviewed decision per id; curation applies it, `check` lists the
+duplicate-candidate groups and junk ids that no decision covers. Pure functions apart from reading the file.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from lib import paths
+
+IDENTITY_FILE = "model_identity.csv"
+CREATORS_FILE = "creators.csv"
+IDENTITY_COLUMNS = ["from_id", "source_id", "decision", "model_id", "variant", "reason"]
+DECISIONS = {"merge", "variant", "reject", "keep"}
+
+# host deployments and serving tiers that name where a model runs, not which model it is
+HOST_SUFFIX = re.compile(r"-(maas|global-standard|global|tput|8192)$")
+# the id forms a normaliser folds together when looking for duplicate candidates
+_KEY_DROP = re.compile(r"(-maas|-global-standard|-global|-tput|-fast|-8192|-latest|-v\d+(:\d+)?|-1\.0|-instruct|-chat"
+                       r"|-it|-hf|-preview)$")
+# reasoning-effort / thinking-budget configurations of one model
+EFFORT_SUFFIX = re.compile(
+    r"(?:-\((?P<paren>thinking(?:-\d+k)?)\)"
+    r"|-(?P<think>(?:thinking|nothinking|highthinking|non-reasoning|reasoning)"
+    r"(?:-(?:auto|\d+k))*(?:-(?:minimal|low|medium|high|xhigh)(?:-effort)?)?)"
+    r"|-(?P<effort>minimal|low|medium|high|xhigh)(?:-effort)?)$")
+
+
+def curated_dir() -> Path:
+    return paths.DATA_DIR / "curated"
+
+
+def duplicate_key(model_id: str) -> str:
+    """The normaliser used to find duplicate candidates: vendor word, host suffix, instruct/chat/preview and
+    punctuation dropped (`amazon/amazon-nova-pro-1.0` and `amazon/nova-pro-v1` share `novapro`)."""
+    vendor, _, slug = model_id.partition("/")
+    slug = slug.lower()
+    slug = re.sub(r"^(amazon-|meta-|nvidia-|models/)", "", slug)
+    slug = re.sub(r"@.*$", "", slug)  # Vertex's `claude-opus-4-5@20251101`
+    slug = re.sub(r"(?<=\d)p(?=\d)", ".", slug)  # Fireworks' `kimi-k2p5`
+    for _ in range(2):
+        slug = _KEY_DROP.sub("", slug)
+    slug = re.sub(r"(?<=\d)\.0$", "", slug)  # `claude-opus-4.0`
+    return re.sub(r"[^a-z0-9+]", "", slug)
+
+
+def junk_reason(model_id: str) -> str | None:
+    """Why an id cannot be a model id as it stands (else None)."""
+    vendor, _, slug = model_id.partition("/")
+    if vendor in {"versions", "models"}:
+        return f"'{vendor}/' is a path of a host's deployment, not a vendor"
+    if re.fullmatch(r"[0-9a-f]{16,}", slug):
+        return "a deployment hash, not a model name"
+    if re.search(r"[()'\"]", slug):
+        return "a display name with parentheses or quotes, not an id"
+    if slug.endswith("-") or "--" in slug:
+        return "a malformed id (trailing or doubled hyphen)"
+    return None
+
+
+def split_variant(model_id: str) -> tuple[str, str] | None:
+    """`openai/o3-mini-2025-01-31-high` -> ('openai/o3-mini-2025-01-31', 'high'): the configuration suffix."""
+    m = EFFORT_SUFFIX.search(model_id)
+    if not m:
+        return None
+    label = m.group("paren") or m.group("think") or m.group("effort")
+    label = label.replace("-effort", "").replace("highthinking", "thinking-high")
+    return model_id[: m.start()], label
+
+
+def load_identity(folder: Path | None = None) -> list[dict]:
+    path = Path(folder or curated_dir()) / IDENTITY_FILE
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+    for r in rows:
+        if r["decision"] not in DECISIONS:
+            from lib.errors import DataError
+            raise DataError(f"{path.name}: unknown decision {r['decision']!r} for {r['from_id']}")
+    return rows
+
+
+def load_creators(folder: Path | None = None) -> list[tuple[re.Pattern, str, str]]:
+    """(pattern on model_id, creator vendor, reason) rows of data/curated/creators.csv."""
+    path = Path(folder or curated_dir()) / CREATORS_FILE
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [(re.compile(r["pattern"]), r["vendor"], r["reason"]) for r in csv.DictReader(fh)]
+
+
+def creator_for(model_id: str, creators) -> str | None:
+    for rx, vendor, _ in creators:
+        if rx.search(model_id):
+            return vendor
+    return None
+
+
+def _lookup(identity: list[dict]):
+    by_source = {(r["source_id"], r["from_id"]): r for r in identity if r["source_id"] and r["decision"] != "keep"}
+    general = {r["from_id"]: r for r in identity if not r["source_id"] and r["decision"] != "keep"}
+
+    def find(source_id: str, mid: str):
+        return by_source.get((source_id, mid)) or general.get(mid)
+    return find
+
+
+def apply_identity(price_rows: list[dict], score_rows: list[dict], identity: list[dict]):
+    """Move rows to their canonical model (and variant); drop rows of rejected ids.
+
+    Returns (price_rows, score_rows, corrections). Every moved row keeps `from_id` (the id before review) for the
+    alias table; two rows that land on one key keep the one whose id was already canonical."""
+    find = _lookup(identity)
+    corrections: list[dict] = []
+    rejected: dict[tuple, int] = defaultdict(int)
+
+    def move(rows, kind):
+        out = []
+        for r in rows:
+            r = dict(r, from_id=r["model_id"])
+            r.setdefault("variant", "") if kind == "scores" else None
+            d = find(r["source_id"], r["model_id"])
+            if d is None:
+                out.append(r)
+                continue
+            if d["decision"] == "reject":
+                rejected[(r["source_id"], r["model_id"], d["reason"], kind)] += 1
+                continue
+            r["model_id"] = d["model_id"]
+            if kind == "scores" and d["decision"] == "variant":
+                r["variant"] = d["variant"]
+            out.append(r)
+        return out
+
+    prices = move(price_rows, "prices")
+    scores = move(score_rows, "scores")
+    for (src, mid, reason, kind), n in sorted(rejected.items()):
+        corrections.append(dict(source_id=src, model_id=mid, raw_path="",
+                                what=f"rejected id ({n} {kind} rows dropped): {reason}"))
+    prices, c1 = _dedupe(prices, ["model_id", "source_id", "provider", "tier", "effective_from"], "price")
+    scores, c2 = _dedupe(scores, ["model_id", "variant", "metric_id", "source_id", "observed_date"], "score")
+    return prices, scores, corrections + c1 + c2
+
+
+def remap_rows(rows: list[dict], identity: list[dict], key: list[str], kind: str, default_variant: str = ""):
+    """The same decisions for another table of per-model rows (cost per task, speed, host prices): rows move to
+    their canonical model (a variant decision sets the row's variant where it has none), rejected ids drop."""
+    find = _lookup(identity)
+    out, corrections = [], []
+    for r in rows:
+        r = dict(r, from_id=r["model_id"])
+        d = find(r["source_id"], r["model_id"])
+        if d is not None:
+            if d["decision"] == "reject":
+                continue
+            r["model_id"] = d["model_id"]
+            if d["decision"] == "variant" and "variant" in r and r["variant"] in ("", default_variant):
+                r["variant"] = d["variant"]
+        out.append(r)
+    out, corrections = _dedupe(out, key, kind)
+    for r in out:
+        r.pop("from_id", None)
+    return out, corrections
+
+
+def _dedupe(rows: list[dict], key: list[str], kind: str):
+    """After merging, keep one row per key: the canonical id's own row first, then the first by reference."""
+    rows = sorted(rows, key=lambda r: (tuple(str(r[k]) for k in key), r["from_id"] != r["model_id"],
+                                       r.get("source_ref", "")))
+    out, corrections, seen = [], [], {}
+    for r in rows:
+        k = tuple(r[c] for c in key)
+        if k in seen:
+            kept = seen[k]
+            corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r.get("raw_path", ""),
+                                    what=f"merged duplicate {kind} row from {r['from_id']} dropped "
+                                         f"({r.get('source_ref', '')}); kept {kept.get('source_ref', '')}"))
+            continue
+        seen[k] = r
+        out.append(r)
+    return out, corrections
+
+
+def candidate_groups(model_ids, identity: list[dict]) -> list[dict]:
+    """Duplicate-candidate groups among `model_ids` (same `duplicate_key`) and whether a decision covers them.
+
+    A group is reviewed when every member has a `keep` decision (reviewed as a distinct model)."""
+    kept = {r["from_id"] for r in identity if r["decision"] == "keep"}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for mid in sorted(model_ids):
+        groups[duplicate_key(mid)].append(mid)
+    out = []
+    for key, mids in sorted(groups.items()):
+        if len(mids) < 2:
+            continue
+        out.append(dict(key=key, models=", ".join(mids), reviewed=all(m in kept for m in mids)))
+    return out
+
+
+def variant_candidates(model_ids, identity: list[dict]) -> list[str]:
+    """Models whose id still ends in a reasoning-effort / thinking suffix and that no `keep` decision covers."""
+    kept = {r["from_id"] for r in identity if r["decision"] == "keep"}
+    return sorted(m for m in model_ids if split_variant(m) and m not in kept)
+
+
+def alias_rule(external_key_is_listed: bool, moved_by_review: bool) -> str:
+    """Which rule resolved an external id: a reviewed decision, the curated alias list, or the normaliser."""
+    if moved_by_review:
+        return "by hand"
+    return "alias list" if external_key_is_listed else "normaliser"

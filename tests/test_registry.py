@@ -1,0 +1,134 @@
+"""The model registry: reviewed entity resolution (duplicates, host deployments, variants, junk) on the seed and
+in the store, as a user of the charts and of `python -m lib check` sees it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from lib.curate import identity as I
+from lib.curate.report import registry_figures
+from lib.curate.validate import validate_seed
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEED = PROJECT / "data" / "seed"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return validate_seed(SEED)
+
+
+def _price(mid, src="openrouter", frm="2025-01-01", inp=1.0, out=2.0, provider="openrouter"):
+    return dict(model_id=mid, provider=provider, first_party=False, tier="standard", effective_from=frm,
+                effective_to="", input_usd_per_mtok=inp, output_usd_per_mtok=out, cache_read_usd_per_mtok=None,
+                date_kind="observed", source_id=src, raw_path="x", source_ref=f"x#id={mid}", note="")
+
+
+def _score(mid, src="artificial_analysis", value=50.0, date="2025-08-14"):
+    return dict(model_id=mid, metric_id="aa_intelligence_v2", value=value, observed_date=date, metric_version="2",
+                source_id=src, raw_path="x", source_ref=f"x#Model={mid}")
+
+
+DECISIONS = [
+    dict(from_id="deepseek/deepseek-r1-0528-maas", source_id="", decision="merge", model_id="deepseek/deepseek-r1-0528",
+         variant="", reason="Vertex deployment"),
+    dict(from_id="openai/gpt-5-high", source_id="", decision="variant", model_id="openai/gpt-5", variant="high",
+         reason="effort"),
+    dict(from_id="versions/abc", source_id="", decision="reject", model_id="", variant="", reason="a hash"),
+    dict(from_id="meta-llama/llama-3-70b", source_id="artificial_analysis", decision="merge",
+         model_id="meta-llama/llama-3-70b-instruct", variant="", reason="AA evaluates the instruct model"),
+]
+
+
+def test_reviewed_decisions_move_rows_to_one_model_variant_or_drop_them_with_a_reason():
+    prices = [_price("deepseek/deepseek-r1-0528"), _price("deepseek/deepseek-r1-0528-maas", provider="vertex"),
+              _price("meta-llama/llama-3-70b")]
+    scores = [_score("deepseek/deepseek-r1-0528", value=68), _score("deepseek/deepseek-r1-0528-maas", value=67),
+              _score("openai/gpt-5", value=60), _score("openai/gpt-5-high", value=68), _score("versions/abc"),
+              _score("meta-llama/llama-3-70b")]
+    p, s, corr = I.apply_identity(prices, scores, DECISIONS)
+    # the host deployment's price is an offering of the canonical model; its duplicate score is dropped, recorded
+    assert sorted((r["model_id"], r["provider"]) for r in p) == [
+        ("deepseek/deepseek-r1-0528", "openrouter"), ("deepseek/deepseek-r1-0528", "vertex"),
+        ("meta-llama/llama-3-70b", "openrouter")]  # the base model's own OpenRouter price stays on the base id
+    r1 = [r for r in s if r["model_id"] == "deepseek/deepseek-r1-0528"]
+    assert [r["value"] for r in r1] == [68]  # the canonical id's own row wins
+    assert any("merged duplicate score row from deepseek/deepseek-r1-0528-maas" in c["what"] for c in corr)
+    # the effort setting is a variant of the model, not a model
+    gpt5 = sorted((r["variant"], r["value"]) for r in s if r["model_id"] == "openai/gpt-5")
+    assert gpt5 == [("", 60), ("high", 68)]
+    assert not any(r["model_id"].startswith("versions/") for r in s)
+    assert any(c["model_id"] == "versions/abc" and c["what"].startswith("rejected id") for c in corr)
+    # a source-specific decision moves only that source's rows
+    assert ("meta-llama/llama-3-70b-instruct", "artificial_analysis") in {(r["model_id"], r["source_id"]) for r in s}
+
+
+def test_duplicate_key_and_junk_rules_catch_the_kinds_of_ids_the_issue_lists():
+    nova = ["amazon/amazon-nova-pro", "amazon/amazon-nova-pro-1.0", "amazon/nova-pro", "amazon/nova-pro-v1"]
+    assert len({I.duplicate_key(m) for m in nova}) == 1
+    assert I.duplicate_key("qwen/qwen3-235b-a22b-instruct-2507-tput") == I.duplicate_key(
+        "qwen/qwen-3-235b-a22b-instruct-2507")
+    assert I.duplicate_key("cohere/command-r+") != I.duplicate_key("cohere/command-r")
+    for junk in ["versions/770a9a1af221402dac8977b0186f4604", "google/bard-(gemini-pro)", "google/gemini-2.5-pro-",
+                 "x-ai/chocolate-(early-grok-3)"]:
+        assert I.junk_reason(junk), junk
+    assert I.junk_reason("openai/gpt-4o-2024-05-13") is None
+    assert I.split_variant("openai/o3-mini-2025-01-31-high") == ("openai/o3-mini-2025-01-31", "high")
+    assert I.split_variant("anthropic/claude-3.7-sonnet-(thinking-32k)") == ("anthropic/claude-3.7-sonnet",
+                                                                            "thinking-32k")
+    assert I.split_variant("openai/gpt-4o") is None
+
+
+def test_the_committed_seed_has_no_unreviewed_duplicates_no_junk_and_one_id_per_real_model(seed):
+    figures = registry_figures(seed, I.load_identity())
+    assert figures["unreviewed duplicate-candidate groups"] == 0
+    assert figures["junk ids"] == 0
+    assert figures["reasoning-configuration ids as models"] == 0
+    aliases = seed["aliases"]
+    # Amazon Nova Pro: every id any source used resolves to one model, which has both a price and scores
+    nova = aliases[aliases["external_id"].str.lower().str.contains("nova-pro|nova pro", regex=True)
+                   & ~aliases["external_id"].str.lower().str.contains("premier")]
+    assert nova["model_id"].nunique() == 1
+    (nova_id,) = set(nova["model_id"])
+    assert nova_id in set(seed["prices"]["model_id"]) and nova_id in set(seed["scores"]["model_id"])
+    # a retired id still resolves (old links, live ingest) to its canonical model, marked as a reviewed decision
+    retired = aliases[(aliases["source_id"] == "curation") & (aliases["external_id"] == "amazon/amazon-nova-pro-1.0")]
+    assert retired[["model_id", "rule"]].values.tolist() == [[nova_id, "by hand"]]
+
+
+def test_creator_is_the_vendor_not_the_base_model_or_the_host(seed):
+    m = seed["models"].set_index("model_id")
+    vendors = m["vendor"]
+    assert (vendors[vendors.index.str.contains("nemotron")] == "nvidia").all()
+    assert (vendors[vendors.index.str.contains("tulu")] == "allenai").all()
+    assert (vendors[vendors.index.str.contains("palmyra")] == "writer").all()
+    assert not {"lightning-ai", "xiaomimimo", "meituan-longcat"} & set(vendors)
+
+
+def test_a_model_point_uses_its_default_configuration_and_names_a_variant_when_only_variants_exist(tmp_path):
+    from lib import queries, store
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    src = PROJECT / "tests" / "fixtures" / "seed_small"
+    for f in src.glob("*.csv"):
+        (seed / f.name).write_text(f.read_text())
+    scores = pd.read_csv(seed / "scores.csv", dtype=str)
+    mid = scores["model_id"].iloc[0]
+    metric = scores["metric_id"].iloc[0]
+    base = scores[(scores["model_id"] == mid) & (scores["metric_id"] == metric)].iloc[[0]]
+    high = base.assign(value=str(float(base["value"].iloc[0]) + 1), variant="high")
+    other = scores[scores["model_id"] != mid]["model_id"].iloc[0]
+    only_high = base.assign(model_id=other, value="42", variant="high")
+    scores = pd.concat([scores[~((scores["model_id"] == other) & (scores["metric_id"] == metric))]
+                        .assign(variant=""), high, only_high])
+    scores.to_csv(seed / "scores.csv", index=False)
+    db = tmp_path / "f.duckdb"
+    store.build(db, seed, tmp_path / "none")
+    con = duckdb.connect(str(db), read_only=True)
+    got = queries.scores_for_metric(con, metric).set_index("model_id")
+    con.close()
+    assert got.loc[mid, "variant"] == "" and got.loc[mid, "value"] == float(base["value"].iloc[0])
+    assert got.loc[other, "variant"] == "high" and got.loc[other, "value"] == 42
