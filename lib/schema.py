@@ -45,7 +45,8 @@ CREATE TABLE models (
     deprecation_date DATE,
     status           VARCHAR NOT NULL DEFAULT 'reviewed',  -- reviewed | unreviewed
     source_id        VARCHAR,
-    source_ref       VARCHAR
+    source_ref       VARCHAR,
+    release_date_kind VARCHAR  -- announced | api-available | first-seen (a listing date is never 'announced')
 )"""
 
 ALIASES = """
@@ -189,6 +190,21 @@ CREATE TABLE host_prices (
     PRIMARY KEY (model_id, provider, observed_date)
 )"""
 
+# Releases, retirements (the vendor's own, or a host's such as Azure's) and observed delistings, each with its
+# reference; models.deprecation_date is the vendor's retirement (the model leaves the market that day).
+LIFECYCLE = """
+CREATE TABLE lifecycle (
+    model_id   VARCHAR NOT NULL REFERENCES models (model_id),
+    event      VARCHAR NOT NULL CHECK (event IN ('released', 'retired', 'delisted')),
+    date       DATE NOT NULL,
+    date_kind  VARCHAR NOT NULL,  -- announced | api-available | first-seen | shutdown | scheduled | observed
+    provider   VARCHAR,           -- the vendor, or the host whose offering it is
+    scope      VARCHAR NOT NULL CHECK (scope IN ('vendor', 'host')),
+    source_id  VARCHAR NOT NULL REFERENCES sources (source_id),
+    source_ref VARCHAR NOT NULL,
+    note       VARCHAR
+)"""
+
 META = """
 CREATE TABLE meta (
     key   VARCHAR PRIMARY KEY,
@@ -250,12 +266,15 @@ TABLES = {
     "speed": SPEED,
     "batch_discounts": BATCH_DISCOUNTS,
     "host_prices": HOST_PRICES,
+    "lifecycle": LIFECYCLE,
     "meta": META,
 }
 
 # Seed CSV file → table, in load order (referenced tables first).
 SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage", "task_benchmarks",
-              "task_costs", "speed", "batch_discounts", "host_prices"]
+              "task_costs", "speed", "batch_discounts", "host_prices", "lifecycle"]
+# seed files an older or a hand-made seed may lack (the table then stays empty)
+OPTIONAL_SEED_FILES = {"lifecycle"}
 
 
 def create_schema(con) -> None:

@@ -74,6 +74,8 @@ NOT_NULL_SEED_COLUMNS = {"scores": ("variant",)}
 def _load_seed(con, seed_dir: Path) -> None:
     for table in schema.SEED_FILES:
         f = seed_dir / f"{table}.csv"
+        if not f.exists() and table in schema.OPTIONAL_SEED_FILES:
+            continue
         if not f.exists():
             raise DataError(f"seed file missing: {f}")
         with open(f, encoding="utf-8") as fh:

@@ -132,3 +132,46 @@ def test_a_model_point_uses_its_default_configuration_and_names_a_variant_when_o
     con.close()
     assert got.loc[mid, "variant"] == "" and got.loc[mid, "value"] == float(base["value"].iloc[0])
     assert got.loc[other, "variant"] == "high" and got.loc[other, "value"] == 42
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from lib import store
+    db = tmp_path_factory.mktemp("registry") / "f.duckdb"
+    store.build(db, SEED, tmp_path_factory.mktemp("no-snapshots"))
+    con = duckdb.connect(str(db), read_only=True)
+    yield con
+    con.close()
+
+
+def test_a_retired_model_leaves_the_market_on_its_retirement_date(built, seed):
+    from lib import queries
+    models = seed["models"]
+    retired = models[models["deprecation_date"].notna() & models["release_date"].notna()
+                     & (models["release_date"] < models["deprecation_date"])]
+    assert len(retired) >= 20
+    dates = sorted(set(retired["deprecation_date"]) | {
+        (pd.Timestamp(d) - pd.Timedelta(days=1)).date().isoformat() for d in retired["deprecation_date"]})
+    snaps = queries.snapshots_as_of(built, [pd.Timestamp(d).date() for d in dates])
+    snaps["as_of"] = pd.to_datetime(snaps["as_of"]).dt.date.astype(str)
+    present = set(zip(snaps["as_of"], snaps["model_id"]))
+    for r in retired.itertuples():
+        eve = (pd.Timestamp(r.deprecation_date) - pd.Timedelta(days=1)).date().isoformat()
+        assert (eve, r.model_id) in present, r.model_id
+        assert (r.deprecation_date, r.model_id) not in present, r.model_id
+    # every vendor retirement carries its reference, and Azure's dates never stand for the vendor's
+    life = seed["lifecycle"]
+    vend = life[(life["event"] == "retired") & (life["scope"] == "vendor")]
+    assert set(retired["model_id"]) <= set(vend["model_id"])
+    assert not (vend["source_id"] == "azure_retirements").any()
+    assert (life[life["source_id"] == "azure_retirements"]["scope"] == "host").all()
+
+
+def test_every_priced_model_has_a_release_date_and_a_listing_date_is_never_called_a_release(seed):
+    models = seed["models"].set_index("model_id")
+    priced = set(seed["prices"].loc[seed["prices"]["tier"] == "standard", "model_id"])
+    assert models.loc[sorted(priced), "release_date"].notna().all()
+    life = seed["lifecycle"]
+    rel = life[life["event"] == "released"]
+    assert not ((rel["source_id"] == "openrouter") & (rel["date_kind"] != "first-seen")).any()
+    assert set(models["release_date_kind"].dropna()) <= {"announced", "api-available", "first-seen"}

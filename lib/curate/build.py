@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.curate import identity as I
+from lib.curate import lifecycle as L
 from lib.curate import prices as P
 from lib.curate import scores as S
 from lib.curate import task_costs as T
@@ -24,7 +25,7 @@ COLUMNS = {
     "sources": ["source_id", "name", "home_url", "licence", "attribution", "priority"],
     "raw_files": ["snapshot_id", "source_id", "raw_path", "sha256", "retrieved_at", "upstream_commit", "rows"],
     "models": ["model_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
-               "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
+               "parameters_b", "deprecation_date", "status", "source_id", "source_ref", "release_date_kind"],
     "aliases": ["source_id", "external_id", "model_id", "variant", "rule"],
     "prices": ["model_id", "provider", "first_party", "tier", "effective_from", "effective_to",
                "input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok", "date_kind", "source_id",
@@ -34,6 +35,7 @@ COLUMNS = {
     "scores": ["model_id", "metric_id", "value", "observed_date", "metric_version", "source_id", "snapshot_id",
                "source_ref", "variant"],
     "lineage": ["parent_id", "child_id", "relation", "era", "evidence", "evidence_url"],
+    "lifecycle": ["model_id", "event", "date", "date_kind", "provider", "scope", "source_id", "source_ref", "note"],
     "corrections": ["source_id", "model_id", "raw_path", "what"],
     "task_benchmarks": ["benchmark_id", "name", "metric_id", "source_id", "description"],
     "task_costs": ["model_id", "variant", "benchmark_id", "observed_date", "usd_per_task", "tasks", "usd_total",
@@ -55,6 +57,7 @@ SORT_KEYS = {
     "speed": ["model_id", "variant", "provider", "observed_date"],
     "batch_discounts": ["vendor", "effective_from"],
     "host_prices": ["model_id", "provider", "observed_date"],
+    "lifecycle": ["model_id", "date", "event", "scope", "provider", "source_id"],
 }
 OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
 
@@ -329,6 +332,8 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     # and every model a hand-maintained price list carries (Epoch AI's archived records, llm-prices,
     # genai-prices). Models seen only in automated listings or leaderboards stay "unreviewed".
     hand_listed = {r["model_id"] for r in price_rows if r["source_id"] in HAND_MAINTAINED_PRICE_SOURCES}
+    events, release, retired = _lifecycle(raw, curated, identity, priced_or_scored, meta, price_rows,
+                                           score_rows, corrections)
     for mid in sorted(priced_or_scored):
         m = meta.get(mid, {})
         vendor, slug = mid.split("/", 1)
@@ -338,9 +343,10 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
         if ow is None:
             ow = True if vendor in OPEN_WEIGHT_VENDORS else (False if vendor in {"openai", "anthropic"} else None)
         models.append(dict(model_id=mid, vendor=vendor, family=_family(slug), name=names[mid],
-                           release_date=m.get("release_date", ""), open_weights=ow,
+                           release_date=release.get(mid, ("",))[0], open_weights=ow,
+                           release_date_kind=release.get(mid, ("", ""))[1],
                            context_window=int(m["context_window"]) if m.get("context_window") else None,
-                           parameters_b=None, deprecation_date=None,
+                           parameters_b=None, deprecation_date=retired.get(mid, ("",))[0] or None,
                            status="reviewed" if mid in ARTICLE_MODELS or mid in hand_listed else "unreviewed",
                            source_id=src, source_ref=ref))
 
@@ -361,7 +367,7 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
                 corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r["raw_path"],
                                         what=f"{what} left out: the model has no price or score"))
     measured = price_rows + score_rows + task_rows + speed_rows + host_rows
-    used = {r["raw_path"] for r in measured}
+    used = {r["raw_path"] for r in measured + events if r.get("raw_path")}
     counts: dict[str, int] = {}
     for r in measured:
         counts[r["raw_path"]] = counts.get(r["raw_path"], 0) + 1
@@ -370,13 +376,51 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
 
     raw_files = _raw_files(raw, used, counts)
     price_rows, score_rows = _check_future(price_rows, score_rows, raw_files, corrections)
+    newest = newest_retrieval(raw_files)
+    events += L.delistings(price_rows, newest, retired)
     tables = dict(sources=SOURCES, raw_files=raw_files, models=models, aliases=aliases,
-                  prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage,
+                  prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage, lifecycle=events,
                   corrections=corrections, task_benchmarks=T.BENCHMARKS, task_costs=task_rows, speed=speed_rows,
                   batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows)
     for name, rows in tables.items():
         _write(out_dir, name, rows)
     return {k: len(v) for k, v in tables.items()}
+
+
+def _lifecycle(raw, curated, identity, model_ids, meta, price_rows, score_rows, corrections):
+    """Lifecycle events of the registry's models (releases, retirements), the release date and kind per model and
+    the vendor's retirement date per model."""
+    from lib.curate.aliases import normalise_id
+    from lib.curate.prices import LITELLM_FIRST_PARTY, LITELLM_MOVING
+    canonical = I.resolver(identity)
+
+    def resolve(external_id):
+        mid = normalise_id(external_id)
+        return canonical(mid) if mid else None
+
+    def resolve_litellm(key):
+        # a moving alias (or a preview folded into its GA model) retires on its own date, not its target's
+        bare = key.split("/")[-1]
+        if key in LITELLM_MOVING or bare in LITELLM_MOVING or bare.endswith("-latest") or bare in FOLDED_KEYS:
+            return None
+        return resolve(key)
+    events = L.hand_events(curated) + L.litellm_retirements(raw, resolve_litellm, LITELLM_FIRST_PARTY)
+    events += L.azure_retirements(raw, resolve)
+    events = [e for e in events if e["model_id"] in model_ids]
+    release = L.release_dates(sorted(model_ids), meta, price_rows, score_rows, FIRST_SEEN_SOURCES)
+    events, dropped = L.drop_impossible(events, release, price_rows)
+    corrections += dropped
+    retired = L.retirement_dates(events)
+    for mid, (day, kind, src, ref) in sorted(release.items()):
+        events.append(dict(model_id=mid, event="released", date=day, date_kind=kind, provider=mid.split("/")[0],
+                           scope="vendor", source_id=src, raw_path="", source_ref=ref, note=""))
+    return events, release, retired
+
+
+# LiteLLM keys that the price curation folds into another model (gpt-4-1106-preview -> gpt-4-turbo)
+FOLDED_KEYS = {"gpt-4-1106-preview"}
+# sources whose model dates are listing dates, never release dates (OpenRouter's `created`)
+FIRST_SEEN_SOURCES = {"openrouter"}
 
 
 SCHEDULED_NOTE = "scheduled"

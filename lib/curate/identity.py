@@ -110,6 +110,18 @@ def _lookup(identity: list[dict]):
     return find
 
 
+def resolver(identity: list[dict]):
+    """model_id -> canonical model_id (None when rejected), by the decisions that hold for every source."""
+    general = {r["from_id"]: r for r in identity if not r["source_id"] and r["decision"] != "keep"}
+
+    def canonical(mid: str) -> str | None:
+        d = general.get(mid)
+        if d is None:
+            return mid
+        return None if d["decision"] == "reject" else d["model_id"]
+    return canonical
+
+
 def apply_identity(price_rows: list[dict], score_rows: list[dict], identity: list[dict]):
     """Move rows to their canonical model (and variant); drop rows of rejected ids.
 

@@ -134,6 +134,21 @@ def registry_figures(tables: dict, identity: list[dict]) -> dict:
             "priced models": len(mp), "priced models with a release date": int(mp["release_date"].notna().sum())}
 
 
+def _lifecycle_lines(tables: dict) -> list[str]:
+    life, models = tables["lifecycle"], tables["models"]
+    if life.empty:
+        return []
+    retired = life[life["event"] == "retired"]
+    kinds = models["release_date_kind"].value_counts()
+    return [
+        "- release dates by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
+        + " (a listing date is only ever `first-seen`)",
+        "- retirement dates: " + ", ".join(f"{scope}/{src} {n}" for (scope, src), n in
+                                             retired.groupby(["scope", "source_id"]).size().items())
+        + " (`vendor` dates take models off the market; `host` dates such as Azure's are the host's offering)",
+        f"- delisted (observed: no source lists a price any more): {int((life['event'] == 'delisted').sum())}"]
+
+
 def registry_section(tables: dict) -> list[str]:
     """The `check` section on entity resolution: before/after counts, unreviewed groups and junk ids listed."""
     from lib.curate.identity import candidate_groups, junk_reason, load_identity
@@ -161,7 +176,8 @@ def registry_section(tables: dict) -> list[str]:
         + ", ".join(f"{k} {v}" for k, v in decisions.items()) + ")",
         f"- aliases by rule: " + ", ".join(f"{k} {v}" for k, v in aliases["rule"].value_counts().items()),
         f"- variant scores: {len(variants)} rows on {variants['model_id'].nunique()} models "
-        f"({variants['variant'].nunique()} configurations)", "",
+        f"({variants['variant'].nunique()} configurations)",
+        *_lifecycle_lines(tables), "",
         f"### Unreviewed duplicate-candidate groups: {now['unreviewed duplicate-candidate groups']}", "",
         "Groups of ids that the duplicate normaliser (`lib.curate.identity.duplicate_key`) puts together and that no "
         "reviewed decision covers. Reviewed groups (every member kept as a distinct model, with its reason): "

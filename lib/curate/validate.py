@@ -34,10 +34,13 @@ SCHEMAS = {
         "context_window": Column(float, Check.gt(0), nullable=True, coerce=True),
         "parameters_b": Column(float, nullable=True, coerce=True), "deprecation_date": _date(True),
         "status": Column(str, Check.isin(["reviewed", "unreviewed"])), "source_id": Column(str), "source_ref": _ref,
+        "release_date_kind": Column(str, Check.isin(["announced", "api-available", "first-seen"]), nullable=True,
+                                    required=False),
     }, strict=True),
     "aliases": DataFrameSchema({"source_id": Column(str), "external_id": Column(str), "model_id": Column(str),
-                                "variant": Column(str, nullable=True),
-                                "rule": Column(str, Check.isin(["by hand", "alias list", "normaliser"]))},
+                                "variant": Column(str, nullable=True, required=False),
+                                "rule": Column(str, Check.isin(["by hand", "alias list", "normaliser"]),
+                                               nullable=True, required=False)},
                                unique=["source_id", "external_id"], strict=True),
     "prices": DataFrameSchema({
         "model_id": Column(str), "provider": Column(str), "first_party": Column(str, Check.isin(BOOL)),
@@ -56,7 +59,7 @@ SCHEMAS = {
         "scale": Column(str, Check.isin(["percent", "points"])), "drifts": Column(str, Check.isin(BOOL)),
         "version": Column(str), "description": Column(str), "source_id": Column(str)}, strict=True),
     "scores": DataFrameSchema({
-        "model_id": Column(str), "variant": Column(str, nullable=True), "metric_id": Column(str),
+        "model_id": Column(str), "variant": Column(str, nullable=True, required=False), "metric_id": Column(str),
         "value": Column(float), "observed_date": _date(), "metric_version": Column(str, nullable=True),
         "source_id": Column(str), "snapshot_id": Column(str), "source_ref": _ref},
         unique=["model_id", "variant", "metric_id", "observed_date", "source_id"], strict=True),
@@ -64,14 +67,30 @@ SCHEMAS = {
         "parent_id": Column(str), "child_id": Column(str), "relation": Column(str, Check.isin(["distilled", "successor"])),
         "era": Column(str, nullable=True), "evidence": Column(str, Check.str_length(min_value=10)),
         "evidence_url": Column(str, Check.str_matches(r"^https?://"))}, strict=True),
+    "lifecycle": DataFrameSchema({
+        "model_id": Column(str), "event": Column(str, Check.isin(["released", "retired", "delisted"])),
+        "date": _date(), "date_kind": Column(str, Check.isin(["announced", "api-available", "first-seen", "shutdown",
+                                                              "scheduled", "observed"])),
+        "provider": Column(str, nullable=True), "scope": Column(str, Check.isin(["vendor", "host"])),
+        "source_id": Column(str), "source_ref": _ref, "note": Column(str, nullable=True)}, strict=True),
 }
+OPTIONAL = {"lifecycle"}
+ADDED_COLUMNS = {"scores": ("variant",), "aliases": ("variant", "rule"), "models": ("release_date_kind",)}
 
 
 def load_seed(seed_dir: Path) -> dict[str, pd.DataFrame]:
     tables = {}
     for name in SCHEMAS:
-        tables[name] = pd.read_csv(Path(seed_dir) / f"{name}.csv", dtype=str, keep_default_na=False,
-                                   na_values=[""]).astype(object)
+        path = Path(seed_dir) / f"{name}.csv"
+        if name in OPTIONAL and not path.exists():
+            import io
+            header = ",".join(SCHEMAS[name].columns) + "\n"
+            tables[name] = pd.read_csv(io.StringIO(header), dtype=str).astype(object)
+            continue
+        tables[name] = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]).astype(object)
+        for col in ADDED_COLUMNS.get(name, ()):  # a seed written before these columns existed
+            if col not in tables[name].columns:
+                tables[name][col] = None
     for name, cols in (("prices", ["input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"]),
                        ("scores", ["value"]), ("metrics", ["min_value", "max_value"])):
         for c in cols:
@@ -139,11 +158,11 @@ def validate_seed(seed_dir: Path) -> dict[str, pd.DataFrame]:
         vals = sorted(set(tables[name][col].dropna()) - allowed)
         if vals:
             errors.append(f"{name}.{col} not resolved: {vals[:10]}{' ...' if len(vals) > 10 else ''}")
-    for name in ("prices", "scores", "aliases"):
+    for name in ("prices", "scores", "aliases", "lifecycle"):
         missing(name, "model_id", models)
     missing("lineage", "parent_id", models)
     missing("lineage", "child_id", models)
-    for name in ("prices", "scores", "models", "metrics", "raw_files", "aliases"):
+    for name in ("prices", "scores", "models", "metrics", "raw_files", "aliases", "lifecycle"):
         missing(name, "source_id", sources)
     for name in ("prices", "scores"):
         missing(name, "snapshot_id", snaps)
