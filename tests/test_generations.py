@@ -97,7 +97,8 @@ def tiny_store():
         ("v/big2", "2024-06-01", 5.0, 15.0)])  # blended 7.5
     con.executemany("INSERT INTO metrics (metric_id, name, scale) VALUES (?, ?, ?)",
                     [("q", "Q", "percent"), ("elo", "Elo", "points")])
-    con.executemany("INSERT INTO scores VALUES (?, ?, ?, '2024-06-01', NULL, 's', NULL, 'x')", [
+    con.executemany("INSERT INTO scores (model_id, metric_id, value, observed_date, metric_version, source_id, "
+                    "snapshot_id, source_ref) VALUES (?, ?, ?, '2024-06-01', NULL, 's', NULL, 'x')", [
         ("v/big", "q", 80.0), ("v/small", "q", 72.0), ("v/big2", "q", 88.0),
         ("v/big", "elo", 1200.0), ("v/small", "elo", 1150.0)])
     con.executemany("INSERT INTO lineage VALUES (?, ?, ?, ?, 'e', NULL)", [
