@@ -33,6 +33,7 @@ KINDS = ("entered", "left", "price", "beaten")
 EVENT_COLUMNS = ["date", "previous_date", "metric_id", "kind", "model_id", "other_id", "price_before",
                  "price_after", "quality", "other_quality"]
 ATOM_NS = "http://www.w3.org/2005/Atom"
+ATOM_LIMIT = 500  # entries in the Atom document (a 2,000-entry feed is over 1 MB; readers want the newest)
 FRONTIER_PAGE = "frontier"  # the dashboard's url_path of the Frontier page (app.py)
 FRONTIER_PARAMS = ("as_of", "metric")  # its query parameters for the date and the metric (pages/1_frontier.py)
 
@@ -193,8 +194,9 @@ def json_doc(events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "", 
 
 
 def atom_xml(events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "", title: str = "", generated=None,
-             self_href: str = "frontier-changes.atom") -> bytes:
-    """The events as an Atom 1.0 document (RFC 4287): one entry per event, newest first."""
+             self_href: str = "frontier-changes.atom", limit: int | None = None) -> bytes:
+    """The events as an Atom 1.0 document (RFC 4287): one entry per event, newest first; at most ``limit``
+    entries (feed readers poll the newest; the JSON file keeps every change)."""
     ET.register_namespace("", ATOM_NS)
 
     def el(parent, tag, text=None, **attrs):
@@ -204,6 +206,8 @@ def atom_xml(events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "", 
         return e
 
     entries = _entries(events, names, hi, base_url)
+    if limit:
+        entries = entries[:limit]
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     if base_url:
         feed.set("{http://www.w3.org/XML/1998/namespace}base", base_url.rstrip("/") + "/")
@@ -229,12 +233,14 @@ def atom_xml(events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "", 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def write_feed(out_dir, events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "") -> tuple[Path, Path]:
-    """Write ``frontier-changes.atom`` and ``frontier-changes.json`` into ``out_dir`` (each atomically)."""
+def write_feed(out_dir, events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "",
+               limit: int | None = ATOM_LIMIT) -> tuple[Path, Path]:
+    """Write ``frontier-changes.atom`` (the newest ``limit`` changes) and ``frontier-changes.json`` (all of
+    them) into ``out_dir``, each atomically."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atom, js = out_dir / "frontier-changes.atom", out_dir / "frontier-changes.json"
-    for path, data in ((atom, atom_xml(events, names, hi=hi, base_url=base_url)),
+    for path, data in ((atom, atom_xml(events, names, hi=hi, base_url=base_url, limit=limit)),
                        (js, json.dumps(json_doc(events, names, hi=hi, base_url=base_url), indent=1).encode())):
         tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
         tmp.write_bytes(data)

@@ -121,6 +121,13 @@ def test_cli_feed_writes_atom_whose_entries_are_the_stored_changes(frontier_env,
     doc = json.loads((tmp_path / "frontier-changes.json").read_text())
     assert len(doc["entries"]) == len(events)
     assert all(not e["link"].startswith("http") for e in doc["entries"])  # relative without --base-url
+    # --limit keeps the newest changes in the Atom feed; the JSON file keeps them all
+    assert main(["feed", "--out", str(tmp_path), "--metric", metric_id, "--limit", "3"]) == 0
+    root = ET.parse(tmp_path / "frontier-changes.atom").getroot()
+    dates = [e.find(f"{A}updated").text[:10] for e in root.findall(f"{A}entry")]
+    assert len(dates) == min(3, len(events))
+    assert dates[0] == events["date"].max().strftime("%Y-%m-%d") and dates == sorted(dates, reverse=True)
+    assert len(json.loads((tmp_path / "frontier-changes.json").read_text())["entries"]) == len(events)
 
 
 def test_cli_feed_refuses_bad_input_with_one_line(frontier_env, tmp_path, capsys):
