@@ -10,3 +10,7 @@ class UsageError(Exception):
 
 class DataError(Exception):
     """Input data that cannot be imported; the database is left as it was."""
+
+
+class CorruptDatabase(DataError):
+    """The database file cannot be opened or read (damaged blocks, not a DuckDB file)."""

@@ -11,13 +11,15 @@ import fcntl
 import hashlib
 import os
 import shutil
+import threading
+import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
 
-from lib import paths, schema
-from lib.errors import DataError
+from lib import paths, queries, schema
+from lib.errors import CorruptDatabase, DataError
 
 def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
                  pending: dict[Path, bytes] | None = None) -> str:
@@ -42,11 +44,27 @@ def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
     return h.hexdigest()
 
 
+def _first_line(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def writable_location(db_path: Path) -> bool:
+    """Whether a writer could replace the database here (its folder writable; the lock file too if present)."""
+    folder = Path(db_path).parent
+    lock = Path(str(db_path) + ".lock")
+    return os.access(folder, os.W_OK | os.X_OK) and (not lock.exists() or os.access(lock, os.W_OK))
+
+
 @contextlib.contextmanager
 def writer_lock(db_path: Path) -> Iterator[None]:
     """One writer at a time (fcntl lock beside the database file)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(str(db_path) + ".lock", "a+") as fh:
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(str(db_path) + ".lock", "a+")
+    except OSError as exc:
+        raise DataError(f"cannot write the database in {db_path.parent}: {_first_line(exc)}") from None
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         # Holding the lock, no other writer is running: any temp copy left is from a killed writer.
         for stale in db_path.parent.glob(f"{db_path.name}.tmp-*"):
@@ -146,13 +164,20 @@ def _transaction_on_new_file(db_path: Path, copy_from: Path | None = None) -> It
             try:
                 yield con
                 schema.refresh_derived(con)  # derived tables always match what this transaction wrote
+                # Every file a writer produces is told apart by readers (lib.store.LiveReader) by this id.
+                con.execute(queries.SET_META, ["file_id", uuid.uuid4().hex])
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
                 raise
         finally:
             con.close()
         os.replace(tmp, db_path)
+    except (OSError, duckdb.IOException) as exc:  # disk full, read-only folder, file size limit: one line
+        _remove(tmp)
+        raise DataError(f"could not write the database {db_path}: {_first_line(exc)}; it was left as it was") \
+            from None
     except BaseException:
         _remove(tmp)
         raise
@@ -193,38 +218,178 @@ def write_new(db_path: Path, fill: Callable, version: str) -> dict:
 
 def stored_version(db_path: Path) -> str | None:
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error:
+        return _checked_version(db_path, full=False)
+    except CorruptDatabase:
         return None
+
+
+def _checked_version(db_path: Path, *, full: bool) -> str | None:
+    """The data version stored in the file. Raises CorruptDatabase when the file cannot be opened or read as a
+    database of this project; with `full`, every table is read in full, so DuckDB checks every block's checksum.
+
+    Call it while no other connection to `db_path` is open in this process: DuckDB would answer from that one.
+    """
     try:
-        rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
-        return rows[0][0] if rows else None
-    except duckdb.Error:
-        return None
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise CorruptDatabase(_first_line(exc)) from None
+    try:
+        if full:
+            queries.read_every_table(con)
+        return queries.meta(con).get("data_version")
+    except duckdb.Error as exc:
+        raise CorruptDatabase(_first_line(exc)) from None
     finally:
         con.close()
 
 
-def ensure_db(db_path: Path | None = None) -> Path:
-    """Return a database that matches the committed seed and snapshots, building it when missing or stale."""
+def _build_reason(db_path: Path, *, verify: bool, check_stale: bool) -> str | None:
+    """Why the database must be (re)built: 'missing', 'corrupt: …', 'stale', or None when it can be used."""
+    if not db_path.exists():
+        return "missing"
+    try:
+        stored = _checked_version(db_path, full=verify)
+    except CorruptDatabase as exc:
+        return f"corrupt: {exc}"
+    if stored is None:
+        return "corrupt: it has no data version"
+    if stored.startswith(EXTERNAL_VERSION_PREFIX):
+        return None  # a store built by other means (a benchmark's): used as it is, never rebuilt over
+    if check_stale and paths.seed_dir().is_dir() and stored != data_version():
+        return "stale"
+    return None
+
+
+def ensure_db(db_path: Path | None = None, *, verify: bool = False, check_stale: bool = True,
+              notices: list[str] | None = None) -> Path:
+    """Return a usable database: built when missing, rebuilt when corrupt and (with `check_stale`) when older than
+    the committed seed and snapshots. `verify` reads every table in full to find damaged blocks.
+
+    Messages a user should see (a corrupt file rebuilt; a stale file served from a read-only folder) are appended
+    to `notices`. Raises DataError (one line) when no usable database can be had.
+    """
     db_path = Path(db_path or paths.default_db_path())
-    version = data_version()
-    stored = stored_version(db_path) if db_path.exists() else None
-    if stored is not None and (stored == version or stored.startswith(EXTERNAL_VERSION_PREFIX)):
-        return db_path  # current, or a store built by other means (a benchmark's): used as it is, never rebuilt over
+    notices = [] if notices is None else notices
+    reason = _build_reason(db_path, verify=verify, check_stale=check_stale)
+    if reason is None:
+        return db_path
     if not paths.seed_dir().is_dir():
-        if db_path.exists():
-            return db_path  # a deployed database without its seed: use it as it is
-        raise DataError(f"no database at {db_path} and no seed folder at {paths.seed_dir()} to build it from")
+        raise DataError(f"the database at {db_path} is {reason} and there is no seed folder at "
+                        f"{paths.seed_dir()} to build it from")
+    if not writable_location(db_path):
+        if reason == "stale":
+            notices.append(f"the database at {db_path} is older than the seed and snapshot files, and its folder "
+                           "is read-only: serving it as it is (run `python -m lib build` where it can be written)")
+            return db_path
+        raise DataError(f"the database at {db_path} is {reason}, and its folder {db_path.parent} is read-only: "
+                        "it cannot be rebuilt here")
     with writer_lock(db_path):
-        if not (db_path.exists() and stored_version(db_path) == version):  # another process may have built it
+        reason = _build_reason(db_path, verify=verify, check_stale=check_stale)  # another process may have built it
+        if reason is not None:
             _build_locked(db_path, paths.seed_dir(), paths.snapshot_dir())
+    if reason and reason.startswith("corrupt"):
+        notices.append(f"the database at {db_path} was corrupt ({reason[len('corrupt: '):]}); it was rebuilt from "
+                       "the seed and the kept snapshots")
     return db_path
 
 
 def connect_readonly(db_path: Path | None = None):
     """A read-only connection: what the dashboard and every query use."""
     return duckdb.connect(str(db_path or paths.default_db_path()), read_only=True)
+
+
+class LiveReader:
+    """One read-only connection that follows the database file across writers' swaps, for a long-running process.
+
+    `refresh()` (cheap: one stat) notices a new file (inode, mtime or size changed) and reopens it. DuckDB hands back
+    the database already open in this process for a path, so the old connection is closed first, and only once no
+    cursor taken from it is in use (the last one to finish performs a pending swap). The reader never rebuilds a
+    database except when the file is missing or corrupt; on its first open it also rebuilds a stale one (or, in a
+    read-only folder, serves it with a warning in `notice`).
+    """
+
+    def __init__(self, db_path: Path):
+        self.path = Path(db_path)
+        self._lock = threading.RLock()
+        self._con = None
+        self._stamp = None
+        self._active = 0
+        self._pending = False
+        self.version: str | None = None
+        self.meta: dict = {}
+        self.opened = 0  # how many files this reader has opened
+        self.notice: str | None = None  # a lasting warning (stale database served as it is)
+        self.events: list[str] = []  # one-off messages (a corrupt database rebuilt)
+
+    def _file_stamp(self) -> tuple | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def refresh(self) -> None:
+        """Open the database, or the new file a writer swapped in since the last call."""
+        stamp = self._file_stamp()
+        with self._lock:
+            if self._con is not None and stamp is not None and stamp == self._stamp:
+                return
+            if self._con is not None and self._active:
+                self._pending = True  # queries are running on the old file: the last one to finish swaps
+                return
+            self._swap()
+
+    def _swap(self) -> None:
+        self._pending = False
+        if self._con is not None:
+            self._con.close()  # first, or DuckDB would hand the old database back to the new connection
+            self._con = None
+        notices: list[str] = []
+        ensure_db(self.path, verify=True, check_stale=self.opened == 0, notices=notices)
+        stamp = self._file_stamp()
+        con = connect_readonly(self.path)
+        try:
+            meta = queries.meta(con)
+        except duckdb.Error:
+            con.close()
+            raise
+        self._con, self._stamp, self.meta = con, stamp, meta
+        self.version = meta.get("data_version") or f"{self.path}:{stamp}"
+        self.opened += 1
+        for n in notices:
+            if "read-only" in n and "older than" in n:
+                self.notice = n
+            else:
+                self.events.append(n)
+        if self.opened > 1 and not any("older than" in n for n in notices):
+            self.notice = None
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator:
+        """A cursor on the current file; the file is not closed under it."""
+        with self._lock:
+            if self._con is None:
+                self._swap()
+            self._active += 1
+            con = self._con
+        try:
+            cur = con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._pending and not self._active:
+                    with contextlib.suppress(Exception):  # the next refresh() reports what went wrong
+                        self._swap()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
 
 def apply_import(write: Callable, db_path: Path | None = None, new_version: str | None = None):

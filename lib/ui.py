@@ -34,28 +34,24 @@ USER_MODELS_KEY = "user_models"
 
 # --- Connection ------------------------------------------------------------------------------------------------
 
-@st.cache_resource(ttl=60, max_entries=4, show_spinner="Checking the database against the seed…")
-def _ensured_db(db_path: str) -> str:
-    """Build the database from the seed if it is missing or stale (at most once a minute per process)."""
-    return str(store.ensure_db(Path(db_path)))
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _readonly_connection(db_path: str, stamp: tuple):
-    """One read-only DuckDB connection per database file version; each query takes its own cursor."""
-    return store.connect_readonly(Path(db_path))
+@st.cache_resource(max_entries=4, show_spinner="Opening the database…")
+def _reader(db_path: str) -> store.LiveReader:
+    """One read-only connection per database path and process, following the file when a writer swaps it."""
+    return store.LiveReader(Path(db_path))
 
 
 class Db:
     """What a page needs from the store: a cursor factory and the data version that keys every cache."""
 
-    def __init__(self, con, version: str, path: str):
-        self._con = con
-        self.version = version
-        self.path = path
+    def __init__(self, reader: store.LiveReader):
+        self._reader = reader
+        self.version = reader.version
+        self.path = str(reader.path)
+        self.meta = dict(reader.meta)
 
     def cursor(self):
-        return self._con.cursor()
+        """A context manager: a cursor on the database file in use (not closed under the query)."""
+        return self._reader.cursor()
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -71,27 +67,24 @@ def _leave_legacy_pages_mode() -> None:
 
 
 def connection() -> Db:
-    """The read-only database, rebuilt from the seed when needed; a friendly explanation (and stop) otherwise."""
+    """The read-only database, reopened when a writer swapped in a new file (one stat per rerun); built from the
+    seed only when missing or corrupt. A friendly explanation (and stop) when it cannot be had."""
     _leave_legacy_pages_mode()
     db_path = str(paths.default_db_path())
     try:
-        path = _ensured_db(db_path)
-        stat = os.stat(path)
-        con = _readonly_connection(path, (stat.st_ino, stat.st_mtime_ns, stat.st_size))
-        version = _data_version(con, path, (stat.st_ino, stat.st_mtime_ns))
-        return Db(con, version, path)
-    except (DataError, UsageError, OSError, Exception) as exc:  # noqa: BLE001 - any failure gets the same page
+        reader = _reader(db_path)
+        reader.refresh()
+        db = Db(reader)
+    except Exception as exc:  # noqa: BLE001 - any failure gets the same page
         _db_problem_page(db_path, exc)
         st.stop()
-
-
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def _data_version(_con, path: str, stamp: tuple) -> str:
-    cur = _con.cursor()
-    try:
-        return queries.meta(cur).get("data_version", f"{path}:{stamp}")
-    finally:
-        cur.close()
+    if reader.notice:
+        st.warning(views.md_text(reader.notice), icon=":material/history:")
+    for event in reader.events:
+        if st.session_state.get(f"_db_event_{hash(event)}") is None:
+            st.session_state[f"_db_event_{hash(event)}"] = True
+            st.warning(views.md_text(event), icon=":material/build:")
+    return db
 
 
 def _db_problem_page(db_path: str, exc: Exception) -> None:
@@ -107,11 +100,8 @@ def _db_problem_page(db_path: str, exc: Exception) -> None:
 # --- Cached loaders (every one takes the data version; `_db` is not hashed) -----------------------------------
 
 def _q(db: Db, fn, *args, **kwargs):
-    cur = db.cursor()
-    try:
+    with db.cursor() as cur:
         return fn(cur, *args, **kwargs)
-    finally:
-        cur.close()
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -136,7 +126,7 @@ def load_lineage(_db: Db, version: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_meta(_db: Db, version: str) -> dict:
-    return _q(_db, queries.meta)
+    return dict(_db.meta) if _db.meta else _q(_db, queries.meta)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -508,10 +498,7 @@ def empty_state(message: str, hint: str = "Widen the filters in the sidebar, or 
     st.info(f"**{message}** {hint}", icon=":material/filter_alt_off:")
 
 
-def md_text(text) -> str:
-    """Text from data (model names, ids) made inert inside Markdown: shown as typed, never as formatting,
-    links or HTML."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", str(text))
+md_text = views.md_text  # the one escaping function (lib/views.py), re-exported for the pages
 
 
 def link_to_model(model_id: str, label: str | None = None) -> None:

@@ -18,6 +18,33 @@ DEFAULT_METRIC = "aa_quality_2024"
 DEFAULT_WORKLOAD_MTOK = (100.0, 20.0)
 BASIS_LABELS = {"blended": "Blended", "input": "Input", "output": "Output"}
 
+# C0/C1 controls, zero-width and bidirectional-override characters: they break exports (PNG/PDF/SVG) and can
+# disguise a name; tabs and line breaks become spaces in one-line text.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                            "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+_LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
+
+
+def clean_text(text, *, one_line: bool = True) -> str:
+    """Text from data, a file or a URL without control or bidi-override characters (tabs and line breaks become
+    spaces unless `one_line` is false). What every display and export of such text starts from."""
+    s = "" if text is None else str(text)
+    if one_line:
+        s = _LINE_BREAKS.sub(" ", s)
+    return _CONTROL_CHARS.sub("", s)
+
+
+# Streamlit's Markdown (GFM) turns bare "http://…", "www.…" and "a@b.c" into links after escapes are resolved:
+# a word joiner (U+2060, invisible) inside them keeps them plain text.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<=@)(?=[-\w])")
+
+
+def md_text(text) -> str:
+    """The one escaping function for Markdown: text from data or a URL shown exactly as typed, never as
+    formatting, a link (bare URLs included), an image, an icon shortcode or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", clean_text(text)))
+
 
 # How vendors and metrics are named on screen and on slides (the data keeps its ids; the URL carries ids).
 VENDOR_NAMES = {

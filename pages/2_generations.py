@@ -83,7 +83,7 @@ with tab_pairs:
     pairs, problems = views.parse_pair_keys(keys, lineage, known)
     pairs = [(t, s, *set_eras.get(views.pair_key(t, s), (rel, era))) for t, s, rel, era in pairs]
     for p in problems:
-        st.warning(p)
+        st.warning(ui.md_text(p))
     if not pairs:
         ui.empty_state("No pairs selected.", "Add a pair, or choose a pair set above to get its pairs back.")
     else:

@@ -15,10 +15,15 @@ def parse_date(value: str, flag: str = "--as-of") -> dt.date:
 
 
 def open_db():
-    """The store, built from the seed when missing or stale, opened read-only."""
+    """The store, built from the seed when missing, stale or corrupt (every block is checked), opened read-only.
+    What happened on the way (a corrupt file rebuilt, a stale one served from a read-only folder) is one line each
+    on stderr."""
     from lib import store
 
-    path = store.ensure_db()
+    notices: list[str] = []
+    path = store.ensure_db(verify=True, notices=notices)
+    for n in notices:
+        print(f"note: {n}", file=sys.stderr)
     return store.connect_readonly(path)
 
 

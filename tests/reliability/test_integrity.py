@@ -1,0 +1,65 @@
+"""A damaged database file is detected and rebuilt from the seed and kept snapshots with a clear message; the
+dashboard shows that message, never a raw exception."""
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import queries, store
+from lib.errors import CorruptDatabase
+from tests.conftest import PROJECT_DIR
+
+
+def corrupt_middle(path, seed: int = 0) -> None:
+    """Random bytes over the middle half of the file (where the tables' blocks are)."""
+    size = path.stat().st_size
+    rng = random.Random(seed)
+    with open(path, "r+b") as fh:
+        fh.seek(size // 4)
+        fh.write(rng.randbytes(size // 2))
+
+
+@pytest.fixture
+def db_env(tmp_path, frontier_db, monkeypatch):
+    db = tmp_path / "f.duckdb"
+    store.build(db, frontier_db["seed"], frontier_db["snapshots"])
+    monkeypatch.setenv("FRONTIER_DB", str(db))
+    monkeypatch.setenv("FRONTIER_SEED_DIR", str(frontier_db["seed"]))
+    monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(frontier_db["snapshots"]))
+    return db
+
+
+def test_random_bytes_in_the_middle_are_detected_and_the_database_rebuilt(db_env):
+    con = store.connect_readonly(db_env)
+    good = queries.read_every_table(con)
+    con.close()
+    corrupt_middle(db_env)
+    with pytest.raises(CorruptDatabase):
+        store._checked_version(db_env, full=True)
+    notices: list[str] = []
+    store.ensure_db(db_env, verify=True, check_stale=False, notices=notices)
+    assert len(notices) == 1 and "corrupt" in notices[0] and "rebuilt" in notices[0] and "\n" not in notices[0]
+    con = store.connect_readonly(db_env)
+    assert queries.read_every_table(con) == good
+    con.close()
+
+
+def test_models_page_on_a_corrupt_database_says_it_was_rebuilt(db_env):
+    corrupt_middle(db_env, seed=1)
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "4_models.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("was corrupt" in w.value and "rebuilt" in w.value for w in at.warning)
+    assert at.title[0].value != "The data is not available"
+
+
+def test_cli_on_a_corrupt_database_rebuilds_with_one_line(db_env, capsys):
+    from lib.__main__ import main
+
+    corrupt_middle(db_env, seed=2)
+    assert main(["snapshot", "--as-of", "2024-10-01", "--format", "csv"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert any("corrupt" in line and "rebuilt" in line for line in err), err

@@ -1,0 +1,119 @@
+"""A running dashboard shows an ingest on the next rerun, without a restart and without rebuilding the database
+(the reader reopens the swapped-in file, closing the old connection first)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from lib import queries, store
+from tests.conftest import PROJECT_DIR
+from tests.reliability.serving import CHROMIUM, CHROMIUM_ARGS, have_chromium, streamlit_server, wait_idle
+
+FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "ingest" / "openrouter_2026-08-08_slice.json"
+
+
+def _meta(db) -> dict:
+    con = store.connect_readonly(db)
+    try:
+        return queries.meta(con)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def live_env(tmp_path, frontier_db):
+    """A private copy of the session database with an empty snapshot folder (the ingest writes there)."""
+    db, snaps = tmp_path / "live.duckdb", tmp_path / "snapshots"
+    snaps.mkdir()
+    store.build(db, frontier_db["seed"], snaps)
+    return {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
+
+
+def _ingest_cli(env: dict) -> None:
+    r = subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(FIXTURE),
+                        "--retrieved-at", "2026-08-08T06:00:00Z"], cwd=PROJECT_DIR, env={**os.environ, **env},
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+
+
+def test_reader_follows_a_swapped_file_in_process(live_env):
+    """The LiveReader (what the dashboard holds) sees a CLI ingest on its next refresh, from the same process
+    that still holds the old connection; a DuckDB connection opened naively to the path would not."""
+    db = live_env["FRONTIER_DB"]
+    os.environ.update(live_env)
+    try:
+        reader = store.LiveReader(db)
+        reader.refresh()
+        before = reader.version
+        with reader.cursor() as cur:
+            n_before = cur.execute("SELECT count(*) FROM snapshots").fetchall()[0][0]
+        _ingest_cli(live_env)
+        assert reader.version == before  # nothing changes until the next refresh
+        reader.refresh()
+        with reader.cursor() as cur:
+            n_after = cur.execute("SELECT count(*) FROM snapshots").fetchall()[0][0]
+        reader.close()
+        assert reader.version != before and n_after == n_before + 1
+        assert reader.version == _meta(db)["data_version"]
+    finally:
+        for k in live_env:
+            os.environ.pop(k, None)
+
+
+def test_a_swap_waits_for_running_queries(live_env):
+    """A query in flight on the old file finishes; the swap happens when it is done."""
+    reader = store.LiveReader(live_env["FRONTIER_DB"])
+    os.environ.update(live_env)
+    try:
+        reader.refresh()
+        before = reader.version
+        with reader.cursor() as cur:
+            _ingest_cli(live_env)
+            reader.refresh()  # busy: keeps serving the old file
+            assert cur.execute("SELECT count(*) FROM models").fetchall()[0][0] > 0
+            assert reader.version == before
+        assert reader.version != before  # the last cursor out performed the pending swap
+        reader.close()
+    finally:
+        for k in live_env:
+            os.environ.pop(k, None)
+
+
+def _shown_version(page, version_re) -> str:
+    page.get_by_text(version_re).first.wait_for(timeout=90_000)
+    wait_idle(page)
+    return version_re.search(page.inner_text("[data-testid='stMain']")).group(1)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not have_chromium(), reason=f"no system Chromium at {CHROMIUM}")
+def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
+    from playwright.sync_api import sync_playwright
+
+    db = live_env["FRONTIER_DB"]
+    version_re = re.compile(r"data version\s+([0-9a-f]{12})")
+    with streamlit_server(live_env) as (url, _proc), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url + "/data")
+        shown_before = _shown_version(page, version_re)
+        meta_before = _meta(db)
+        assert shown_before == meta_before["data_version"][:12]
+
+        _ingest_cli(live_env)
+        meta_ingested = _meta(db)
+        assert meta_ingested["data_version"] != meta_before["data_version"]
+
+        for _ in range(2):  # the next rerun shows the new version; more reruns do not rebuild the database
+            page.reload()
+            shown = _shown_version(page, version_re)
+            assert shown == meta_ingested["data_version"][:12]
+        browser.close()
+    after = _meta(db)
+    assert after["built_at"] == meta_before["built_at"]   # no rebuild: the ingest copied, nothing rebuilt since
+    assert after["file_id"] == meta_ingested["file_id"]   # the file the ingest wrote is still the one in place
