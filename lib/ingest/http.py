@@ -6,6 +6,7 @@ name the source and URL, with any secret redacted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -50,10 +51,26 @@ def make_session(retry: Retry | None = None) -> requests.Session:
     return session
 
 
+def _secret_forms(secret: str) -> set[str]:
+    """Every way a secret may show up in a message: raw, repr/escaped (a key with a newline is printed as
+    'ab\\ncd'), JSON-escaped, URL-encoded, and each of its lines on its own."""
+    import json
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii"), json.dumps(secret)[1:-1],
+             quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    forms |= {f.lower() for f in forms if "%" in f}  # percent-encoding in lower case
+    forms |= {part for part in re.split(r"[\s\x00-\x1f\x7f]+", secret) if len(part) >= 4}
+    return {f for f in forms if f}
+
+
 def redact(message: str, secrets: list[str | None]) -> str:
+    """`message` with every form of every secret replaced by ***."""
+    message = str(message)
     for s in secrets:
         if s:
-            message = message.replace(s, "***")
+            for form in sorted(_secret_forms(str(s)), key=len, reverse=True):
+                message = message.replace(form, "***")
     return message
 
 
