@@ -412,6 +412,37 @@ LEFT JOIN cur c ON c.model_id = i.model_id AND c.provider = i.provider AND c.tie
 ORDER BY i.model_id, i.provider, i.tier
 """
 
+# The newest stored price of each offering (model, provider, tier) of one source: what the price-jump
+# quarantine (lib.ingest.quarantine) compares an incoming price with.
+LATEST_SOURCE_PRICES = """
+SELECT model_id, provider, tier, input_usd_per_mtok AS prev_input, output_usd_per_mtok AS prev_output
+FROM prices WHERE source_id = ?
+QUALIFY row_number() OVER (PARTITION BY model_id, provider, tier ORDER BY effective_from DESC) = 1
+"""
+
+HELD_PRICES = """
+SELECT source_id, model_id, provider, tier, input_usd_per_mtok, output_usd_per_mtok, prev_input, prev_output,
+       factor, sha256, retrieved_at, status
+FROM price_quarantine WHERE (? IS NULL OR source_id = ?) ORDER BY retrieved_at, model_id
+"""
+
+INSERT_HELD_PRICE = """
+INSERT INTO price_quarantine (source_id, model_id, provider, tier, input_usd_per_mtok, output_usd_per_mtok,
+                              prev_input, prev_output, factor, sha256, retrieved_at, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+CONFIRM_HELD_PRICE = """
+UPDATE price_quarantine SET status = ?
+WHERE source_id = ? AND model_id = ? AND provider IS NOT DISTINCT FROM ? AND tier = ? AND status = 'held'
+"""
+
+
+def held_prices(con, source_id: str | None = None) -> pd.DataFrame:
+    """Price changes held by the quarantine (status held, confirmed by a second observation, or accepted)."""
+    return con.execute(HELD_PRICES, [source_id, source_id]).df()
+
+
 INSERT_PRICES = """
 INSERT INTO prices (model_id, provider, first_party, tier, effective_from, effective_to, input_usd_per_mtok,
                     output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id, source_ref, note)

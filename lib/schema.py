@@ -213,12 +213,30 @@ CREATE TABLE meta (
 
 # Bumped whenever the DDL or a derived table changes shape: it is part of the data version, so a database built
 # by older code is rebuilt on first use instead of being read with the wrong columns.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: price_quarantine
 
 # Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
 # one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
 PRICE_PRECEDENCE = """
     (p.date_kind = 'effective') DESC, p.first_party DESC, s.priority, p.effective_from DESC, p.input_usd_per_mtok"""
+
+# Price changes beyond a factor of the previous price of the same offering, held by live ingest until a second
+# observation or a review confirms them (lib.ingest.quarantine); rebuilt by replaying the kept payloads.
+PRICE_QUARANTINE = """
+CREATE TABLE price_quarantine (
+    source_id           VARCHAR NOT NULL,
+    model_id            VARCHAR NOT NULL,
+    provider            VARCHAR,
+    tier                VARCHAR NOT NULL,
+    input_usd_per_mtok  DOUBLE,
+    output_usd_per_mtok DOUBLE,
+    prev_input          DOUBLE,
+    prev_output         DOUBLE,
+    factor              DOUBLE NOT NULL,
+    sha256              VARCHAR NOT NULL,
+    retrieved_at        TIMESTAMP NOT NULL,
+    status              VARCHAR NOT NULL  -- held | confirmed | accepted
+)"""
 
 # An interval is closed by its explicit effective_to, else by the next row of the same model, source,
 # provider and tier: appending a changed price closes the old interval without rewriting it.
@@ -268,6 +286,7 @@ TABLES = {
     "host_prices": HOST_PRICES,
     "lifecycle": LIFECYCLE,
     "meta": META,
+    "price_quarantine": PRICE_QUARANTINE,
 }
 
 # Seed CSV file → table, in load order (referenced tables first).

@@ -17,6 +17,7 @@ BASE = "https://artificialanalysis.ai"
 FREE_URL = BASE + "/api/v2/language/models/free"
 LEGACY_URL = BASE + "/api/v2/data/llms/models"
 MAX_BYTES = 32 * 1024 * 1024
+MAX_ROWS = 20_000  # the API lists a few hundred models
 MAX_PAGES = 50
 ATTRIBUTION = "Artificial Analysis (https://artificialanalysis.ai/)"
 SOURCE_ROW = dict(source_id=SOURCE_ID, name="Artificial Analysis API", home_url="https://artificialanalysis.ai/",
@@ -107,6 +108,7 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     rows = doc["data"]
     if not isinstance(rows, list):
         raise DataError(f"artificial_analysis: field 'data' is a {type(rows).__name__}, expected a list")
+    common.check_row_count("artificial_analysis", rows, MAX_ROWS)
     major, version = _version(doc)
     metric = f"aa_intelligence_v{major}"
     models, prices, scores, skipped, seen, hints = [], [], [], [], set(), {}

@@ -16,6 +16,11 @@ from lib.errors import DataError
 
 # Above this a price is a data error, not a price (the dearest real model is a few hundred $/Mtok).
 MAX_USD_PER_MTOK = 10_000.0
+# Row limit per payload unless a source module sets MAX_ROWS (the largest real listing has a few thousand rows).
+DEFAULT_MAX_ROWS = 20_000
+# A name or id longer than this is not a name; any text cell longer than MAX_CELL_CHARS skips its row.
+MAX_TEXT_CHARS = 500
+MAX_CELL_CHARS = 20_000
 
 # Columns parsers emit before alias resolution: `external_id` is the source's own id; the pipeline
 # turns it into a canonical `model_id`.
@@ -84,13 +89,45 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
 
 
-def load_json(body: bytes, source: str):
-    """Decode a JSON payload, naming the source and the position of the error."""
+class JsonObject(dict):
+    """A decoded JSON object that remembers keys it saw twice (`duplicates`) and whether an object inside it did
+    (`nested_duplicates`): which of two values a payload meant is unknowable, so such a row is skipped."""
+    duplicates: tuple = ()
+    nested_duplicates: bool = False
+
+
+def _tainted(value, depth: int = 0) -> bool:
+    if isinstance(value, JsonObject):
+        return bool(value.duplicates) or value.nested_duplicates
+    if isinstance(value, list) and depth < 4:
+        return any(_tainted(v, depth + 1) for v in value)
+    return False
+
+
+def _json_object(pairs: list) -> JsonObject:
+    obj = JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen, dups = set(), []
+        for k, _ in pairs:
+            if k in seen and k not in dups:
+                dups.append(k)
+            seen.add(k)
+        obj.duplicates = tuple(dups)
+    obj.nested_duplicates = any(_tainted(v) for v in obj.values())
+    return obj
+
+
+def load_json(body: bytes, source: str, *, keyed_rows: bool = False):
+    """Decode a JSON payload, naming the source and the position of the error. A key repeated in the top-level
+    object fails the payload (unless `keyed_rows`: the top level is keyed by row id, and the parser skips the
+    repeated ids); one repeated inside a row skips that row (`require_object`)."""
     if looks_like_html(body):
         raise DataError(f"{source}: expected JSON but the payload is an HTML page "
                         f"(starts with {body[:40].decode('utf-8', 'replace')!r}); an error page served with 200?")
     try:
-        return json.loads(body)
+        doc = json.loads(body, object_pairs_hook=_json_object)
+    except RecursionError:
+        raise DataError(f"{source}: payload is not usable JSON: nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{source}: payload is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -98,6 +135,27 @@ def load_json(body: bytes, source: str):
         hint = "; the body ends mid-document (truncated?)" if tail not in (b"}", b"]") else ""
         raise DataError(f"{source}: payload is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
                         f"{hint}") from None
+    if isinstance(doc, JsonObject) and doc.duplicates and not keyed_rows:
+        raise DataError(f"{source}: key {doc.duplicates[0]!r} appears twice in the top-level JSON object; which one "
+                        "is meant is unknowable")
+    return doc
+
+
+def check_row_count(source: str, rows, limit: int | None = None) -> None:
+    """A payload with more rows than its source could hold is an error, not data (and would take minutes)."""
+    limit = limit or DEFAULT_MAX_ROWS
+    if hasattr(rows, "__len__") and len(rows) > limit:
+        raise DataError(f"{source}: payload holds {len(rows):,} rows, over this source's limit of {limit:,}")
+
+
+def listed_date(value) -> str | None:
+    """A Unix timestamp (seconds) as an ISO date; None when it is not a plausible one (NaN, huge, negative)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not (0 <= value < 4_102_444_800):  # 1970 .. 2100
+        return None
+    return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()
+
 
 
 def price(value, field: str, *, per_token: bool) -> float | None:
@@ -109,15 +167,20 @@ def price(value, field: str, *, per_token: bool) -> float | None:
     text = value.strip() if isinstance(value, str) else repr(value)
     if text == "":
         return None
+    if len(text) > 64:
+        raise RowError(field, f"non-numeric price of {len(text)} characters")
     try:
         d = Decimal(text)
     except InvalidOperation:
         raise RowError(field, f"non-numeric price {value!r}") from None
-    if not d.is_finite():
-        raise RowError(field, f"non-numeric price {value!r}")
-    if per_token:
-        d = d * 1_000_000  # Decimal keeps "0.0000025" -> 2.5 exact, no float noise
-    out = float(d)
+    try:
+        if not d.is_finite():
+            raise RowError(field, f"non-numeric price {value!r}")
+        if per_token:
+            d = d * 1_000_000  # Decimal keeps "0.0000025" -> 2.5 exact, no float noise
+        out = float(d)
+    except ArithmeticError:  # Overflow ("1e999999999" per token)
+        raise RowError(field, f"absurd price {text[:32]!r}") from None
     if out < 0:
         raise RowError(field, f"negative price {value!r}")
     if out > MAX_USD_PER_MTOK or math.isinf(out):
@@ -148,13 +211,22 @@ def text(value, field: str, *, required: bool = True) -> str | None:
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise RowError(field, f"expected text, got {type(value).__name__}")
-    return str(value)  # verbatim: HTML or script in a name is stored as text, never interpreted
+    out = str(value)  # verbatim: HTML or script in a name is stored as text, never interpreted
+    if len(out) > MAX_TEXT_CHARS:
+        raise RowError(field, f"text of {len(out):,} characters (limit {MAX_TEXT_CHARS})")
+    return out
 
 
 def require_object(row, container: str, what: str = "an object") -> dict:
     """A payload row must be a JSON object (or a CSV record); anything else skips the row with a reason."""
     if not isinstance(row, dict):
         raise RowError(container, f"expected {what}, got {type(row).__name__}")
+    if isinstance(row, JsonObject) and (row.duplicates or row.nested_duplicates):
+        which = f"key {row.duplicates[0]!r}" if row.duplicates else "a key inside it"
+        raise RowError(container, f"{which} appears twice in the row; which value is meant is unknowable")
+    for key, value in row.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise RowError(str(key)[:40], f"text of {len(value):,} characters (limit {MAX_CELL_CHARS:,})")
     return row
 
 

@@ -14,6 +14,7 @@ from lib.ingest.common import ParseResult, RowError, Skipped
 SOURCE_ID = "litellm"
 URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 MAX_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 20_000  # the real file has a few thousand entries
 SOURCE_ROW = dict(source_id=SOURCE_ID, name="LiteLLM model_prices_and_context_window.json",
                   home_url="https://github.com/BerriAI/litellm", licence="MIT", attribution="BerriAI LiteLLM",
                   priority=5)
@@ -43,18 +44,23 @@ def fetch(session=None) -> list[common.Payload]:
 
 
 def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
-    doc = common.load_json(payload, "litellm")
+    doc = common.load_json(payload, "litellm", keyed_rows=True)
     if not isinstance(doc, dict):
         raise DataError(f"litellm: expected a JSON object keyed by model id, got a {type(doc).__name__}")
+    common.check_row_count("litellm", doc, MAX_ROWS)
     models, prices, skipped, hints = [], [], [], {}
     rows_seen = 0
+    repeated = set(getattr(doc, "duplicates", ()))
     for key, row in doc.items():
         if key in RESERVED_KEYS:
             continue
         rows_seen += 1
         try:
+            if key in repeated:
+                raise RowError("key", "model id appears twice in the payload; which entry is meant is unknowable")
             if not isinstance(row, dict):
                 raise RowError(key, f"expected an object, got {type(row).__name__}")
+            common.require_object(row, "entry")
             mode = row.get("mode")
             if mode is not None and mode not in MODES:
                 continue  # embeddings, images, audio...: not a chat model, not a skipped chat row

@@ -16,6 +16,7 @@ SOURCE_ID = "simonw_llm_prices"
 LISTING_URL = "https://api.github.com/repos/simonw/llm-prices/contents/data"
 RAW_URL = "https://raw.githubusercontent.com/simonw/llm-prices/main/data/{name}"
 MAX_BYTES = 8 * 1024 * 1024
+MAX_ROWS = 5_000  # one vendor's file lists a few dozen models
 MAX_FILES = 100
 SOURCE_ROW = dict(source_id=SOURCE_ID, name="Simon Willison's llm-prices", home_url="https://github.com/simonw/llm-prices",
                   licence="no licence stated", attribution="Simon Willison, llm-prices (llm-prices.com)", priority=2)
@@ -58,6 +59,7 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
                             "schema drift?")
     if not isinstance(doc["models"], list):
         raise DataError(f"llm_prices: field 'models' is a {type(doc['models']).__name__}, expected a list")
+    common.check_row_count("llm_prices", doc["models"], MAX_ROWS)
     vendor = str(doc["vendor"])
     day = (retrieved_at or dt.datetime.now(dt.timezone.utc)).date()
     models, prices, skipped, seen, hints = [], [], [], set(), {}

@@ -17,6 +17,7 @@ from lib.ingest.common import ParseResult, RowError, Skipped
 SOURCE_ID = "lmarena"
 URL = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv/lmarena_text.csv"
 MAX_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 5_000  # the leaderboard lists a few hundred models
 SOURCE_ROW = dict(source_id=SOURCE_ID, name="LMArena (Chatbot Arena) text leaderboard", home_url="https://lmarena.ai/",
                   licence="MPL-2.0 (fboulnois/llm-leaderboard-csv); numbers are LMArena's public leaderboard",
                   attribution="LMArena (lmarena.ai); CSV by fboulnois/llm-leaderboard-csv", priority=8)
@@ -46,6 +47,9 @@ def _records(payload: bytes) -> list[dict]:
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(f"lmarena: payload is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    # A long cell is a bad row (skipped by require_object), not a reason to drop the payload: lift csv's
+    # 131,072-character field limit to the payload cap.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     if not any(c in header for c in MODEL_COLUMNS):
@@ -67,6 +71,7 @@ def display_key(name: str) -> str:
 
 def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
     rows = _records(payload)
+    common.check_row_count("lmarena", rows, MAX_ROWS)
     models, scores, skipped, seen, hints = [], [], [], set(), {}
     for i, row in enumerate(rows):
         ext_id = f"#{i}"

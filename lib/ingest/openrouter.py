@@ -14,6 +14,7 @@ from lib.ingest.common import ParseResult, RowError, Skipped
 SOURCE_ID = "openrouter"
 URL = "https://openrouter.ai/api/v1/models"
 MAX_BYTES = 32 * 1024 * 1024
+MAX_ROWS = 20_000  # the real listing has a few hundred models
 SOURCE_ROW = dict(source_id=SOURCE_ID, name="OpenRouter /api/v1/models", home_url=URL,
                   licence="no licence stated (OpenRouter API output)", attribution="OpenRouter", priority=6)
 METRIC_ROWS: list[dict] = []
@@ -38,6 +39,7 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
         rows = doc  # some recorders saved the bare `data` array
     if not isinstance(rows, list):
         raise DataError(f"openrouter: field 'data' is a {type(rows).__name__}, expected a list")
+    common.check_row_count("openrouter", rows, MAX_ROWS)
     models, prices, skipped, seen = [], [], [], set()
     for i, row in enumerate(rows):
         ext_id = str(row.get("id")) if isinstance(row, dict) and row.get("id") else f"#{i}"
@@ -67,11 +69,8 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
         tier = VARIANT_TIERS.get(variant, variant or "standard") if variant else "standard"
         vendor = base.split("/")[0] if "/" in base else None
         ref = f"{URL}#{ext_id}"
-        created = row.get("created")
-        note = None
-        if isinstance(created, (int, float)) and not isinstance(created, bool):
-            listed = dt.datetime.fromtimestamp(created, dt.timezone.utc).date().isoformat()
-            note = f"listed on OpenRouter {listed}"
+        listed = common.listed_date(row.get("created"))  # NaN or absurd timestamps: no note, the row is kept
+        note = f"listed on OpenRouter {listed}" if listed else None
         models.append(dict(external_id=ext_id, vendor=vendor, name=name, context_window=ctx, status="unreviewed",
                            source_id=SOURCE_ID, source_ref=ref,
                            # `created` is OpenRouter's listing date, never a release date

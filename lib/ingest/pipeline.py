@@ -74,7 +74,14 @@ def prepare(con, source: str, payload: common.Payload) -> Prepared:
     module = source_module(source)
     sha = hashlib.sha256(payload.body).hexdigest()
     retrieved = payload.retrieved_at.astimezone(dt.timezone.utc)
-    parsed = module.parse(payload.body, retrieved)
+    try:
+        parsed = module.parse(payload.body, retrieved)
+    except (DataError, UsageError):
+        raise
+    except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
+        # A parser bug on hostile input: one line naming the source, never a traceback; nothing is written.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise DataError(f"{source}: payload could not be parsed ({type(exc).__name__}: {reason})") from None
     parsed = resolve.apply(con, parsed, module)
     validate(source, parsed)
     return Prepared(payload, sha, parsed, f"{retrieved.strftime('%Y%m%dT%H%M%SZ')}_{sha[:12]}")
@@ -104,11 +111,18 @@ def _ensure_reference_rows(con, module) -> None:
 
 
 def _import_one(con, module, prep: Prepared, raw_path: str | None) -> dict:
+    from lib.ingest import quarantine
+
     p = prep.parsed
-    return store.import_parsed(
+    prices, held = quarantine.hold_price_jumps(con, p.source_id, p.prices, sha256=prep.sha256,
+                                               retrieved_at=prep.payload.retrieved_at)
+    result = store.import_parsed(
         con, source_id=p.source_id, sha256=prep.sha256, retrieved_at=prep.payload.retrieved_at, raw_path=raw_path,
-        models=p.models, aliases=p.aliases, prices=p.prices, scores=p.scores,
-        note=f"live ingest from {prep.payload.url}; {len(p.skipped)} rows skipped")
+        models=p.models, aliases=p.aliases, prices=prices, scores=p.scores,
+        note=f"live ingest from {prep.payload.url}; {len(p.skipped)} rows skipped"
+             + (f"; {len(held)} price jump(s) held" if held else ""))
+    result["held"] = held
+    return result
 
 
 def _hook() -> None:
@@ -293,6 +307,17 @@ def _print_summary(summary: dict, fresh: list[Prepared], out) -> None:
     for c in conflicts[:MAX_LISTED]:
         print(f"    ! {c['model_id']} [{c['provider']}/{c['tier']}]: a different price already starts on "
               f"{str(c['old_from'])[:10]}; kept the stored one", file=out)
+    held = [h for r in results for h in r.get("held", [])]
+    if held:
+        from lib.ingest import quarantine
+
+        print(f"  held for review: {len(held)} price change(s) beyond {quarantine.max_factor():g}× the previous "
+              "price (imported when a later payload shows them again, or when accepted in "
+              "data/reviews/price_jumps.csv)", file=out)
+        for h in held[:MAX_LISTED]:
+            print(f"    ? {h['model_id']} [{h['provider']}/{h['tier']}]: input {_fmt(h['prev_input'])} → "
+                  f"{_fmt(h['input_usd_per_mtok'])}, output {_fmt(h['prev_output'])} → "
+                  f"{_fmt(h['output_usd_per_mtok'])} USD/Mtok ({h['factor']:,.0f}×)", file=out)
     print(f"  scores: {sum(r['scores'] for r in results)}", file=out)
     skipped = summary["skipped"]
     print(f"  skipped rows: {len(skipped)}", file=out)
