@@ -2,6 +2,8 @@
 
 Run with `streamlit run app.py`. Pages are thin; the logic lives in lib/.
 """
+from pathlib import Path
+
 import streamlit as st
 
 from lib import ui
@@ -22,7 +24,9 @@ def _serve_landing_alias() -> None:
         pass
 
 
-st.set_page_config(page_title="LLM price–quality frontier", page_icon=":material/scatter_plot:", layout="wide")
+# A local file, not a ":material/…:" name: Streamlit fetches those favicons from a font CDN on every load.
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+st.set_page_config(page_title="LLM price–quality frontier", page_icon=str(ICON), layout="wide")
 
 pages = [
     st.Page("pages/1_frontier.py", title="Frontier", icon=":material/scatter_plot:", url_path=LANDING_ALIAS,

@@ -578,6 +578,44 @@ def _data_frame(fig, points: pd.DataFrame | None) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _clean_value(v):
+    """Strings (in lists, dicts and object arrays too) without control or bidi-override characters."""
+    from lib.views import clean_text
+
+    if isinstance(v, str):
+        return clean_text(v, one_line=False)
+    if isinstance(v, dict):
+        return {k: _clean_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return type(v)(_clean_value(x) for x in v)
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        return np.array([_clean_value(x) for x in v.ravel()], dtype=object).reshape(v.shape)
+    return v
+
+
+def without_control_characters(fig):
+    """The figure with control characters removed from every text it carries (names from data): an SVG holding
+    one is invalid XML, and PNG/PDF rendering breaks. The same figure object when there is nothing to remove."""
+    import plotly.graph_objects as go
+
+    raw = fig.to_plotly_json()
+    cleaned = _clean_value(raw)
+    if _same(raw, cleaned):
+        return fig
+    return go.Figure(cleaned)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
+            and (a.dtype != object or all(x is y or x == y for x, y in zip(a.ravel(), b.ravel())))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a is b or a == b
+
+
 def to_bytes(fig, fmt: str, points: pd.DataFrame | None = None, scale: float | None = None) -> bytes:
     """The file content of `fig` in `fmt` (png, svg, pdf, html, csv, parquet).
 
@@ -586,9 +624,9 @@ def to_bytes(fig, fmt: str, points: pd.DataFrame | None = None, scale: float | N
     """
     fmt = fmt.lower()
     if fmt in IMAGE_FORMATS:
-        return _render_image(fig, fmt, scale)
+        return _render_image(without_control_characters(fig), fmt, scale)
     if fmt == "html":
-        return _html_bytes(fig)
+        return _html_bytes(without_control_characters(fig))
     if fmt == "csv":
         return neutralise_formulas(_data_frame(fig, points)).to_csv(index=False, lineterminator="\n").encode("utf-8")
     if fmt == "parquet":

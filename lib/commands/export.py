@@ -5,6 +5,7 @@ slides by lib.export (preset, theme, sources footer).
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 # The calculator's default workload in millions of tokens a month (input, output): the same as the Calculator
@@ -50,7 +51,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--subtitle", default=None, help="a subtitle under the title")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (required with --chart; with --deck the image format, default png)")
-    parser.add_argument("--out", default=None, metavar="PATH", help="output file (required with --chart)")
+    parser.add_argument("--out", default=None, metavar="PATH",
+                        help="output file (required with --chart); '-' writes to standard output")
 
 
 # --- chart specs: data from the store → a lib.figures figure ----------------------------------------------------
@@ -290,15 +292,63 @@ def _page_theme(theme: str) -> str:
     return "dark" if theme == "dark" else "light"
 
 
+STDOUT = "-"
+
+
+def check_out_path(path, *, directory: bool = False) -> None:
+    """Refuse, in one line and before any work, an output path that is not a place for a new regular file:
+    a directory (for a file), a symlink, a FIFO or other special file (never replaced), a read-only folder."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from lib.errors import UsageError
+
+    if not directory and str(path) == STDOUT:
+        return
+    p = Path(path)
+    flag = "--deck" if directory else "--out"
+    if p.is_symlink():
+        raise UsageError(f"{flag}: {p} is a symbolic link; it is not replaced (give another path)")
+    if p.exists():
+        mode = os.stat(p).st_mode
+        if directory:
+            if not stat.S_ISDIR(mode):
+                raise UsageError(f"{flag}: {p} exists and is not a directory")
+        elif stat.S_ISDIR(mode):
+            raise UsageError(f"{flag}: {p} is a directory; give a file name")
+        elif not stat.S_ISREG(mode):
+            raise UsageError(f"{flag}: {p} is a special file (FIFO, device or socket); it is not replaced")
+    folder = p if directory and p.exists() else p.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag}: cannot write in {folder} (read-only or no permission)")
+
+
 def _write(path, data: bytes) -> None:
     import os
     from pathlib import Path
 
+    from lib.errors import DataError
+
+    if str(path) == STDOUT:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_out_path(path)  # again just before writing: the path may have changed since the start
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # no half-written file if rendering fails mid-way
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "xb") as fh:  # exclusive: never follows a link planted under the temp name
+            fh.write(data)
+        os.replace(tmp, path)  # no half-written file if rendering fails mid-way
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        reason = exc.strerror or str(exc)
+        raise DataError(f"could not write {path}: {reason}") from None
 
 
 def _export_one(fig, fmt: str, path, args, source_names: dict):
@@ -431,6 +481,10 @@ def run(args) -> int:
     from lib.commands.common import open_db
 
     _check_args(args)
+    if args.deck:
+        check_out_path(args.deck, directory=True)
+    elif args.out:
+        check_out_path(args.out)
     if (args.deck or args.format in ("png", "svg", "pdf")) and export.chromium_available():
         export.warm_up_in_background()  # Chromium starts while the data loads and the figure is built
     con = open_db()
@@ -448,5 +502,6 @@ def run(args) -> int:
     except export.ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(args.out)
+    if args.out != STDOUT:
+        print(args.out)
     return 0
