@@ -89,7 +89,7 @@ def connection() -> Db:
 
 def _db_problem_page(db_path: str, exc: Exception) -> None:
     st.title("The data is not available")
-    st.error(f"The dashboard could not open its database at `{db_path}`.\n\n**Reason:** {exc}")
+    st.error(f"The dashboard could not open its database at {md_text(db_path)}.\n\n**Reason:** {md_text(exc)}")
     st.markdown(
         "The database is built automatically from the committed seed in `data/seed/`. "
         "If this persists, rebuild it from a terminal in the project folder:\n\n"

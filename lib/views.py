@@ -261,7 +261,7 @@ def parse_user_csv(data: bytes, metrics: pd.DataFrame) -> tuple[pd.DataFrame, li
     out_rows = []
     for i, r in raw.iterrows():
         line = i + 2
-        name = r["name"].strip()
+        name = clean_text(r["name"]).strip()
         if not name:
             errors.append(f"line {line}: name is empty")
         nums = {}
@@ -292,7 +292,8 @@ def parse_user_csv(data: bytes, metrics: pd.DataFrame) -> tuple[pd.DataFrame, li
                 rel = None
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"model-{line}"
         out_rows.append({"model_id": f"yours/{slug}", "name": name,
-                         "vendor": (r.get("vendor", "") or "").strip() or "yours", "release_date": rel or None,
+                         "vendor": clean_text(r.get("vendor", "") or "").strip() or "yours",
+                         "release_date": rel or None,
                          "input_usd_per_mtok": nums.get("input_usd_per_mtok"),
                          "output_usd_per_mtok": nums.get("output_usd_per_mtok"), "metric_id": mid,
                          "quality": nums.get("value")})
@@ -546,10 +547,29 @@ def to_parquet_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV with cells a spreadsheet would run as formulas neutralised (leading = + - @)."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy for CSV: in every text cell (decided by content, whatever the column's dtype — pandas 3 text columns
+    are `str`, not `object`) control characters are removed and a cell a spreadsheet would run as a formula
+    (leading = + - @ tab CR) gets a leading apostrophe."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith("string"):
-            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
-    return out.to_csv(index=False).encode()
+        s = out[c]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        out[c] = s.map(_csv_cell)
+    return out
+
+
+def _csv_cell(v):
+    if not isinstance(v, str):
+        return v
+    v = _CONTROL_CHARS.sub("", v)
+    return "'" + v if v.startswith(FORMULA_START) else v
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV with control characters removed and formulas neutralised (`csv_safe`)."""
+    return csv_safe(df).to_csv(index=False).encode()

@@ -94,7 +94,7 @@ with tab_pairs:
                  "Price drop vs quality drop, by era"),
                 (m_label, p_label, views.metric_short(metric)), scale, hi.isoformat(), theme)
         except UsageError as exc:
-            st.error(str(exc))
+            st.error(ui.md_text(exc))
             st.stop()
         summary, deltas = view["summary"], view["deltas"]
         cols = st.columns(max(len(summary), 1))
@@ -121,7 +121,7 @@ with tab_chains:
         try:
             cd, _ = ui.load_generations(db, db.version, metric["metric_id"], tuple(steps), price_date, basis, ratio)
         except UsageError as exc:
-            st.error(str(exc))
+            st.error(ui.md_text(exc))
             st.stop()
         cd = views.with_pair_names(cd, models).rename(columns={"era": "chain"})
         cd["era"] = cd["chain"].map(names).fillna(cd["chain"])

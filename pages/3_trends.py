@@ -63,7 +63,7 @@ else:
 try:
     fit = trends.price_trend(table, threshold=threshold, threshold_model=threshold_model)
 except UsageError as exc:
-    st.error(str(exc))
+    st.error(ui.md_text(exc))
     st.stop()
 
 k1, k2, k3, k4 = st.columns(4)

@@ -93,7 +93,7 @@ up = st.file_uploader("Your models (CSV)", type=["csv"], key=state.key("upload")
 if up is not None:
     parsed, errors = views.parse_user_csv(up.getvalue(), metrics)
     if errors:
-        st.error("The file was not loaded:\n\n" + "\n".join(f"- {e}" for e in errors))
+        st.error("The file was not loaded:\n\n" + "\n".join(f"- {ui.md_text(e)}" for e in errors))
     else:
         ui.set_user_models(parsed)
         st.success(f"Loaded {len(parsed)} model(s) for this session.")

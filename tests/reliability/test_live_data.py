@@ -2,9 +2,11 @@
 (the reader reopens the swapped-in file, closing the old connection first)."""
 from __future__ import annotations
 
+import json
 import os
 import re
-import shutil
+import threading
+from pathlib import Path
 import subprocess
 import sys
 
@@ -34,9 +36,9 @@ def live_env(tmp_path, frontier_db):
     return {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
 
 
-def _ingest_cli(env: dict) -> None:
-    r = subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(FIXTURE),
-                        "--retrieved-at", "2026-08-08T06:00:00Z"], cwd=PROJECT_DIR, env={**os.environ, **env},
+def _ingest_cli(env: dict, payload=FIXTURE, when="2026-08-08T06:00:00Z") -> None:
+    r = subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(payload),
+                        "--retrieved-at", when], cwd=PROJECT_DIR, env={**os.environ, **env},
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
 
@@ -113,7 +115,43 @@ def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
             page.reload()
             shown = _shown_version(page, version_re)
             assert shown == meta_ingested["data_version"][:12]
+        after = _meta(db)
+        assert after["built_at"] == meta_before["built_at"]  # no rebuild: the ingest copied, nothing rebuilt since
+        assert after["file_id"] == meta_ingested["file_id"]  # the file the ingest wrote is still the one in place
+
+        # Concurrent ingests while pages are being served: no user-visible error, the newest data at the end.
+        payloads = []
+        doc = json.loads(FIXTURE.read_text())
+        rows = doc["data"] if isinstance(doc, dict) else doc
+        for i in range(3):
+            rows[0]["name"] = f"{rows[0]['name'].split(' #')[0]} #{i}"
+            f = Path(live_env["FRONTIER_SNAPSHOT_DIR"]).parent / f"concurrent-{i}.json"
+            f.write_text(json.dumps(doc))
+            payloads.append(f)
+        errors: list[BaseException] = []
+
+        def ingest_all():
+            try:
+                for i, f in enumerate(payloads):
+                    _ingest_cli(live_env, f, f"2026-08-{10 + i}T06:00:00Z")
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+
+        writer = threading.Thread(target=ingest_all)
+        writer.start()
+        loads = 0
+        pages = ["data", "frontier", "models", "generations"]
+        while writer.is_alive() or loads < 4:
+            page.goto(f"{url}/{pages[loads % len(pages)]}")
+            page.wait_for_selector("h1", timeout=90_000)
+            wait_idle(page)
+            body = page.inner_text("[data-testid='stMain']")
+            assert page.locator("[data-testid='stException']").count() == 0, body[:500]
+            assert "The data is not available" not in body
+            loads += 1
+        writer.join()
+        assert not errors, errors
+        page.goto(url + "/data")
+        assert _shown_version(page, version_re) == _meta(db)["data_version"][:12]
+        print(f"concurrent ingest: {len(payloads)} imports while {loads} pages were served, 0 errors")
         browser.close()
-    after = _meta(db)
-    assert after["built_at"] == meta_before["built_at"]   # no rebuild: the ingest copied, nothing rebuilt since
-    assert after["file_id"] == meta_ingested["file_id"]   # the file the ingest wrote is still the one in place
