@@ -205,6 +205,21 @@ CREATE TABLE lifecycle (
     note       VARCHAR
 )"""
 
+# Fees that are not token prices (per request, per search, per image), kept as their own kind, never in `prices`.
+FEES = """
+CREATE TABLE fees (
+    model_id       VARCHAR NOT NULL REFERENCES models (model_id),
+    provider       VARCHAR NOT NULL,
+    fee_kind       VARCHAR NOT NULL,  -- per_request | per_search | per_image
+    usd            DOUBLE NOT NULL CHECK (usd >= 0),
+    effective_from DATE NOT NULL,
+    effective_to   DATE,
+    source_id      VARCHAR NOT NULL REFERENCES sources (source_id),
+    snapshot_id    VARCHAR,
+    source_ref     VARCHAR NOT NULL,
+    note           VARCHAR
+)"""
+
 META = """
 CREATE TABLE meta (
     key   VARCHAR PRIMARY KEY,
@@ -285,15 +300,16 @@ TABLES = {
     "batch_discounts": BATCH_DISCOUNTS,
     "host_prices": HOST_PRICES,
     "lifecycle": LIFECYCLE,
+    "fees": FEES,
     "meta": META,
     "price_quarantine": PRICE_QUARANTINE,
 }
 
 # Seed CSV file → table, in load order (referenced tables first).
 SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage", "task_benchmarks",
-              "task_costs", "speed", "batch_discounts", "host_prices", "lifecycle"]
+              "task_costs", "speed", "batch_discounts", "host_prices", "lifecycle", "fees"]
 # seed files an older or a hand-made seed may lack (the table then stays empty)
-OPTIONAL_SEED_FILES = {"lifecycle"}
+OPTIONAL_SEED_FILES = {"lifecycle", "fees"}
 
 
 def create_schema(con) -> None:

@@ -175,3 +175,46 @@ def test_every_priced_model_has_a_release_date_and_a_listing_date_is_never_calle
     rel = life[life["event"] == "released"]
     assert not ((rel["source_id"] == "openrouter") & (rel["date_kind"] != "first-seen")).any()
     assert set(models["release_date_kind"].dropna()) <= {"announced", "api-available", "first-seen"}
+
+
+def test_an_observed_interval_ends_when_another_source_later_sees_another_price():
+    from lib.curate import hygiene as H
+    stale = dict(_price("openai/o3", src="litellm", frm="2025-04-16", inp=10, out=40, provider="openai"),
+                 first_party=True)
+    cut = dict(_price("openai/o3", src="genai_prices", frm="2025-06-10", inp=2, out=8, provider="openai"),
+               first_party=True)
+    same = dict(_price("openai/o3", src="simonw_llm_prices", frm="2025-05-01", inp=10, out=40, provider="openai"),
+                first_party=True)
+    host = _price("openai/o3", src="openrouter", frm="2025-05-01", inp=3, out=9)  # another offering: no effect
+    rows = {r["source_id"]: r for r in H.close_by_later_observation([stale, cut, same, host])}
+    assert rows["litellm"]["effective_to"] == "2025-06-10"
+    assert "genai_prices showed 2/8" in rows["litellm"]["note"]
+    assert rows["simonw_llm_prices"]["effective_to"] == "2025-06-10"
+    assert rows["genai_prices"]["effective_to"] == "" and rows["openrouter"]["effective_to"] == ""
+
+
+def test_a_per_request_fee_never_becomes_a_token_price(seed):
+    from lib.curate import hygiene as H
+    fee_row = dict(_price("perplexity/pplx-70b-online", src="litellm", inp=0.0, out=500.0,
+                          provider="perplexity"), first_party=True)
+    ok_row = dict(_price("perplexity/sonar", src="litellm", inp=1.0, out=1.0, provider="perplexity"),
+                  first_party=True)
+    prices, fees, corr = H.apply_fixes([fee_row, ok_row], [])
+    assert [r["model_id"] for r in prices] == ["perplexity/sonar"]
+    assert [(f["model_id"], f["fee_kind"]) for f in fees] == [("perplexity/pplx-70b-online", "per_request")]
+    assert "per-request fee" in corr[0]["what"]
+    # on the committed seed: no token price is a disguised per-request fee, and the fees are kept
+    p = seed["prices"]
+    assert not ((p["input_usd_per_mtok"] == 0) & (p["output_usd_per_mtok"] >= H.PER_REQUEST_OUTPUT_MIN)).any()
+    assert (seed["fees"]["fee_kind"] == "per_request").any()
+
+
+def test_reviewed_price_fixes_hold_in_the_seed(seed):
+    p = seed["prices"]
+    std = p[p["tier"] == "standard"]
+    # Command R7B: input is the cheap side, in every interval of every source
+    r7b = std[std["model_id"].str.startswith("cohere/command-r7b")]
+    assert len(r7b) and (r7b["input_usd_per_mtok"] < r7b["output_usd_per_mtok"]).all()
+    # Claude Instant 1.2: no first-party interval at a tenth of the list price
+    ci = std[(std["model_id"] == "anthropic/claude-instant-1.2") & (std["first_party"] == "true")]
+    assert len(ci) and (ci["input_usd_per_mtok"] >= 0.8).all()

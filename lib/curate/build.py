@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.curate import hygiene as H
 from lib.curate import identity as I
 from lib.curate import lifecycle as L
 from lib.curate import prices as P
@@ -36,6 +37,8 @@ COLUMNS = {
                "source_ref", "variant"],
     "lineage": ["parent_id", "child_id", "relation", "era", "evidence", "evidence_url"],
     "lifecycle": ["model_id", "event", "date", "date_kind", "provider", "scope", "source_id", "source_ref", "note"],
+    "fees": ["model_id", "provider", "fee_kind", "usd", "effective_from", "effective_to", "source_id", "snapshot_id",
+             "source_ref", "note"],
     "corrections": ["source_id", "model_id", "raw_path", "what"],
     "task_benchmarks": ["benchmark_id", "name", "metric_id", "source_id", "description"],
     "task_costs": ["model_id", "variant", "benchmark_id", "observed_date", "usd_per_task", "tasks", "usd_total",
@@ -58,6 +61,7 @@ SORT_KEYS = {
     "batch_discounts": ["vendor", "effective_from"],
     "host_prices": ["model_id", "provider", "observed_date"],
     "lifecycle": ["model_id", "date", "event", "scope", "provider", "source_id"],
+    "fees": ["model_id", "provider", "fee_kind", "effective_from", "source_id"],
 }
 OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
 
@@ -301,8 +305,12 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     # reviewed entity resolution (data/curated/model_identity.csv): duplicates, host deployments, variants, junk
     price_rows, score_rows, corr = I.apply_identity(price_rows, score_rows, I.load_identity(curated))
     corrections += corr
+    # reviewed fixes (data/curated/price_fixes.csv) and non-token fees, then interval ends
+    price_rows, fee_rows, corr = H.apply_fixes(price_rows, H.load_fixes(curated))
+    corrections += corr
     price_rows = _close_overlaps(price_rows)
     price_rows = _close_open_effective(price_rows)
+    price_rows = H.close_by_later_observation(price_rows)
 
     # models: every id that has a price, a score or (when it also has data) a lineage row
     meta = _model_meta(raw, or_info)
@@ -366,7 +374,8 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
             else:
                 corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r["raw_path"],
                                         what=f"{what} left out: the model has no price or score"))
-    measured = price_rows + score_rows + task_rows + speed_rows + host_rows
+    fee_rows = [r for r in fee_rows if r["model_id"] in priced_or_scored]
+    measured = price_rows + score_rows + task_rows + speed_rows + host_rows + fee_rows
     used = {r["raw_path"] for r in measured + events if r.get("raw_path")}
     counts: dict[str, int] = {}
     for r in measured:
@@ -381,7 +390,7 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     tables = dict(sources=SOURCES, raw_files=raw_files, models=models, aliases=aliases,
                   prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage, lifecycle=events,
                   corrections=corrections, task_benchmarks=T.BENCHMARKS, task_costs=task_rows, speed=speed_rows,
-                  batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows)
+                  batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows, fees=fee_rows)
     for name, rows in tables.items():
         _write(out_dir, name, rows)
     return {k: len(v) for k, v in tables.items()}

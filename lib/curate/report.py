@@ -252,6 +252,17 @@ def quality_report(seed_dir: Path) -> str:
     d = disagreements(t)
     lines += [f"{len(d)} disagreements.", "", _md(d)]
     lines += registry_section(t)
+    from lib.curate.hygiene import JUMP_FACTOR, price_jumps
+    jumps = price_jumps(t["prices"])
+    fees = t.get("fees")
+    lines += [f"## Price changes over {JUMP_FACTOR:g}x between consecutive intervals of one offering (for review)", "",
+              "One offering = model, provider and tier, any source, in date order; the blended 3:1 price changing "
+              "by more than this factor is more often a unit slip (per 1K vs per 1M, per character) or a swapped "
+              "row than a real cut. Reviewed fixes go to `data/curated/price_fixes.csv`.", "",
+              f"{len(jumps)} changes.", "", _md(jumps),
+              "## Non-token fees", "",
+              "Per-request (search) fees that a source stored as a token price are kept here, never as token "
+              "prices.", "", _md(fees if fees is not None else pd.DataFrame()), ""]
     corr_path = Path(seed_dir) / "corrections.csv"
     if corr_path.exists():
         corr = pd.read_csv(corr_path, dtype=str).fillna("")

@@ -73,8 +73,14 @@ SCHEMAS = {
                                                               "scheduled", "observed"])),
         "provider": Column(str, nullable=True), "scope": Column(str, Check.isin(["vendor", "host"])),
         "source_id": Column(str), "source_ref": _ref, "note": Column(str, nullable=True)}, strict=True),
+    "fees": DataFrameSchema({
+        "model_id": Column(str), "provider": Column(str),
+        "fee_kind": Column(str, Check.isin(["per_request", "per_search", "per_image"])),
+        "usd": Column(float, Check.ge(0), coerce=True), "effective_from": _date(), "effective_to": _date(True),
+        "source_id": Column(str), "snapshot_id": Column(str), "source_ref": _ref,
+        "note": Column(str, nullable=True)}, strict=True),
 }
-OPTIONAL = {"lifecycle"}
+OPTIONAL = {"lifecycle", "fees"}
 ADDED_COLUMNS = {"scores": ("variant",), "aliases": ("variant", "rule"), "models": ("release_date_kind",)}
 
 
