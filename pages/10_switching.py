@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import insight_charts, ui, views
+from lib import insight_charts, ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -30,15 +30,22 @@ st.caption("Each month: your model at its price then, against the cheapest model
            "metric, for your workload's own input and output tokens.")
 
 names = models.set_index("model_id")["name"].to_dict()
+state = ui.page_state("switching")
 with st.sidebar:
     st.header("Your use")
-    metric = ui.metric_picker(metrics, key="switch_metric", default="aa_quality_2024")
-    in_m = st.number_input("Input tokens per month (millions)", min_value=0.0, value=100.0, step=10.0,
-                           key="switch_in_m", bind="query-params")
-    out_m = st.number_input("Output tokens per month (millions)", min_value=0.0, value=20.0, step=5.0,
-                            key="switch_out_m", bind="query-params")
-    reviewed = st.toggle("Hand-reviewed alternatives only", value=True, key="switch_reviewed", bind="query-params",
+    metric = ui.metric_picker(metrics, default="aa_quality_2024", state=state)
+    value = state.initial("in_m", lambda raw: urlparams.parse_number(raw, 0.0), 100.0)
+    in_m = st.number_input("Input tokens per month (millions)", min_value=0.0, value=value, step=10.0,
+                           key=state.key("in_m"))
+    state.write("in_m", in_m, 100.0, urlparams.format_number)
+    value = state.initial("out_m", lambda raw: urlparams.parse_number(raw, 0.0), 20.0)
+    out_m = st.number_input("Output tokens per month (millions)", min_value=0.0, value=value, step=5.0,
+                            key=state.key("out_m"))
+    state.write("out_m", out_m, 20.0, urlparams.format_number)
+    value = state.initial("reviewed", urlparams.parse_bool, True)
+    reviewed = st.toggle("Hand-reviewed alternatives only", value=value, key=state.key("reviewed"),
                          help="Leave out models seen only in automated listings (their prices are less certain).")
+    state.write("reviewed", reviewed, True, urlparams.format_bool)
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")
@@ -46,10 +53,15 @@ if not metric:
 ids = sorted(models["model_id"], key=lambda m: names.get(m, m))
 default = "openai/gpt-4-turbo" if "openai/gpt-4-turbo" in ids else ids[0]
 c1, c2 = st.columns([2, 1])
-model_id = c1.selectbox("Model you use", ids, index=ids.index(default), key="switch_model", bind="query-params",
+value = state.initial("model", lambda raw: urlparams.parse_choice(raw, ids), default)
+model_id = c1.selectbox("Model you use", ids, index=ids.index(value), key=state.key("model"),
                         format_func=lambda m: f"{names.get(m, m)} ({m})")
-since = c2.date_input("Used since", value=max(lo, dt.date(2024, 1, 1)), min_value=lo, max_value=hi,
-                      key="switch_since", bind="query-params")
+state.write("model", model_id, default)
+default_since = min(max(lo, dt.date(2024, 1, 1)), hi)
+value = state.initial("since", lambda raw: urlparams.parse_date(raw, lo, hi), default_since)
+since = c2.date_input("Used since", value=value, min_value=lo, max_value=hi, key=state.key("since"))
+state.write("since", since, default_since, urlparams.format_date)
+state.report()
 
 if in_m + out_m <= 0:
     st.warning("Enter a workload: input or output tokens per month.")
@@ -68,7 +80,7 @@ k1.metric("Saved by switching", f"${savings['saving'].sum():,.0f}",
           help=f"over {len(savings)} month(s) from {savings['month'].iloc[0]:%Y-%m} to {last['month']:%Y-%m}")
 k2.metric("This month", f"${last['current_cost']:,.2f} → ${last['alternative_cost']:,.2f}")
 k3.metric("Switch to now", names.get(last["alternative"], last["alternative"]))
-ui.chart(view["fig"], savings, "switching", sources=sources, key="switch_chart", lazy_export=True)
+ui.chart(view["fig"], savings, "switching", sources=sources, key=state.key("chart"), lazy_export=True)
 ui.link_to_model(last["alternative"], f"Open {names.get(last['alternative'], last['alternative'])} on the Models page")
 with st.expander("Month by month"):
     st.dataframe(savings.assign(month=savings["month"].dt.strftime("%Y-%m"),

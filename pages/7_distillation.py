@@ -2,7 +2,7 @@
 per vendor, across the market, and the market-wide median; the article's two eras marked."""
 import streamlit as st
 
-from lib import distillation, insight_charts, ui, views
+from lib import distillation, insight_charts, ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -25,17 +25,28 @@ st.caption("For each vendor and each period: its flagship, the best model at lea
            "the flagship's score that model keeps. The thick line is the median over vendors.")
 
 percent_metrics = metrics.loc[metrics["scale"] == "percent"] if "scale" in metrics else metrics
+state = ui.page_state("distillation")
+K_OPTIONS = [2, 3, 5, 10, 20, 50, 100]
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(percent_metrics, key="distill_metric", default=distillation.DEFAULT_METRIC)
-    ratio = st.select_slider("At least K× cheaper", [2, 3, 5, 10, 20, 50, 100], value=10, key="distill_k",
-                             bind="query-params", help="10 = a price cut of at least 90 %")
-    flagship = st.radio("A vendor's flagship is", list(distillation.FLAGSHIP_RULES), key="distill_flagship",
-                        bind="query-params", format_func={"best": "its best-scoring model",
-                                                          "priciest": "its most expensive model"}.get)
-    period = st.segmented_control("Period", list(distillation.PERIODS), default="month", required=True,
-                                  key="distill_period", bind="query-params") or "month"
-    basis, price_ratio, _ = ui.price_basis_control(key_prefix="distill_")
+    metric = ui.metric_picker(percent_metrics, default=distillation.DEFAULT_METRIC, state=state)
+    value = state.initial("k", lambda raw: urlparams.parse_choice(raw, K_OPTIONS, {k: str(k) for k in K_OPTIONS}),
+                          10)
+    ratio = st.select_slider("At least K× cheaper", K_OPTIONS, value=value, key=state.key("k"),
+                             help="10 = a price cut of at least 90 %")
+    state.write("k", ratio, 10)
+    rules = list(distillation.FLAGSHIP_RULES)
+    value = state.initial("flagship", lambda raw: urlparams.parse_choice(raw, rules), "best")
+    flagship = st.radio("A vendor's flagship is", rules, index=rules.index(value), key=state.key("flagship"),
+                        format_func={"best": "its best-scoring model", "priciest": "its most expensive model"}.get)
+    state.write("flagship", flagship, "best")
+    periods = list(distillation.PERIODS)
+    value = state.initial("period", lambda raw: urlparams.parse_choice(raw, periods), "month")
+    period = st.segmented_control("Period", periods, default=value, required=True,
+                                  key=state.key("period")) or "month"
+    state.write("period", period, "month")
+    basis, price_ratio, _ = ui.price_basis_control(state=state)
+state.report()
 
 if not metric:
     ui.empty_state("The database has no percent-scale quality metric.", "")
@@ -59,7 +70,7 @@ if newest is not None:
     cols[-1].metric("Median loss, newest", f"{100 * (1 - newest['quality_kept']):.0f} %",
                     help=f"{newest['period_end']:%Y-%m-%d}, over {int(newest['vendors'])} vendor(s)")
 
-ui.chart(view["fig"], series, "distillation-index", sources=sources, key="distill_chart", lazy_export=True)
+ui.chart(view["fig"], series, "distillation-index", sources=sources, key=state.key("chart"), lazy_export=True)
 
 st.subheader("Newest period", anchor=False)
 last = series.loc[series["period_end"] == series["period_end"].max()]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import forecast, insight_charts, trend_methods, ui, views
+from lib import forecast, insight_charts, trend_methods, ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -39,10 +39,12 @@ def load_scores_summary(_db, version: str, metric_id: str):
 
 
 st.title("Outlook: how fast, measured how, and what next")
+state = ui.page_state("outlook")
 
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics, key="outlook_metric", default="gpqa_diamond")
+    metric = ui.metric_picker(metrics, default="gpqa_diamond", state=state)
+state.report()
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")
@@ -58,8 +60,9 @@ st.subheader("Three ways to measure the same decline", anchor=False)
 st.caption("Published rates range from about 5× to about 900× cheaper per year. Much of that range is the method: "
            "the same data, three definitions.")
 default_levels = ", ".join(f"{x:g}" for x in scores.quantile([0.5, 0.75]).round(0).tolist())
-level_text = st.text_input(f"{short} levels (comma-separated)", value=default_levels, key="outlook_levels",
-                           bind="query-params")
+value = state.initial("levels", lambda raw: str(raw).strip() or None, default_levels)
+level_text = st.text_input(f"{short} levels (comma-separated)", value=value, key=state.key("levels"))
+state.write("levels", level_text, default_levels)
 try:
     levels = tuple(sorted({float(x) for x in level_text.replace(";", ",").split(",") if x.strip()}))
 except ValueError:
@@ -72,13 +75,21 @@ if levels:
 
 st.subheader("When will it cost that?", anchor=False)
 c1, c2, c3 = st.columns(3)
-threshold = c1.number_input(f"{short} at least", value=float(scores.quantile(0.5).round(1)),
-                            min_value=float(scores.min()), max_value=float(scores.max()), step=1.0,
-                            key="outlook_threshold", bind="query-params")
-price = c2.number_input("Costs at most (USD / M tokens, blended 3:1)", value=0.05, min_value=0.000001,
-                        format="%g", key="outlook_price", bind="query-params")
-cutoff = c3.date_input("Backtest: fit on models released up to", value=dt.date(2024, 6, 30), min_value=lo,
-                       max_value=hi, key="outlook_cutoff", bind="query-params")
+default_thr = float(scores.quantile(0.5).round(1))
+value = state.initial("threshold", lambda raw: urlparams.parse_number(raw, float(scores.min()), float(scores.max())),
+                      default_thr)
+threshold = c1.number_input(f"{short} at least", value=value, min_value=float(scores.min()),
+                            max_value=float(scores.max()), step=1.0, key=state.key("threshold"))
+state.write("threshold", threshold, default_thr, urlparams.format_number)
+value = state.initial("price", lambda raw: urlparams.parse_number(raw, 0.000001), 0.05)
+price = c2.number_input("Costs at most (USD / M tokens, blended 3:1)", value=value, min_value=0.000001,
+                        format="%g", key=state.key("price"))
+state.write("price", price, 0.05, urlparams.format_number)
+default_cut = min(max(dt.date(2024, 6, 30), lo), hi)
+value = state.initial("cutoff", lambda raw: urlparams.parse_date(raw, lo, hi), default_cut)
+cutoff = c3.date_input("Backtest: fit on models released up to", value=value, min_value=lo, max_value=hi,
+                       key=state.key("cutoff"))
+state.write("cutoff", cutoff, default_cut, urlparams.format_date)
 
 view = load_forecast(db, db.version, metric["metric_id"], float(threshold), float(price), cutoff, ui.theme())
 bt, fc = view["backtest"], view["forecast"]
@@ -107,7 +118,7 @@ else:
     st.caption(f"Backtest of the same method on {short}: fitted on models released up to {bt['cutoff']}, "
                f"{bt['n']} later new lowest prices, {bt['coverage_90']:.0%} inside the 90 % interval (a calibrated "
                f"interval would hold 90 %), median error {bt['median_abs_error_days']:.0f} days.")
-    ui.chart(view["fig"], view["points"], "forecast", sources=sources, key="outlook_chart", lazy_export=True)
+    ui.chart(view["fig"], view["points"], "forecast", sources=sources, key=state.key("chart"), lazy_export=True)
 if bt["n"]:
     with st.expander(f"Backtest points ({bt['n']})"):
         st.dataframe(forecast.display_rows(bt["points"]), hide_index=True, width="stretch")

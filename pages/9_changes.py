@@ -3,7 +3,7 @@ frontier models and new models that beat a frontier point, newest first, each li
 The same events are published as an Atom feed and a JSON file by `python -m lib feed --out DIR`."""
 import streamlit as st
 
-from lib import feed, ui, views
+from lib import feed, ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -22,14 +22,18 @@ def load_changes(_db, version: str, metric_id: str):
 
 st.title("What changed on the frontier")
 
+state = ui.page_state("changes")
+KIND_LABELS = {"entered": "entered the frontier", "left": "left the frontier",
+               "price": "price change of a frontier model", "beaten": "new model beats a frontier point"}
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics, key="changes_metric", default=ui.load_best_metric(db, db.version, hi))
-    kinds = st.multiselect("Changes", list(feed.KINDS), default=list(feed.KINDS), key="changes_kinds",
-                           bind="query-params",
-                           format_func={"entered": "entered the frontier", "left": "left the frontier",
-                                        "price": "price change of a frontier model",
-                                        "beaten": "new model beats a frontier point"}.get)
+    metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi), state=state)
+    value = state.initial("kinds", lambda raw: urlparams.parse_list(raw, list(feed.KINDS)), list(feed.KINDS),
+                          multi=True)
+    kinds = st.multiselect("Changes", list(feed.KINDS), default=value, key=state.key("kinds"),
+                           format_func=KIND_LABELS.get)
+    state.write("kinds", kinds, list(feed.KINDS))
+state.report()
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")

@@ -202,7 +202,7 @@ def test_page_chart_draws_the_library_median_and_the_article_pairs(frontier_env,
     from tests.test_pages import arr, spec
 
     at = AppTest.from_file(str(PROJECT_DIR / "pages" / "7_distillation.py"), default_timeout=60)
-    at.query_params["distill_period"] = "quarter"
+    at.query_params["period"] = "quarter"
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     _, _, median = real
@@ -214,7 +214,7 @@ def test_page_chart_draws_the_library_median_and_the_article_pairs(frontier_env,
     eras = {sh.get("name") for sh in s["layout"].get("shapes", [])}
     assert {"era:pre-distillation", "era:distillation"} <= eras
     # a larger K can only make the cheap model cheaper: the median line changes with it
-    at.select_slider(key="distill_k").set_value(50)
+    at.select_slider(key="distillation.k").set_value(50)
     at.run()
     assert not at.exception
     line50 = [t for t in spec(at)["data"] if t.get("meta") == "median-line"]

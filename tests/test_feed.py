@@ -157,9 +157,9 @@ def test_a_feed_link_opens_the_frontier_page_at_that_view(frontier_env, real):
     at.run()
     assert not at.exception
     want = (day + pd.offsets.MonthEnd(0)).date()
-    shown = dt.date.fromisoformat(at.select_slider(key=feed.FRONTIER_PARAMS[0]).value)
+    shown = dt.date.fromisoformat(at.select_slider(key=f"frontier.{feed.FRONTIER_PARAMS[0]}").value)
     assert shown == min(want, hi)
-    assert at.selectbox(key=feed.FRONTIER_PARAMS[1]).value == metric_id
+    assert at.selectbox(key=f"frontier.{feed.FRONTIER_PARAMS[1]}").value == metric_id
 
 
 def test_changes_page_lists_the_stored_changes(frontier_env, real):
@@ -169,12 +169,12 @@ def test_changes_page_lists_the_stored_changes(frontier_env, real):
 
     con, metric_id, events = real
     at = AppTest.from_file(str(PROJECT_DIR / "pages" / "9_changes.py"), default_timeout=90)
-    at.query_params["changes_metric"] = metric_id
+    at.query_params["metric"] = metric_id
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     table = at.dataframe[0].value
     assert len(table) == len(events)
     assert {m.label: m.value for m in at.metric}["Entered"] == str((events["kind"] == "entered").sum())
-    at.multiselect(key="changes_kinds").set_value(["price"])
+    at.multiselect(key="changes.kinds").set_value(["price"])
     at.run()
     assert set(at.dataframe[0].value["kind"]) <= {"price"}

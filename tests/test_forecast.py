@@ -189,7 +189,7 @@ def test_outlook_page_shows_a_forecast_only_with_its_interval_and_backtest(front
     at = AppTest.from_file(str(PROJECT_DIR / "pages" / "8_outlook.py"), default_timeout=90)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    metric_id = at.selectbox(key="outlook_metric").value
+    metric_id = at.selectbox(key="outlook.metric").value
     bt = forecast.backtest_from_db(con, metric_id, "2024-06-30")
     shown = {m.label: m.value for m in at.metric}
     if "Forecast date" in shown:
@@ -202,7 +202,7 @@ def test_outlook_page_shows_a_forecast_only_with_its_interval_and_backtest(front
     else:
         assert bt["n"] == 0 or at.success or at.warning
     # a cut-off before any data: no backtest, so no forecast is shown
-    at.date_input(key="outlook_cutoff").set_value(at.date_input(key="outlook_cutoff").min)
+    at.date_input(key="outlook.cutoff").set_value(at.date_input(key="outlook.cutoff").min)
     at.run()
     assert not at.exception
     assert "Forecast date" not in {m.label for m in at.metric}

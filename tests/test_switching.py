@@ -71,18 +71,18 @@ def test_switching_page_shows_the_library_total(frontier_env, frontier_db):
     at = AppTest.from_file(str(PROJECT_DIR / "pages" / "10_switching.py"), default_timeout=60)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    model_id = at.selectbox(key="switch_model").value
-    since = at.date_input(key="switch_since").value
+    model_id = at.selectbox(key="switching.model").value
+    since = at.date_input(key="switching.since").value
     con = store.connect_readonly(frontier_db["db"])
     try:
-        s = switching.switching_from_db(con, model_id, since, at.selectbox(key="switch_metric").value, 100e6, 20e6,
+        s = switching.switching_from_db(con, model_id, since, at.selectbox(key="switching.metric").value, 100e6, 20e6,
                                         True)
     finally:
         con.close()
     assert {m.label: m.value for m in at.metric}["Saved by switching"] == f"${s['saving'].sum():,.0f}"
     current = [t for t in spec(at)["data"] if t.get("meta") == "current"][0]
     assert np.allclose(arr(current["y"]), s["current_cost"].to_numpy())
-    at.number_input(key="switch_out_m").set_value(0.0)
-    at.number_input(key="switch_in_m").set_value(0.0)
+    at.number_input(key="switching.out_m").set_value(0.0)
+    at.number_input(key="switching.in_m").set_value(0.0)
     at.run()
     assert not at.exception and at.warning
