@@ -16,13 +16,10 @@ lo, hi = ui.load_date_span(db, db.version)
 @st.cache_data(ttl=ui.TTL, max_entries=32, show_spinner="Replaying the prices month by month…")
 def load_switching(_db, version: str, model_id: str, since: dt.date, metric_id: str, in_tok: float, out_tok: float,
                    reviewed: bool, theme: str) -> dict:
-    cur = _db.cursor()
-    try:
+    with _db.cursor() as cur:
         return insight_charts.switching_chart(cur, model_id=model_id, since=since, metric_id=metric_id,
                                               input_tokens=in_tok, output_tokens=out_tok, reviewed_only=reviewed,
                                               theme=theme)
-    finally:
-        cur.close()
 
 
 st.title("What would switching have saved?")

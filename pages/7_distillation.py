@@ -12,12 +12,9 @@ sources = ui.load_sources(db, db.version)
 @st.cache_data(ttl=ui.TTL, max_entries=16, show_spinner="Replaying the market period by period…")
 def load_distillation(_db, version: str, metric_id: str, ratio: float, flagship: str, period: str, basis: str,
                       price_ratio: str, theme: str) -> dict:
-    cur = _db.cursor()
-    try:
+    with _db.cursor() as cur:
         return insight_charts.distillation_chart(cur, metric_id=metric_id, ratio=ratio, flagship=flagship,
                                                  period=period, basis=basis, price_ratio=price_ratio, theme=theme)
-    finally:
-        cur.close()
 
 
 st.title("Does a 90 % price cut still cost quality?")

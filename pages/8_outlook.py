@@ -13,11 +13,8 @@ lo, hi = ui.load_date_span(db, db.version)
 
 
 def _cursor_call(_db, fn, *args, **kwargs):
-    cur = _db.cursor()
-    try:
+    with _db.cursor() as cur:
         return fn(cur, *args, **kwargs)
-    finally:
-        cur.close()
 
 
 @st.cache_data(ttl=ui.TTL, max_entries=32, show_spinner="Comparing the three methods…")

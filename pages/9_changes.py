@@ -13,11 +13,8 @@ lo, hi = ui.load_date_span(db, db.version)
 
 @st.cache_data(ttl=ui.TTL, max_entries=16, show_spinner="Replaying every change date…")
 def load_changes(_db, version: str, metric_id: str):
-    cur = _db.cursor()
-    try:
+    with _db.cursor() as cur:
         return feed.changes_from_db(cur, metric_id)
-    finally:
-        cur.close()
 
 
 st.title("What changed on the frontier")
