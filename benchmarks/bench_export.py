@@ -21,11 +21,10 @@ COLD = """
 import time, sys
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
-from lib import export, store
-from lib.commands import export as cli
+from lib import charts, export, store
 export.warm_up_in_background()  # as `python -m lib export` does: Chromium starts while the data loads
 con = store.connect_readonly(store.ensure_db())
-fig, _ = cli.frontier_chart(con, as_of=cli._default_as_of(con), metric_id="aa_quality_2024")
+fig, _ = charts.frontier(con, as_of=charts.newest_data_date(con), metric_id="aa_quality_2024")
 t1 = time.perf_counter()
 png = export.to_bytes(export.prepare_for_export(fig), "png")
 t2 = time.perf_counter()
@@ -34,12 +33,11 @@ print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{len(png)}}")
 
 
 def frontier_figure():
-    from lib import store
-    from lib.commands import export as cli
+    from lib import charts, store
 
     con = store.connect_readonly(store.ensure_db())
     try:
-        fig, points = cli.frontier_chart(con, as_of=cli._default_as_of(con), metric_id="aa_quality_2024")
+        fig, points = charts.frontier(con, as_of=charts.newest_data_date(con), metric_id="aa_quality_2024")
     finally:
         con.close()
     return fig, len(points)

@@ -20,6 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.constants import DATA_FORMATS, EXPORT_THEMES, IMAGE_FORMATS, SLIDE_PRESET_NAMES
+from lib.constants import EXPORT_FORMATS as FORMATS
+from lib.safe_csv import neutralise_formulas, to_csv_bytes
+
 __all__ = [
     "SLIDE_PRESETS", "THEMES", "IMAGE_FORMATS", "DATA_FORMATS", "FORMATS", "MIME_TYPES", "Preset",
     "prepare_for_export", "footer_text", "to_bytes", "points_frame", "labelled_points", "neutralise_formulas",
@@ -56,10 +60,8 @@ THEMES: dict[str, dict] = {
     "print": {"template": "simple_white", "paper": "#FFFFFF", "plot": "#FFFFFF", "text": "#000000",
               "muted": "#333333", "grid": "#D0D0D0", "line": "#000000"},
 }
+assert tuple(SLIDE_PRESETS) == SLIDE_PRESET_NAMES and tuple(THEMES) == EXPORT_THEMES  # the CLI offers these names
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
-DATA_FORMATS = ("csv", "parquet")
-FORMATS = IMAGE_FORMATS + ("html",) + DATA_FORMATS
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
               "csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
@@ -368,19 +370,13 @@ def labelled_points(fig) -> pd.DataFrame:
     return df.rename(columns=names)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells a spreadsheet would run as a formula get a leading apostrophe; numbers are left alone."""
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) \
-                or pd.api.types.is_bool_dtype(s):
-            continue
-        out[col] = s.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-    return out
+def plotted_rows(fig, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows a CSV/Parquet download writes: the chart's own rows (`lib.charts.Chart.points`) for the models
+    the figure draws, else the points read off its traces (`labelled_points`). The page and the CLI both use it."""
+    if rows is None or "model_id" not in getattr(rows, "columns", ()):
+        return labelled_points(fig)
+    ids = set(points_frame(fig)["model_id"].dropna().astype(str))
+    return rows.loc[rows["model_id"].astype(str).isin(ids)].reset_index(drop=True)
 
 
 # --- Chromium and the warm kaleido renderer ----------------------------------------------------------------------
@@ -628,7 +624,7 @@ def to_bytes(fig, fmt: str, points: pd.DataFrame | None = None, scale: float | N
     if fmt == "html":
         return _html_bytes(without_control_characters(fig))
     if fmt == "csv":
-        return neutralise_formulas(_data_frame(fig, points)).to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return to_csv_bytes(_data_frame(fig, points))
     if fmt == "parquet":
         df = neutralise_formulas(_data_frame(fig, points))
         df.attrs = {}

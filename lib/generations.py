@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib.constants import DEFAULT_METRIC
 from lib.errors import UsageError
 
 __all__ = [
@@ -14,7 +15,6 @@ __all__ = [
     "generations_from_db", "to_json_dict",
 ]
 
-DEFAULT_METRIC = "aa_quality_2024"
 PRICE_DATE_POLICIES = ("student-launch", "today")  # or an explicit YYYY-MM-DD
 PAIR_COLUMNS = ["teacher_id", "student_id", "relation", "era"]
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from lib import frontier, pricing, queries
+from lib.constants import DEFAULT_METRIC
 from lib.errors import UsageError
 
-DEFAULT_METRIC = "aa_quality_2024"
 SNAPSHOT_COLUMNS = ["model_id", "vendor", "name", "release_date", "input_usd_per_mtok", "output_usd_per_mtok",
                     "blended_usd_per_mtok", "quality", "on_frontier"]
 

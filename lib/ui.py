@@ -6,23 +6,23 @@ Pure view helpers (labels, filters, costs, sentences) live in lib/views.py, whic
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
+import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from lib import paths, queries, store, urlparams, views
+from lib import charts, generations, paths, queries, snapshot, store, urlparams, views
+from lib.constants import BASIS_LABELS, CONTEXT_OPTIONS, DEFAULT_METRIC, RATIOS  # noqa: F401 - pages read them here
+from lib.curate.article import COMPOSITE_METRIC
 from lib.errors import DataError, UsageError
-from lib.views import BASIS_LABELS, DEFAULT_METRIC, USER_COLUMNS
+from lib.views import USER_COLUMNS
 
 TTL = "1h"
-RATIOS = ["3:1", "1:1", "2:1", "4:1", "10:1", "1:3"]
-CONTEXT_OPTIONS = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
 PAGE_FILES = {
     "frontier": "pages/1_frontier.py", "generations": "pages/2_generations.py", "trends": "pages/3_trends.py",
     "models": "pages/4_models.py", "calculator": "pages/5_calculator.py", "data": "pages/6_data.py",
@@ -75,7 +75,7 @@ def connection() -> Db:
         reader = _reader(db_path)
         reader.refresh()
         db = Db(reader)
-    except Exception as exc:  # noqa: BLE001 - any failure gets the same page
+    except (DataError, UsageError, OSError, duckdb.Error) as exc:  # a code bug is not "data not available"
         _db_problem_page(db_path, exc)
         st.stop()
     if reader.notice:
@@ -141,35 +141,13 @@ def load_date_span(_db: Db, version: str) -> tuple:
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_market(_db: Db, version: str, as_of: dt.date, metric_id: str, basis: str, ratio: str,
                 cache_hit_rate: float = 0.0) -> pd.DataFrame:
-    from lib import snapshot
-
     return _q(_db, snapshot.market_as_of, as_of, metric_id, basis, ratio, cache_hit_rate)
-
-
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Replaying the market month by month…")
-def load_market_series(_db: Db, version: str, dates: tuple, metric_id: str, basis: str, ratio: str) -> pd.DataFrame:
-    """The market on every date of a replay, read in one SQL statement (lib.snapshot.markets_as_of)."""
-    from lib import snapshot
-
-    if not dates:
-        return pd.DataFrame()
-    return _q(_db, snapshot.markets_as_of, dates, metric_id, basis, ratio)
-
-
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def load_generations(_db: Db, version: str, metric_id: str, pairs: tuple, price_date: str, basis: str,
-                     ratio: str) -> tuple:
-    from lib import generations
-
-    pairs_df = pd.DataFrame(list(pairs), columns=["teacher_id", "student_id", "relation", "era"])
-    return _q(_db, generations.generations_from_db, metric_id, pairs_df, price_date, basis, ratio)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def load_trend_table(_db: Db, version: str, metric_id: str, price_date: str, basis: str, ratio: str) -> pd.DataFrame:
-    from lib import trends
-
-    return _q(_db, trends.trend_table_from_db, metric_id, price_date, basis, ratio)
+    """Every scored and priced model of the metric (the Trends page's threshold choices)."""
+    return _q(_db, charts.trend_table, metric_id=metric_id, price_date=price_date, basis=basis, ratio=ratio)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -177,23 +155,11 @@ def load_price_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.price_history, model_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def load_headline_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
-    from lib import snapshot
-
-    return _q(_db, snapshot.headline_price_history, model_id)
-
-
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_comparison(_db: Db, version: str, model_ids: tuple[str, ...], names: dict, data_as_of, theme: str):
-    """Price histories (one figure) and the newest score per metric of up to six models, cached per choice."""
-    from lib import figures, snapshot
-
-    hist = pd.concat([_q(_db, snapshot.headline_price_history, i) for i in model_ids], ignore_index=True)
-    fig = figures.price_history_figure(hist, names=names, title="Price per million tokens (input solid, output dashed)",
-                                       sources=set(hist["source_id"].dropna()), data_as_of=data_as_of, theme=theme)
+def load_compare_scores(_db: Db, version: str, model_ids: tuple[str, ...], names: dict) -> pd.DataFrame:
+    """The newest score per metric (rows) of up to six models (columns, by name)."""
     scores = pd.concat([_q(_db, queries.scores_for_model, i).assign(model_id=i) for i in model_ids])
-    return hist, fig, (views.compare_scores(scores, names) if len(scores) else pd.DataFrame())
+    return views.compare_scores(scores, names) if len(scores) else pd.DataFrame()
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -215,8 +181,6 @@ def load_newest_data_date(_db: Db, version: str, today: dt.date) -> dt.date | No
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_best_metric(_db: Db, version: str, as_of: dt.date) -> str:
     """The metric with most priced and scored models at `as_of`: the Frontier page's default."""
-    from lib import snapshot
-
     return _q(_db, snapshot.best_covered_metric, as_of)
 
 
@@ -224,10 +188,7 @@ def load_best_metric(_db: Db, version: str, as_of: dt.date) -> str:
 def load_article_headline(_db: Db, version: str) -> dict:
     """The article's headline (lib.generations on its pairs, metric aa_quality_2024, prices at the student's
     launch) as a sentence and its numbers."""
-    from lib import generations
-    from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
-
-    rows = views.pair_set_rows("article", _q(_db, queries.lineage), ARTICLE_PAIRS)
+    rows = _q(_db, charts.article_pair_rows)
     pairs = pd.DataFrame(rows, columns=["teacher_id", "student_id", "relation", "era"])
     try:
         deltas, _ = _q(_db, generations.generations_from_db, COMPOSITE_METRIC, pairs, "student-launch")
@@ -236,82 +197,41 @@ def load_article_headline(_db: Db, version: str) -> dict:
     return views.article_headline(deltas, _q(_db, queries.models))
 
 
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def load_generations_view(_db: Db, version: str, metric_id: str, pairs: tuple, price_date: str, basis: str,
-                          ratio: str, titles: tuple, labels: tuple, scale: str, as_of: str, theme_name: str) -> dict:
-    """Deltas (with names), era summary, the sources used and both Generations figures, built once per data
-    version and parameters: a rerun that changes nothing else only reads this cache."""
-    from lib import figures
+# --- Charts: lib.charts through one cache ----------------------------------------------------------------------
 
-    deltas, summary = load_generations(_db, version, metric_id, pairs, price_date, basis, ratio)
-    deltas = views.with_pair_names(deltas, load_models(_db, version))
-    used = load_pair_sources(_db, version, metric_id, _pair_price_requests(deltas))
-    m_label, p_label, short = labels
-    fig = figures.generations_figure(deltas, metric_label=m_label, price_label=p_label, title=titles[0],
-                                     sources=used, data_as_of=as_of, theme=theme_name)
-    fig2 = figures.generation_drops_figure(deltas, scale=scale, metric_label=short, title=titles[1], sources=used,
-                                           data_as_of=as_of, theme=theme_name)
-    return {"deltas": deltas, "summary": summary, "fig": fig, "fig_drops": fig2, "sources": used}
-
-
-def _pair_price_requests(deltas: pd.DataFrame) -> tuple:
-    """(model_id, price date) for both ends of every pair drawn."""
-    ok = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
-    reqs = set()
-    for role in ("teacher", "student"):
-        if f"{role}_price_date" in ok:
-            reqs |= set(zip(ok[f"{role}_id"], ok[f"{role}_price_date"].astype(str)))
-    return tuple(sorted(reqs))
+def _hashable(value):
+    """Lists and dicts as tuples, so that a chart's parameters key the cache (DataFrames hash as they are)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return value
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def load_pair_sources(_db: Db, version: str, metric_id: str | None, requests: tuple) -> list[str]:
-    """Source ids of the prices (model at date) and the metric's scores a chart uses."""
-    if not requests:
-        return []
-    req = pd.DataFrame(list(requests), columns=["model_id", "at_date"])
-    req["at_date"] = pd.to_datetime(req["at_date"]).dt.date
-    prices = _q(_db, queries.prices_at, req)
-    ids = set(prices["price_source_id"].dropna().astype(str)) if "price_source_id" in prices else set()
-    if metric_id:
-        scores = _q(_db, queries.scores_for_metric, metric_id, req["at_date"].max())
-        ids |= set(scores.loc[scores["model_id"].isin(set(req["model_id"])), "source_id"].dropna().astype(str))
-    return sorted(ids)
+def _chart(_db: Db, version: str, name: str, params: tuple) -> charts.Chart:
+    return _q(_db, CHART_FUNCTIONS[name], **dict(params))
 
 
-def frontier_view(db: Db, *, as_of: dt.date, metric: dict, basis: str, ratio: str, filters: dict,
-                  headline_pairs: tuple, replay_dates: tuple | None, theme_name: str) -> dict:
-    """Points, summary and figure of the Frontier page. Built once per data version and parameters (cached);
-    with the user's own models in the session it is built for this session only."""
-    user = user_models()
-    args = (as_of, metric["metric_id"], basis, ratio, tuple(sorted(filters.items())), headline_pairs, replay_dates,
-            views.metric_label(metric), views.metric_short(metric), theme_name)
-    if len(user):
-        return _frontier_view.__wrapped__(db, db.version, *args, user=user)
-    return _frontier_view(db, db.version, *args)
+CHART_FUNCTIONS = {**charts.CHARTS, "successor-chains": charts.successor_chains,
+                   "frontier-price-levels": charts.frontier_price_levels}
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def _frontier_view(_db: Db, version: str, as_of: dt.date, metric_id: str, basis: str, ratio: str, filters: tuple,
-                   headline_pairs: tuple, replay_dates: tuple | None, m_label: str, short: str, theme_name: str,
-                   user: pd.DataFrame | None = None) -> dict:
-    from lib import figures
+def _calculator_market(_db: Db, version: str, params: tuple) -> pd.DataFrame:
+    return _q(_db, charts.calculator_market, **dict(params))
 
-    f = dict(filters)
-    market = load_market(_db, version, as_of, metric_id, basis, ratio)
-    if user is not None:
-        market = views.add_user_models(market, user, metric_id, basis, ratio)
-    points = views.frontier_points(market, **f)
-    frames = None
-    if replay_dates:
-        series = load_market_series(_db, version, replay_dates, metric_id, basis, ratio)
-        frames = pd.concat([views.frontier_points(g, **f) for _, g in series.groupby("as_of")])
-    drawn = views.plottable(points)
-    fig = figures.frontier_figure(
-        points, metric_label=m_label, price_label=views.price_label(basis, ratio),
-        title=f"Price vs {short}, as of {as_of}", sources=views.used_source_ids(drawn), data_as_of=as_of,
-        headline_pairs=headline_pairs, frames=frames, theme=theme_name)
-    return {"points": points, "drawn": drawn, "summary": views.frontier_summary(points), "fig": fig}
+
+def chart_market(db: Db, **params) -> pd.DataFrame:
+    """lib.charts.calculator_market (the models the Calculator weighs), cached like the charts."""
+    return _calculator_market(db, db.version, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+
+
+def chart_view(db: Db, name: str, **params) -> charts.Chart:
+    """The lib.charts function `name` on this database with these parameters, built once per data version and
+    parameters (a rerun that changes nothing only reads the cache). `user` (the session's uploads) is part of
+    the key, so one session's models never show in another's chart."""
+    return _chart(db, db.version, name, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
 
 
 # --- Theme and charts ------------------------------------------------------------------------------------------
@@ -319,7 +239,7 @@ def _frontier_view(_db: Db, version: str, as_of: dt.date, metric_id: str, basis:
 def theme() -> str:
     try:
         t = st.context.theme.type
-    except Exception:  # noqa: BLE001 - outside a browser session (AppTest)
+    except (AttributeError, RuntimeError):  # outside a browser session (AppTest)
         t = None
     return t if t in ("light", "dark") else "light"
 
@@ -331,143 +251,13 @@ def chart(fig, points: pd.DataFrame | None, name: str, *, sources: pd.DataFrame 
     The toolbar's camera button saves the chart at slide size (16:9), drawn by the browser. `lazy_export` builds
     the export panel's widgets only once it is opened (the pages use it: the first chart paints sooner).
     """
-    from lib import export
+    from lib import export, export_panel
 
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode="points", theme=None,
                             config={**export.toolbar_config("16:9", "png", name), "scrollZoom": False})
     sources_credit(fig, sources)
-    export_panel(fig, points, name, lazy=lazy_export)
+    export_panel.export_panel(fig, points, name, sources=sources, lazy=lazy_export)
     return event
-
-
-def export_panel(fig, points_df: pd.DataFrame | None, name: str, *, lazy: bool = False) -> None:
-    """Export panel under a chart: format, slide size, theme, title/subtitle; the footer names the sources.
-
-    Images (PNG/SVG/PDF) are rendered on the server by kaleido + Chromium only when "Render" is pressed, and kept
-    in the session until an option or the figure changes. HTML, CSV and Parquet are built when their download
-    button is clicked. Without Chromium the page says so, offers the Plotly camera button set to the slide size
-    (SVG, drawn by the browser) on a preview, and still offers HTML, CSV and Parquet.
-    """
-    from lib import export
-
-    if fig is None:
-        return
-    meta = dict(fig.layout.meta or {})
-    has_browser = export.chromium_available()
-    key = f"export_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
-    panel = st.expander("Export for slides and reports", icon=":material/download:",
-                         **({"key": f"{key}_open", "on_change": "rerun"} if lazy else {}))
-    if lazy and not panel.open:  # the widgets are built only once the panel is opened
-        return
-    with panel:
-        c1, c2, c3, c4 = st.columns(4)
-        formats = list(export.FORMATS) if has_browser else ["html", "csv", "parquet"]
-        fmt = c1.selectbox("Format", formats, key=f"{key}_format", format_func=_EXPORT_FORMAT_LABELS.get)
-        preset_name = c2.selectbox("Size", list(export.SLIDE_PRESETS), key=f"{key}_preset",
-                                   format_func=lambda p: f"{p} ({export.SLIDE_PRESETS[p].width}×"
-                                                         f"{export.SLIDE_PRESETS[p].height})")
-        theme_name = c3.selectbox("Theme", list(export.THEMES), key=f"{key}_theme", format_func=str.capitalize)
-        scale = c4.selectbox("Resolution", [1.0, 2.0], key=f"{key}_scale", disabled=fmt != "png",
-                             format_func=lambda x: "1× (slide)" if x == 1 else "2× (high-DPI)")
-        t1, t2 = st.columns(2)
-        title = t1.text_input("Title", value=str(meta.get("title") or ""), key=f"{key}_title")
-        subtitle = t2.text_input("Subtitle", value="", key=f"{key}_subtitle", placeholder="optional")
-        preset = export.SLIDE_PRESETS[preset_name].with_scale(scale if fmt == "png" else 1.0)
-        names = _export_source_names()
-        footer = export.footer_text(meta, names)
-        st.caption("Footer: " + " · ".join(footer) if footer else "This chart records no sources.")
-
-        def prepared():
-            return export.prepare_for_export(fig, preset, theme_name, title=title, subtitle=subtitle or None,
-                                             source_names=names)
-
-        file_name = export.file_name(name, fmt)
-        if fmt in ("csv", "parquet"):
-            points = _export_points(fig, points_df)
-            st.download_button(f"Download {fmt.upper()} ({len(points)} plotted points)",
-                               data=lambda: export.to_bytes(fig, fmt, points=points), file_name=file_name,
-                               mime=export.MIME_TYPES[fmt], key=f"{key}_dl_{fmt}", on_click="ignore",
-                               icon=":material/table:")
-        elif fmt == "html":
-            st.download_button("Download standalone HTML (works offline)",
-                               data=lambda: export.to_bytes(prepared(), "html"), file_name=file_name,
-                               mime=export.MIME_TYPES["html"], key=f"{key}_dl_html", on_click="ignore",
-                               icon=":material/code:")
-        else:
-            _export_image_controls(prepared, _figure_signature(fig, fmt, preset, theme_name, title, subtitle, names),
-                                   fmt, preset, file_name, key)
-        if not has_browser:
-            st.info("Server-side PNG, SVG and PDF need Chromium, which this server does not have. Use the camera "
-                    "icon on the preview below: your browser saves it as an SVG at slide size. HTML, CSV and "
-                    "Parquet work as usual.", icon=":material/info:")
-            st.plotly_chart(prepared(), key=f"{key}_preview", theme=None,
-                            config=export.toolbar_config(preset, "svg", file_name.rsplit(".", 1)[0]))
-
-
-_EXPORT_FORMAT_LABELS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
-                         "html": "HTML (interactive)", "csv": "CSV (plotted points)", "parquet": "Parquet (plotted points)"}
-
-
-def _export_source_names() -> dict:
-    """Source id → the attribution printed in the export footer (ids as they are if the store is unreadable)."""
-    try:
-        db = connection()
-        src = load_sources(db, db.version)
-    except Exception:  # noqa: BLE001 - the footer still names the source ids
-        return {}
-    return {r.source_id: (r.attribution or r.name) for r in src.itertuples()}
-
-
-def _export_points(fig, points_df: pd.DataFrame | None) -> pd.DataFrame:
-    """The page's rows for the drawn points when it passed them (restricted to model_ids actually drawn),
-    else the points read off the figure's traces."""
-    from lib import export
-
-    drawn = export.points_frame(fig)
-    if points_df is None or "model_id" not in getattr(points_df, "columns", ()):
-        return export.labelled_points(fig)
-    ids = set(drawn["model_id"].dropna().astype(str))
-    return points_df.loc[points_df["model_id"].astype(str).isin(ids)].reset_index(drop=True)
-
-
-def _figure_signature(fig, *options) -> str:
-    """A cheap fingerprint of what the figure draws plus the export options: a stored render is reused only
-    while both are unchanged."""
-    import hashlib
-    import json
-
-    h = hashlib.sha1(json.dumps([repr(o) for o in options]).encode())
-    h.update(json.dumps(fig.layout.meta or {}, sort_keys=True, default=str).encode())
-    for tr in fig.data:
-        h.update(str(tr.name).encode())
-        for attr in ("x", "y", "customdata"):
-            v = getattr(tr, attr, None)
-            if v is not None:
-                h.update(np.asarray(v, dtype=object).astype(str).tobytes())
-    return h.hexdigest()
-
-
-def _export_image_controls(prepared, sig: str, fmt: str, preset, file_name: str, key: str) -> None:
-    from lib import export
-
-    state_key = f"{key}_render"
-    stored = st.session_state.get(state_key)
-    if st.button(f"Render {fmt.upper()}", key=f"{key}_render_btn", icon=":material/image:",
-                 help="Renders on the server with Chromium; the first render of a session takes a few seconds."):
-        try:
-            with st.spinner(f"Rendering {fmt.upper()}…"):
-                data = export.to_bytes(prepared(), fmt)
-        except export.ExportError as exc:
-            st.error(f"Could not render the {fmt.upper()}: {exc}. HTML and CSV still work.")
-            return
-        stored = {"sig": sig, "data": data, "file_name": file_name, "fmt": fmt}
-        st.session_state[state_key] = stored
-    if stored and stored["sig"] == sig:
-        size = f"{preset.width * (preset.scale if fmt == 'png' else 1):.0f}×" \
-               f"{preset.height * (preset.scale if fmt == 'png' else 1):.0f}"
-        st.download_button(f"Download {fmt.upper()} ({size}, {len(stored['data']) / 1024:.0f} kB)",
-                           data=stored["data"], file_name=stored["file_name"], mime=export.MIME_TYPES[fmt],
-                           key=f"{key}_dl_image", on_click="ignore", type="primary", icon=":material/download:")
 
 
 def sources_credit(fig, sources: pd.DataFrame | None = None) -> None:
@@ -511,7 +301,7 @@ def link_to_page(page: str, label: str, query_params: dict | None = None) -> Non
     """A link to another page of the dashboard with its query parameters (plain link outside st.navigation)."""
     try:
         st.page_link(PAGE_FILES[page], label=label, icon=":material/open_in_new:", query_params=query_params or {})
-    except Exception:  # noqa: BLE001 - page not registered (single-page runs, AppTest)
+    except StreamlitAPIException:  # page not registered (single-page runs, AppTest)
         from urllib.parse import urlencode
 
         qs = f"?{urlencode(query_params)}" if query_params else ""
@@ -691,6 +481,12 @@ def user_models() -> pd.DataFrame:
     """Models the user uploaded in this session (never written to the database)."""
     df = st.session_state.get(USER_MODELS_KEY)
     return df if isinstance(df, pd.DataFrame) else pd.DataFrame(columns=USER_COLUMNS)
+
+
+def user_models_or_none() -> pd.DataFrame | None:
+    """The session's uploaded models, or None when there are none (then every session shares the cached chart)."""
+    df = user_models()
+    return df if len(df) else None
 
 
 def set_user_models(df: pd.DataFrame | None) -> None:

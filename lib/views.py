@@ -11,17 +11,19 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from lib import frontier, pricing
+from lib import frontier, pricing, safe_csv
 
-DEFAULT_METRIC = "aa_quality_2024"
-# The calculator's default workload (millions of tokens a month, input and output): page and CLI share it.
-DEFAULT_WORKLOAD_MTOK = (100.0, 20.0)
-BASIS_LABELS = {"blended": "Blended", "input": "Input", "output": "Output"}
+from lib.constants import (  # noqa: F401 - re-exported: pages and older callers read them here
+    BASIS_LABELS,
+    DEFAULT_METRIC,
+    DEFAULT_WORKLOAD_MTOK,
+    VENDOR_NAMES,
+    vendor_display_name,
+)
 
 # C0/C1 controls, zero-width and bidirectional-override characters: they break exports (PNG/PDF/SVG) and can
 # disguise a name; tabs and line breaks become spaces in one-line text.
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-                            "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+_CONTROL_CHARS = safe_csv.CONTROL_CHARS
 _LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
 
@@ -46,28 +48,8 @@ def md_text(text) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", clean_text(text)))
 
 
-# How vendors and metrics are named on screen and on slides (the data keeps its ids; the URL carries ids).
-VENDOR_NAMES = {
-    "openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "meta-llama": "Meta", "meta": "Meta",
-    "mistralai": "Mistral", "mistral": "Mistral", "deepseek": "DeepSeek", "qwen": "Qwen (Alibaba)",
-    "alibaba": "Alibaba", "x-ai": "xAI", "xai": "xAI", "z-ai": "Z.ai", "moonshotai": "Moonshot AI",
-    "cohere": "Cohere", "perplexity": "Perplexity", "microsoft": "Microsoft", "nvidia": "NVIDIA",
-    "minimax": "MiniMax", "amazon": "Amazon", "nousresearch": "Nous Research", "ai21": "AI21 Labs",
-    "reka": "Reka", "tencent": "Tencent", "01-ai": "01.AI", "bytedance": "ByteDance", "stepfun": "StepFun",
-    "ibm-granite": "IBM Granite", "inclusionai": "inclusionAI", "thinkingmachines": "Thinking Machines",
-    "databricks": "Databricks", "inflection": "Inflection", "liquid": "Liquid AI", "xiaomi": "Xiaomi",
-    "xiaomimimo": "Xiaomi MiMo", "togethercomputer": "Together AI", "baidu": "Baidu", "upstage": "Upstage",
-    "snowflake": "Snowflake", "writer": "Writer", "allenai": "Ai2", "yours": "your models", "other": "other",
-}
+# How metrics are named on screen and on slides (the data keeps its ids; the URL carries ids).
 METRIC_NAMES = {"livebench_if": "LiveBench Instruction Following"}
-
-
-def vendor_display_name(vendor) -> str:
-    """"openai" → "OpenAI"; an unknown slug is shown with spaces and capitals ("eva-unit-01" → "Eva Unit 01")."""
-    v = str(vendor or "").strip()
-    if not v:
-        return "unknown"
-    return VENDOR_NAMES.get(v.lower()) or " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", v) if w)
 
 
 def metric_display_name(row: dict) -> str:
@@ -189,7 +171,7 @@ def month_ends(lo: dt.date, hi: dt.date) -> list[dt.date]:
 
 
 def filter_market(df: pd.DataFrame, *, vendors: Sequence[str] = (), released: tuple | None = None,
-                  open_weights: str = "all", min_context: int = 0) -> pd.DataFrame:
+                  open_weights: str = "all", min_context: int = 0, higher_is_better: bool = True) -> pd.DataFrame:
     """Apply the Frontier page's filters; the Pareto flag is recomputed on what is left."""
     out = df
     if vendors:
@@ -204,14 +186,17 @@ def filter_market(df: pd.DataFrame, *, vendors: Sequence[str] = (), released: tu
     if min_context:
         cw = pd.to_numeric(out["context_window"], errors="coerce")
         out = out.loc[cw >= min_context]
-    return with_frontier(out)
+    return with_frontier(out, higher_is_better)
 
 
 def frontier_points(market: pd.DataFrame, *, reviewed: bool = False, vendors: Sequence[str] = (),
-                    released: tuple | None = None, open_weights: str = "all", min_context: int = 0) -> pd.DataFrame:
-    """The Frontier page's filters, reviewed-only first; the Pareto flag is recomputed on what is left."""
+                    released: tuple | None = None, open_weights: str = "all", min_context: int = 0,
+                    higher_is_better: bool = True) -> pd.DataFrame:
+    """The Frontier page's filters, reviewed-only first; the Pareto flag is recomputed on what is left (in the
+    metric's direction: lower-is-better metrics keep the cheapest lowest scores)."""
     df = reviewed_only(market) if reviewed else market
-    return filter_market(df, vendors=vendors, released=released, open_weights=open_weights, min_context=min_context)
+    return filter_market(df, vendors=vendors, released=released, open_weights=open_weights, min_context=min_context,
+                         higher_is_better=higher_is_better)
 
 
 def with_frontier(df: pd.DataFrame, higher_is_better: bool = True, price_col: str = "price") -> pd.DataFrame:
@@ -517,17 +502,19 @@ def compare_scores(scores: pd.DataFrame, names: dict) -> pd.DataFrame:
 # Calculator page ----------------------------------------------------------------------------------------------
 
 def workload_costs(market: pd.DataFrame, input_tokens: float, output_tokens: float, cache_hit_rate: float,
-                   quality_bar: float | None, top_n: int = 5) -> pd.DataFrame:
-    """Monthly cost per model for a workload; `cheapest` flags the top_n cheapest at or above the quality bar."""
+                   quality_bar: float | None, top_n: int = 5, higher_is_better: bool = True) -> pd.DataFrame:
+    """Monthly cost per model for a workload; `cheapest` flags the top_n cheapest that meet the quality bar
+    (at or above it; at or below it for a lower-is-better metric)."""
     df = market.copy()
     df["monthly_cost_usd"] = pricing.monthly_cost(
         df["input_usd_per_mtok"].astype(float), df["output_usd_per_mtok"].astype(float), input_tokens,
         output_tokens, cache_hit_rate,
         df["cache_read_usd_per_mtok"].astype(float) if "cache_read_usd_per_mtok" in df else None)
-    df = with_frontier(df, price_col="monthly_cost_usd")
+    df = with_frontier(df, higher_is_better, price_col="monthly_cost_usd")
     ok = plottable(df, "monthly_cost_usd")
-    above = ok if quality_bar is None else ok.loc[ok["quality"].astype(float) >= quality_bar]
-    cheapest = above.sort_values(["monthly_cost_usd", "quality"], ascending=[True, False]).head(top_n)
+    q = ok["quality"].astype(float)
+    above = ok if quality_bar is None else ok.loc[q >= quality_bar if higher_is_better else q <= quality_bar]
+    cheapest = above.sort_values(["monthly_cost_usd", "quality"], ascending=[True, not higher_is_better]).head(top_n)
     df["cheapest"] = df.index.isin(cheapest.index)
     df["cheapest_rank"] = df.index.map({i: n + 1 for n, i in enumerate(cheapest.index)})
     return df
@@ -547,29 +534,9 @@ def to_parquet_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy for CSV: in every text cell (decided by content, whatever the column's dtype — pandas 3 text columns
-    are `str`, not `object`) control characters are removed and a cell a spreadsheet would run as a formula
-    (leading = + - @ tab CR) gets a leading apostrophe."""
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
-            continue
-        out[c] = s.map(_csv_cell)
-    return out
-
-
-def _csv_cell(v):
-    if not isinstance(v, str):
-        return v
-    v = _CONTROL_CHARS.sub("", v)
-    return "'" + v if v.startswith(FORMULA_START) else v
+csv_safe = safe_csv.neutralise_formulas  # the one guard (lib.safe_csv); this name is what older callers import
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV with control characters removed and formulas neutralised (`csv_safe`)."""
-    return csv_safe(df).to_csv(index=False).encode()
+    """CSV with control characters removed and formulas neutralised (lib.safe_csv, by content)."""
+    return safe_csv.to_csv_bytes(df)

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import figures, ui, urlparams, views
-from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+from lib.curate.article import COMPOSITE_METRIC
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -59,14 +59,14 @@ state.write("replay", replay, False, urlparams.format_bool)
 state.report()
 
 
-view = ui.frontier_view(
-    db, as_of=pd.Timestamp(as_of).date(), metric=metric, basis=basis, ratio=ratio,
+view = ui.chart_view(
+    db, "frontier", as_of=pd.Timestamp(as_of).date(), metric_id=metric["metric_id"], basis=basis, ratio=ratio,
     filters={"reviewed": reviewed, "vendors": tuple(vendors), "released": tuple(released),
              "open_weights": weights or "all", "min_context": min_ctx},
-    headline_pairs=tuple((t, s) for t, s, era in ARTICLE_PAIRS if era == "distillation")
-    if annotate and metric["metric_id"] == COMPOSITE_METRIC else (),
-    replay_dates=tuple(pd.Timestamp(m).date() for m in months) if replay else None, theme_name=ui.theme())
-points, summary = view["points"], view["summary"]
+    headline_pairs=None if annotate else (),  # None: the article's distilled pairs, on its metric only
+    replay_dates=tuple(pd.Timestamp(m).date() for m in months) if replay else None,
+    user=ui.user_models_or_none(), theme=ui.theme())
+points, summary = view.points, view.summary
 m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
 
 k1, k2, k3, k4 = st.columns(4)
@@ -88,7 +88,7 @@ if summary["plotted"] == 0:
     ui.empty_state("No model matches these filters.")
     st.stop()
 
-event = ui.chart(view["fig"], view["drawn"], "frontier", sources=sources, key="frontier_chart", on_select="rerun",
+event = ui.chart(view.fig, points, "frontier", sources=sources, key="frontier_chart", on_select="rerun",
                  lazy_export=True)
 
 clicked = views.selected_model_id(event)

@@ -1,7 +1,7 @@
 """Generations: teacher → student pairs (price and quality change per pair and per era), successor chains."""
 import streamlit as st
 
-from lib import figures, generations, ui, urlparams, views
+from lib import ui, urlparams, views
 from lib.curate.article import ARTICLE_PAIRS
 from lib.errors import UsageError
 
@@ -42,11 +42,8 @@ if not metric:
 
 names = models.set_index("model_id")["name"].to_dict()
 known = set(models["model_id"])
-m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
 scale = metric.get("scale", "percent")
 theme = ui.theme()
-policy_text = {"student-launch": "both priced at the student's launch", "today": "both priced today"}.get(
-    price_date, f"both priced on {price_date}")
 
 tab_pairs, tab_chains = st.tabs(["Teacher → student pairs", "Successor chains"], key="tab", bind="query-params")
 
@@ -88,23 +85,20 @@ with tab_pairs:
         ui.empty_state("No pairs selected.", "Add a pair, or choose a pair set above to get its pairs back.")
     else:
         try:
-            view = ui.load_generations_view(
-                db, db.version, metric["metric_id"], tuple(pairs), price_date, basis, ratio,
-                (f"Teacher → student on {views.metric_short(metric)} ({policy_text})",
-                 "Price drop vs quality drop, by era"),
-                (m_label, p_label, views.metric_short(metric)), scale, hi.isoformat(), theme)
+            view = ui.chart_view(db, "generations", metric_id=metric["metric_id"], pairs=tuple(pairs),
+                                 price_date=price_date, basis=basis, ratio=ratio, data_as_of=hi, theme=theme)
         except UsageError as exc:
             st.error(ui.md_text(exc))
             st.stop()
-        summary, deltas = view["summary"], view["deltas"]
+        summary, deltas = view.summary["eras"], view.points
         cols = st.columns(max(len(summary), 1))
         for col, row in zip(cols, summary.to_dict("records")):
             with col.container(border=True):
                 st.caption(f"**{row['era']}** · {int(row['pairs'])} pair{'s' if row['pairs'] != 1 else ''} · "
-                           f"mean, {policy_text}")
+                           f"mean, {view.summary['policy']}")
                 st.markdown(f"#### {views.era_sentence(row, scale)}")
-        ui.chart(view["fig"], deltas, "generations", sources=sources, key="gen_arrows", lazy_export=True)
-        ui.chart(view["fig_drops"], deltas, "generation-drops", sources=sources, key="gen_drops",
+        ui.chart(view.fig, deltas, "generations", sources=sources, key="gen_arrows", lazy_export=True)
+        ui.chart(view.extra["fig_drops"], deltas, "generation-drops", sources=sources, key="gen_drops",
                  lazy_export=True)
         with st.expander("Pairs table"):
             st.dataframe(deltas[["teacher_name", "student_name", "era", "teacher_price", "student_price",
@@ -113,23 +107,17 @@ with tab_pairs:
                          hide_index=True, width="stretch")
 
 with tab_chains:
-    chains = generations.successor_chains(lineage)
-    if chains.empty:
+    try:
+        chain_view = ui.chart_view(db, "successor-chains", metric_id=metric["metric_id"], price_date=price_date,
+                                   basis=basis, ratio=ratio, data_as_of=hi, theme=theme)
+    except UsageError as exc:
+        st.error(str(exc))
+        st.stop()
+    if not chain_view.summary["chains"]:
         ui.empty_state("The lineage table has no successor chains.", "")
     else:
-        steps = views.chain_steps_as_pairs(chains)
-        try:
-            cd, _ = ui.load_generations(db, db.version, metric["metric_id"], tuple(steps), price_date, basis, ratio)
-        except UsageError as exc:
-            st.error(ui.md_text(exc))
-            st.stop()
-        cd = views.with_pair_names(cd, models).rename(columns={"era": "chain"})
-        cd["era"] = cd["chain"].map(names).fillna(cd["chain"])
-        used = ui.load_pair_sources(db, db.version, metric["metric_id"], ui._pair_price_requests(cd))
-        fig3 = figures.generations_figure(cd, metric_label=m_label, price_label=p_label,
-                                          title=f"Successor steps on {views.metric_short(metric)}", sources=used,
-                                          data_as_of=hi, theme=theme)
-        ui.chart(fig3, cd, "successor-chains", sources=sources, key="chain_arrows", lazy_export=True)
+        cd = chain_view.points
+        ui.chart(chain_view.fig, cd, "successor-chains", sources=sources, key="chain_arrows", lazy_export=True)
         st.dataframe(cd[["era", "teacher_name", "student_name", "teacher_price", "student_price", "price_drop_pct",
                          "teacher_quality", "student_quality", "quality_delta_points"]]
                      .rename(columns={"era": "chain starts at"}), hide_index=True, width="stretch")

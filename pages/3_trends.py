@@ -1,14 +1,12 @@
 """Trends: the cheapest price to reach a quality level over time (Epoch AI's method) and the frontier's price at
 fixed quality levels month by month."""
-import pandas as pd
 import streamlit as st
 
-from lib import figures, trends, ui, urlparams, views
+from lib import figures, ui, urlparams, views
 from lib.errors import UsageError
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
-models = ui.load_models(db, db.version)
 sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
@@ -30,14 +28,12 @@ if not metric:
     ui.empty_state("The database has no quality metrics.", "")
     st.stop()
 
-table = views.trend_table_with_names(
-    ui.load_trend_table(db, db.version, metric["metric_id"], price_date, basis, ratio), models)
+table = ui.load_trend_table(db, db.version, metric["metric_id"], price_date, basis, ratio)
 if table.empty:
     ui.empty_state(f"No model has both a price and a {views.metric_short(metric)} score.", "Choose another metric.")
     st.stop()
 
-m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
-names = models.set_index("model_id")["name"].to_dict()
+names = ui.load_models(db, db.version).set_index("model_id")["name"].to_dict()
 c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
 value = state.initial("by", lambda raw: urlparams.parse_choice(raw, ["score", "model"]), "score")
 mode = c1.segmented_control("Threshold", ["score", "model"], default=value, required=True, key=state.key("by"),
@@ -61,10 +57,13 @@ else:
                                 key=state.key("threshold"))
     state.write("threshold", threshold, default, urlparams.format_number)
 try:
-    fit = trends.price_trend(table, threshold=threshold, threshold_model=threshold_model)
+    view = ui.chart_view(db, "trend", metric_id=metric["metric_id"], threshold=threshold,
+                         threshold_model=threshold_model, price_date=price_date, basis=basis, ratio=ratio,
+                         data_as_of=hi, theme=ui.theme())
 except UsageError as exc:
     st.error(ui.md_text(exc))
     st.stop()
+fit = view.summary["fit"]
 
 k1, k2, k3, k4 = st.columns(4)
 if fit.ok:
@@ -77,15 +76,7 @@ else:
 k3.metric("Points (new lowest price)", fit.n)
 k4.metric("R²", f"{fit.r_squared:.2f}" if fit.ok else "–")
 
-as_of = hi.isoformat()
-drawn = table.loc[table["score"].astype(float) >= fit.threshold]
-used = ui.load_pair_sources(db, db.version, metric["metric_id"],
-                            tuple(sorted(zip(drawn["model"], drawn["price_date"].astype(str).str[:10]))))
-fig = figures.trend_figure(table, fit, metric_label=m_label, price_label=p_label, sources=used,
-                           data_as_of=as_of, theme=ui.theme(),
-                           title=f"Cheapest price to reach {views.metric_short(metric)} ≥ {fit.threshold:.4g}"
-                                 + (f" ({names.get(threshold_model, threshold_model)})" if threshold_model else ""))
-ui.chart(fig, fit.points, "trend", sources=sources, key="trend_chart", lazy_export=True)
+ui.chart(view.fig, view.points, "trend", sources=sources, key="trend_chart", lazy_export=True)
 st.caption(f"Method: Epoch AI's — models at or above the threshold, walked in release order; each new lowest "
            f"price is a point; least squares of log10(price) on years. Prices {price_date == 'release' and 'at release' or 'today'}.")
 
@@ -101,14 +92,8 @@ except ValueError:
     st.error("Quality levels must be numbers separated by commas.")
     levels = []
 if levels:
-    months = tuple(views.month_ends(lo, hi))
-    series = ui.load_market_series(db, db.version, months, metric["metric_id"], basis, ratio)
-    at_levels = views.frontier_price_by_month(series, levels)
-    on_chart = at_levels.dropna(subset=["price", "model"])
-    used2 = ui.load_pair_sources(db, db.version, metric["metric_id"], tuple(sorted(
-        zip(on_chart["model"], pd.to_datetime(on_chart["date"]).dt.strftime("%Y-%m-%d")))))
-    fig2 = figures.frontier_price_over_time_figure(at_levels, metric_label=views.metric_short(metric),
-                                                   price_label=p_label, names=names, sources=used2,
-                                                   data_as_of=as_of, theme=ui.theme())
-    ui.chart(fig2, at_levels, "frontier-price-over-time", sources=sources, key="levels_chart",
+    levels_view = ui.chart_view(db, "frontier-price-levels", metric_id=metric["metric_id"], levels=tuple(levels),
+                                dates=tuple(views.month_ends(lo, hi)), basis=basis, ratio=ratio, data_as_of=hi,
+                                theme=ui.theme())
+    ui.chart(levels_view.fig, levels_view.points, "frontier-price-over-time", sources=sources, key="levels_chart",
              lazy_export=True)

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import figures, ui, urlparams, views
+from lib import ui, urlparams, views
 from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS
 
 db = ui.connection()
@@ -42,11 +42,9 @@ with tab_one:
         c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
         c[4].metric("Status", m["status"])
         history = ui.load_price_history(db, db.version, model_id)
-        series = ui.load_headline_history(db, db.version, model_id)
-        fig = figures.price_history_figure(series, names=names, title=f"{m['name']}: price per million tokens",
-                                           sources=set(series["source_id"].dropna()), data_as_of=hi,
-                                           theme=ui.theme())
-        ui.chart(fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart",
+        view = ui.chart_view(db, "price-history", model_ids=(model_id,), data_as_of=hi, theme=ui.theme())
+        series = view.points
+        ui.chart(view.fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart",
                  lazy_export=True)
         if len(history) > len(series):
             with st.expander(f"All {len(history)} price rows (every source, provider and tier)"):
@@ -89,8 +87,10 @@ with tab_compare:
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")
     else:
-        hist, fig, newest_scores = ui.load_comparison(db, db.version, tuple(chosen), names, hi, ui.theme())
-        ui.chart(fig, hist, "price-history-compare", sources=sources, key="compare_chart", lazy_export=True)
+        compare = ui.chart_view(db, "price-history", model_ids=tuple(chosen), data_as_of=hi, theme=ui.theme())
+        ui.chart(compare.fig, compare.points, "price-history-compare", sources=sources, key="compare_chart",
+                 lazy_export=True)
+        newest_scores = ui.load_compare_scores(db, db.version, tuple(chosen), names)
         m = models.set_index("model_id").loc[chosen]
         st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch",
                      column_config={"release_date": st.column_config.DateColumn("released")})

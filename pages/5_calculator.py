@@ -1,5 +1,4 @@
 """Calculator: a monthly workload → what each model would cost against its quality; the cheapest above a bar."""
-import pandas as pd
 import streamlit as st
 
 from lib import figures, ui, urlparams, views
@@ -36,12 +35,9 @@ if not metric:
     ui.empty_state("The database has no quality metrics.", "")
     st.stop()
 
-market = ui.load_market(db, db.version, hi, metric["metric_id"], "blended", "3:1")
-market = views.add_user_models(market, ui.user_models(), metric["metric_id"], "blended", "3:1")
-if vendors:
-    market = market.loc[market["vendor"].isin(vendors)]
-if reviewed:
-    market = views.reviewed_only(market)
+user = ui.user_models_or_none()
+market = ui.chart_market(db, as_of=hi, metric_id=metric["metric_id"], vendors=tuple(vendors), reviewed=reviewed,
+                         user=user)
 scored = views.plottable(market)
 if scored.empty:
     ui.empty_state(f"No model has both a price and a {views.metric_short(metric)} score.", "Choose another metric or vendor.")
@@ -53,8 +49,10 @@ value = state.initial("bar", lambda raw: urlparams.parse_number(raw, float(q.min
 bar = st.slider(f"Quality bar: {views.metric_short(metric)} at least", float(q.min()), float(q.max()), value,
                 key=state.key("bar"))
 state.write("bar", bar, default_bar, urlparams.format_number)
-costs = views.workload_costs(market, in_m * 1e6, out_m * 1e6, cache, bar)
-best = views.cheapest_table(costs)
+view = ui.chart_view(db, "calculator", as_of=hi, metric_id=metric["metric_id"], input_tokens=in_m * 1e6,
+                     output_tokens=out_m * 1e6, cache_hit_rate=cache, quality_bar=bar, vendors=tuple(vendors),
+                     reviewed=reviewed, user=user, theme=ui.theme())
+best = view.summary["cheapest"]
 
 k1, k2, k3 = st.columns(3)
 if len(best):
@@ -66,13 +64,7 @@ else:
     k1.metric("Cheapest above the bar", "none")
     st.info("No model reaches this quality bar; lower it.")
 
-workload = f"{in_m:g} M in + {out_m:g} M out / month" + (f", {cache:.0%} cached" if cache else "")
-drawn = views.plottable(costs, "monthly_cost_usd")
-fig = figures.calculator_figure(costs, metric_label=views.metric_label(metric), quality_bar=bar,
-                                title=f"Monthly cost vs {views.metric_short(metric)} — {workload}",
-                                workload_label=workload, sources=views.used_source_ids(drawn), data_as_of=hi,
-                                theme=ui.theme())
-ui.chart(fig, drawn, "calculator", sources=sources, key="calc_chart", lazy_export=True)
+ui.chart(view.fig, view.points, "calculator", sources=sources, key="calc_chart", lazy_export=True)
 st.markdown("#### Cheapest models above the bar")
 st.dataframe(best, hide_index=True, width="stretch",
              column_config={"monthly_cost_usd": st.column_config.NumberColumn("monthly cost", format="$%.2f"),

@@ -347,7 +347,8 @@ def _demo_page():
     fig.update_xaxes(type="log")
     fig.layout.meta = {"title": "Demo", "sources": ["epoch_prices"], "data_as_of": "2024-10-01",
                        "metric_label": "MMLU (%)", "price_label": "blended 3:1"}
-    ui.chart(fig, None, "demo")
+    db = ui.connection()
+    ui.chart(fig, None, "demo", sources=ui.load_sources(db, db.version))
 
 
 def test_page_without_chromium_offers_the_browser_side_fallback(frontier_env, monkeypatch, tmp_path):
@@ -418,8 +419,11 @@ def test_cli_csv_holds_the_frontier_points(cli, tmp_path):
     out = cli("--chart", "frontier", "--format", "csv", "--out", str(path))
     assert out.returncode == 0, out.stderr
     df = pd.read_csv(path)
-    assert {"series", "model_id"} <= set(df.columns) and len(df) > 0
-    assert "Pareto frontier" in set(df["series"])
+    # one row per plotted model, with its price, score, frontier flag and the sources of both
+    assert {"model_id", "name", "price", "quality", "on_frontier", "price_source_id", "quality_source_id"} \
+        <= set(df.columns)
+    assert len(df) > 0 and df["model_id"].is_unique and (df["price"] > 0).all() and df["quality"].notna().all()
+    assert df["on_frontier"].any()
 
 
 @needs_chromium

@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE = ["lib.pricing", "lib.frontier", "lib.generations", "lib.trends", "lib.queries", "lib.store",
-        "lib.snapshot", "lib.figures", "lib.export", "lib.ingest.pipeline", "lib.curate.build"]
+        "lib.snapshot", "lib.figures", "lib.export", "lib.ingest.pipeline", "lib.curate.build", "lib.charts",
+        "lib.views", "lib.constants", "lib.safe_csv", "lib.commands.export"]
 
 
 @pytest.mark.parametrize("module", PURE)

@@ -50,9 +50,9 @@ def write_frame(df, fmt: str, out=None) -> None:
     floats = df.select_dtypes("float").columns
     df = df.assign(**{c: df[c].round(6) for c in floats})  # hides float noise like 0.13124999999999998
     if fmt == "csv":
-        from lib.views import csv_safe
+        from lib.safe_csv import write_csv
 
-        csv_safe(df).to_csv(out, index=False)
+        write_csv(df, out)
     elif fmt == "json":
         out.write(df.to_json(orient="records", date_format="iso", indent=1))
         out.write("\n")

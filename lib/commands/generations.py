@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import sys
 
+from lib.constants import DEFAULT_METRIC
+
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--metric", default="aa_quality_2024", help="quality metric id (default: aa_quality_2024)")
+    parser.add_argument("--metric", default=DEFAULT_METRIC, help=f"quality metric id (default: {DEFAULT_METRIC})")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--pairs", default=None, metavar="FILE",
                        help="CSV of pairs: teacher_id,student_id[,relation,era] (default: the lineage table)")

@@ -4,6 +4,8 @@ Other modules (generations, pages, tests) import these instead of repeating lite
 """
 from __future__ import annotations
 
+from lib.constants import DEFAULT_METRIC
+
 # teacher, student, era. GPT-4 Turbo here is the gpt-4-1106-preview / gpt-4-turbo family (all $10/$30),
 # GPT-3.5 Turbo the Nov '23 version (gpt-3.5-turbo-1106), both launched at OpenAI DevDay 2023-11-06.
 ARTICLE_PAIRS: list[tuple[str, str, str]] = [
@@ -37,4 +39,4 @@ ARTICLE_MODELS: list[str] = [
     "anthropic/claude-3.5-haiku",
 ]
 
-COMPOSITE_METRIC = "aa_quality_2024"
+COMPOSITE_METRIC = DEFAULT_METRIC  # the article's metric is the dashboard's default

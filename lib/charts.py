@@ -1,0 +1,307 @@
+"""One function per chart, shared by the dashboard pages, `python -m lib export` and the tests: a store connection
+and the view's parameters in; the figure, the plotted rows, the numbers shown beside it and the source ids out.
+
+No Streamlit here: pages call these through the cached wrappers in lib/ui.py, the export command calls them
+directly, so a page and the CLI given the same parameters draw the same points.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import figures, generations, queries, snapshot, trends, views
+from lib.constants import DEFAULT_BASIS, DEFAULT_METRIC, DEFAULT_RATIO
+from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS, COMPOSITE_METRIC
+from lib.errors import UsageError
+
+PRICE_POLICY_TEXT = {"student-launch": "both priced at the student's launch", "today": "both priced today"}
+
+
+@dataclasses.dataclass
+class Chart:
+    """What a chart function returns. `points` are the rows drawn (what the CSV/Parquet download writes),
+    `summary` the numbers the page shows beside the chart, `sources` the source ids the figure credits and
+    `extra` further figures or tables of the same view. Unpacks as `(fig, points)`."""
+
+    fig: go.Figure
+    points: pd.DataFrame
+    summary: dict = dataclasses.field(default_factory=dict)
+    sources: list[str] = dataclasses.field(default_factory=list)
+    extra: dict = dataclasses.field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.fig, self.points))
+
+
+# --- shared bits ------------------------------------------------------------------------------------------------
+
+def newest_data_date(con, today: dt.date | None = None) -> dt.date:
+    """The newest date in the store, at most today (a scheduled deprecation is not data from the future)."""
+    today = today or dt.date.today()
+    _, hi = queries.date_span(con)
+    return min(pd.Timestamp(hi).date(), today) if hi is not None else today
+
+
+def metric_labels(con, metric_id: str) -> tuple[dict, str, str]:
+    """(metric row, axis label with unit, short name for titles); UsageError for an unknown metric."""
+    row = snapshot.metric_row(con, metric_id)
+    row = {**row, "metric_id": metric_id}
+    return row, views.metric_label(row), views.metric_short(row)
+
+
+def article_headline_pairs() -> tuple[tuple[str, str], ...]:
+    """The article's distilled (teacher, student) pairs: arrows on the Frontier chart of its metric."""
+    return tuple((t, s) for t, s, era in ARTICLE_PAIRS if era == "distillation")
+
+
+def _price_and_score_sources(con, metric_id: str | None, model_ids: Sequence[str], dates: Sequence) -> list[str]:
+    """Source ids of the prices (model at date) and of the metric's scores a chart uses."""
+    ids: set[str] = set()
+    if not len(model_ids):
+        return []
+    req = pd.DataFrame({"model_id": list(model_ids), "at_date": pd.to_datetime(list(dates)).date})
+    prices = queries.prices_at(con, req)
+    ids |= set(prices["price_source_id"].dropna().astype(str))
+    if metric_id:
+        scores = queries.scores_for_metric(con, metric_id, req["at_date"].max())
+        ids |= set(scores.loc[scores["model_id"].isin(set(req["model_id"])), "source_id"].dropna().astype(str))
+    return sorted(ids)
+
+
+# --- Frontier ---------------------------------------------------------------------------------------------------
+
+FRONTIER_FILTERS = ("reviewed", "vendors", "released", "open_weights", "min_context")
+
+
+def frontier(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, basis: str = DEFAULT_BASIS,
+             ratio: str = DEFAULT_RATIO, filters: Mapping[str, Any] | None = None,
+             headline_pairs: Sequence[tuple[str, str]] | None = None, replay_dates: Sequence[dt.date] | None = None,
+             user: pd.DataFrame | None = None, theme: str = "light") -> Chart:
+    """Price vs quality of every model on the market at `as_of`, with the Pareto frontier of what the filters
+    leave (lower-is-better metrics honoured). `headline_pairs` None: the article's distilled pairs on its own
+    metric, none on others. `user`: the session's uploaded models, drawn as the user's."""
+    metric, m_label, short = metric_labels(con, metric_id)
+    hib = bool(metric["higher_is_better"])
+    f = dict(filters or {})
+    unknown = set(f) - set(FRONTIER_FILTERS)
+    if unknown:
+        raise UsageError(f"unknown frontier filter(s): {', '.join(sorted(unknown))}")
+    market = snapshot.market_as_of(con, as_of, metric_id, basis, ratio)
+    if user is not None and len(user):
+        market = views.add_user_models(market, user, metric_id, basis, ratio, higher_is_better=hib)
+    points = views.frontier_points(market, higher_is_better=hib, **f)
+    frames = None
+    if replay_dates:
+        series = snapshot.markets_as_of(con, replay_dates, metric_id, basis, ratio)
+        frames = pd.concat([views.frontier_points(g, higher_is_better=hib, **f) for _, g in series.groupby("as_of")])
+    if headline_pairs is None:
+        headline_pairs = article_headline_pairs() if metric_id == COMPOSITE_METRIC else ()
+    drawn = views.plottable(points).reset_index(drop=True)
+    sources = views.used_source_ids(drawn)
+    fig = figures.frontier_figure(
+        points, metric_label=m_label, price_label=views.price_label(basis, ratio),
+        title=f"Price vs {short}, as of {as_of}", sources=sources, data_as_of=as_of,
+        headline_pairs=headline_pairs, frames=frames, theme=theme)
+    return Chart(fig, drawn, views.frontier_summary(points), sources)
+
+
+# --- Calculator -------------------------------------------------------------------------------------------------
+
+def calculator_market(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, vendors: Sequence[str] = (),
+                      reviewed: bool = False, user: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The models the Calculator weighs: the market at `as_of` (prices blended 3:1 for the frontier flag) plus
+    the user's uploads, narrowed to `vendors` and to reviewed models when asked."""
+    metric = snapshot.metric_row(con, metric_id)
+    market = snapshot.market_as_of(con, as_of, metric_id, DEFAULT_BASIS, DEFAULT_RATIO)
+    if user is not None and len(user):
+        market = views.add_user_models(market, user, metric_id, DEFAULT_BASIS, DEFAULT_RATIO,
+                                       higher_is_better=bool(metric["higher_is_better"]))
+    if vendors:
+        market = market.loc[market["vendor"].isin(list(vendors))]
+    if reviewed:
+        market = views.reviewed_only(market)
+    return market
+
+
+def workload_text(input_tokens: float, output_tokens: float, cache_hit_rate: float = 0.0) -> str:
+    return (f"{input_tokens / 1e6:g} M in + {output_tokens / 1e6:g} M out / month"
+            + (f", {cache_hit_rate:.0%} cached" if cache_hit_rate else ""))
+
+
+def calculator(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, input_tokens: float = 10e6,
+               output_tokens: float = 2e6, cache_hit_rate: float = 0.0, quality_bar: float | None = None,
+               vendors: Sequence[str] = (), reviewed: bool = False, user: pd.DataFrame | None = None,
+               theme: str = "light") -> Chart:
+    """Monthly cost of a workload against quality; the five cheapest models at or above the bar ringed.
+    Summary: the cheapest-models table."""
+    metric, m_label, short = metric_labels(con, metric_id)
+    market = calculator_market(con, as_of=as_of, metric_id=metric_id, vendors=vendors, reviewed=reviewed, user=user)
+    costs = views.workload_costs(market, input_tokens, output_tokens, cache_hit_rate, quality_bar,
+                                 higher_is_better=bool(metric["higher_is_better"]))
+    drawn = views.plottable(costs, "monthly_cost_usd").reset_index(drop=True)
+    sources = views.used_source_ids(drawn)
+    workload = workload_text(input_tokens, output_tokens, cache_hit_rate)
+    fig = figures.calculator_figure(costs, metric_label=m_label, quality_bar=quality_bar,
+                                    title=f"Monthly cost vs {short} — {workload}", workload_label=workload,
+                                    sources=sources, data_as_of=as_of, theme=theme)
+    return Chart(fig, drawn, {"cheapest": views.cheapest_table(costs), "workload": workload}, sources)
+
+
+# --- Generations ------------------------------------------------------------------------------------------------
+
+def article_pair_rows(con) -> list[tuple]:
+    """The article's pairs as (teacher, student, relation, era) rows, relations from the lineage table."""
+    return views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS)
+
+
+def _pair_price_requests(deltas: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(model ids, price dates) of both ends of every pair drawn."""
+    ok = deltas.dropna(subset=["teacher_price", "student_price", "teacher_quality", "student_quality"])
+    reqs: set[tuple[str, str]] = set()
+    for role in ("teacher", "student"):
+        if f"{role}_price_date" in ok:
+            reqs |= set(zip(ok[f"{role}_id"], ok[f"{role}_price_date"].astype(str)))
+    ordered = sorted(reqs)
+    return [m for m, _ in ordered], [d for _, d in ordered]
+
+
+def _pair_deltas(con, metric_id: str, pairs: Sequence[tuple], price_date: str, basis: str, ratio: str):
+    known = queries.model_ids(con)
+    rows = [tuple(p) for p in pairs if p[0] in known and p[1] in known]
+    pairs_df = pd.DataFrame(rows, columns=["teacher_id", "student_id", "relation", "era"])
+    deltas, summary = generations.generations_from_db(con, metric_id, pairs_df, price_date, basis, ratio)
+    return views.with_pair_names(deltas, queries.models(con)), summary
+
+
+def generations_chart(con, *, metric_id: str = DEFAULT_METRIC, pairs: Sequence[tuple] | None = None,
+                      price_date: str = "student-launch", basis: str = DEFAULT_BASIS, ratio: str = DEFAULT_RATIO,
+                      data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+    """Teacher → student arrows (price and quality of each pair) and, in `extra["fig_drops"]`, price drop vs
+    quality drop by era. `pairs`: (teacher, student, relation, era) rows, default the article's; pairs with an
+    unknown model are left out. Summary: the era table (`summary["eras"]`)."""
+    metric, m_label, short = metric_labels(con, metric_id)
+    pairs = article_pair_rows(con) if pairs is None else pairs
+    deltas, eras = _pair_deltas(con, metric_id, pairs, price_date, basis, ratio)
+    sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))
+    as_of = data_as_of or newest_data_date(con)
+    policy = PRICE_POLICY_TEXT.get(price_date, f"both priced on {price_date}")
+    fig = figures.generations_figure(deltas, metric_label=m_label, price_label=views.price_label(basis, ratio),
+                                     title=f"Teacher → student on {short} ({policy})", sources=sources,
+                                     data_as_of=as_of, theme=theme)
+    drops = figures.generation_drops_figure(deltas, scale=str(metric.get("scale") or "percent"), metric_label=short,
+                                            title="Price drop vs quality drop, by era", sources=sources,
+                                            data_as_of=as_of, theme=theme)
+    return Chart(fig, deltas, {"eras": eras, "policy": policy}, sources, {"fig_drops": drops})
+
+
+def successor_chains(con, *, metric_id: str = DEFAULT_METRIC, price_date: str = "student-launch",
+                     basis: str = DEFAULT_BASIS, ratio: str = DEFAULT_RATIO, data_as_of: dt.date | None = None,
+                     theme: str = "light") -> Chart:
+    """Each step of every successor chain of the lineage table as an arrow (the chain's first model names it)."""
+    metric, m_label, short = metric_labels(con, metric_id)
+    chains = generations.successor_chains(queries.lineage(con))
+    steps = views.chain_steps_as_pairs(chains)
+    title = f"Successor steps on {short}"
+    as_of = data_as_of or newest_data_date(con)
+    if not steps:
+        fig = figures.empty_figure("The lineage table has no successor chains.", title=title, data_as_of=as_of,
+                                   theme=theme)
+        return Chart(fig, pd.DataFrame(), {"chains": 0}, [])
+    deltas, _ = _pair_deltas(con, metric_id, steps, price_date, basis, ratio)
+    names = queries.models(con).set_index("model_id")["name"]
+    deltas = deltas.rename(columns={"era": "chain"})
+    deltas["era"] = deltas["chain"].map(names).fillna(deltas["chain"])
+    sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))
+    fig = figures.generations_figure(deltas, metric_label=m_label, price_label=views.price_label(basis, ratio),
+                                     title=title, sources=sources, data_as_of=as_of, theme=theme)
+    return Chart(fig, deltas, {"chains": int(chains["chain_id"].nunique()) if len(chains) else 0}, sources)
+
+
+# --- Trends -----------------------------------------------------------------------------------------------------
+
+def trend_table(con, *, metric_id: str = DEFAULT_METRIC, price_date: str = "release", basis: str = DEFAULT_BASIS,
+                ratio: str = DEFAULT_RATIO) -> pd.DataFrame:
+    """Every scored and priced model (`model, release_date, price, score, price_date, name, vendor`)."""
+    table = trends.trend_table_from_db(con, metric_id, price_date=price_date, basis=basis, ratio=ratio)
+    return views.trend_table_with_names(table, queries.models(con))
+
+
+def default_threshold_model(table: pd.DataFrame) -> str | None:
+    """The first of the article's models (GPT-4 first) that the table scores: the CLI's default threshold."""
+    scored = set(table["model"])
+    return next((m for m in ARTICLE_MODELS if m in scored), None)
+
+
+def trend(con, *, metric_id: str = DEFAULT_METRIC, threshold: float | None = None,
+          threshold_model: str | None = None, price_date: str = "release", basis: str = DEFAULT_BASIS,
+          ratio: str = DEFAULT_RATIO, data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+    """Cheapest price to reach a quality level over time with Epoch AI's fitted decline. Threshold: a score, a
+    model's score, or (neither given) the first article model's score. Summary: `fit` (lib.trends.TrendFit)."""
+    metric, m_label, short = metric_labels(con, metric_id)
+    table = trend_table(con, metric_id=metric_id, price_date=price_date, basis=basis, ratio=ratio)
+    if threshold is None and threshold_model is None:
+        threshold_model = default_threshold_model(table)
+        if threshold_model is None:
+            raise UsageError(f"no article model has a {metric_id} score; give a threshold")
+    if threshold_model is not None and threshold_model not in set(table["model"]):
+        raise UsageError(f"model '{threshold_model}' has no {metric_id} score with a price")
+    fit = trends.price_trend(table, threshold=threshold, threshold_model=threshold_model)
+    shown = table.loc[table["score"].astype(float) >= fit.threshold].reset_index(drop=True)
+    shown.insert(0, "model_id", shown["model"])
+    sources = _price_and_score_sources(con, metric_id, list(shown["model"]),
+                                       list(pd.to_datetime(shown["price_date"]).dt.strftime("%Y-%m-%d")))
+    by = ""
+    if threshold_model:
+        names = table.drop_duplicates("model").set_index("model")["name"]
+        by = f" ({names.get(threshold_model, threshold_model)}'s score)"
+    fig = figures.trend_figure(table, fit, metric_label=m_label, price_label=views.price_label(basis, ratio),
+                               title=f"Cheapest price to reach {short} ≥ {fit.threshold:.4g}{by}", sources=sources,
+                               data_as_of=data_as_of or newest_data_date(con), theme=theme)
+    return Chart(fig, shown, {"fit": fit, "table": table}, sources)
+
+
+def frontier_price_levels(con, *, metric_id: str = DEFAULT_METRIC, levels: Sequence[float],
+                          dates: Sequence[dt.date], basis: str = DEFAULT_BASIS, ratio: str = DEFAULT_RATIO,
+                          data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+    """The frontier's cheapest price at fixed quality levels, at each of `dates` (month-ends)."""
+    _, _, short = metric_labels(con, metric_id)
+    series = snapshot.markets_as_of(con, dates, metric_id, basis, ratio)
+    at_levels = views.frontier_price_by_month(series, levels)
+    on_chart = at_levels.dropna(subset=["price", "model"])
+    sources = _price_and_score_sources(con, metric_id, list(on_chart["model"]),
+                                       list(pd.to_datetime(on_chart["date"]).dt.strftime("%Y-%m-%d")))
+    names = queries.models(con).set_index("model_id")["name"].to_dict()
+    fig = figures.frontier_price_over_time_figure(at_levels, metric_label=short,
+                                                  price_label=views.price_label(basis, ratio), names=names,
+                                                  sources=sources, data_as_of=data_as_of or newest_data_date(con),
+                                                  theme=theme)
+    return Chart(fig, at_levels, {}, sources)
+
+
+# --- Price history ----------------------------------------------------------------------------------------------
+
+def price_history(con, *, model_ids: Sequence[str], title: str | None = None, data_as_of: dt.date | None = None,
+                  theme: str = "light") -> Chart:
+    """Input (solid) and output (dashed) headline price over time of up to six models."""
+    models = queries.models(con).set_index("model_id")
+    names = {m: str(models["name"].get(m, m)) for m in model_ids}
+    frames = [f for f in (snapshot.headline_price_history(con, m) for m in model_ids) if len(f)]
+    history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=snapshot.HISTORY_COLUMNS)
+    if title is None:
+        title = (f"{names[model_ids[0]]}: price per million tokens" if len(model_ids) == 1
+                 else "Price per million tokens (input solid, output dashed)")
+    sources = sorted(set(history["source_id"].dropna().astype(str)))
+    fig = figures.price_history_figure(history, names=names, title=title, sources=sources,
+                                       data_as_of=data_as_of or newest_data_date(con), theme=theme)
+    return Chart(fig, history, {"names": names}, sources)
+
+
+# The charts `python -m lib export --chart NAME` offers, by name.
+CHARTS: dict[str, Callable[..., Chart]] = {
+    "frontier": frontier, "generations": generations_chart, "trend": trend, "price-history": price_history,
+    "calculator": calculator,
+}
