@@ -2,7 +2,15 @@
 the curated one is incomplete), and a per-test environment pointing the app at it."""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,3 +52,83 @@ def frontier_env(frontier_db, monkeypatch) -> Path:
     monkeypatch.setenv("FRONTIER_SEED_DIR", str(frontier_db["seed"]))
     monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(frontier_db["snapshots"]))
     return frontier_db["db"]
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict | None = None) -> CliResult:
+    """`python -m lib ARGS` in this process (`lib.__main__.main(argv)`): exit status, standard output and error.
+    `env` is set for the call only. Two subprocess smoke tests in test_cli.py cover the real entry point."""
+    from lib.__main__ import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.get(k) for k in env or {}}
+    os.environ.update(env or {})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse errors and --help exit
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return CliResult(int(code), out.getvalue(), err.getvalue())
+
+
+# --- Real browser: one Streamlit server and one Chromium for the whole session ------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(frontier_db):
+    """One `streamlit run app.py` on a free 127.0.0.1 port for every browser test of the session."""
+    port = _free_port()
+    env = {**os.environ, "FRONTIER_DB": str(frontier_db["db"]), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
+           "FRONTIER_SNAPSHOT_DIR": str(frontier_db["snapshots"])}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false"], cwd=PROJECT_DIR, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120  # a loaded machine can take a minute to import Streamlit
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
+            time.sleep(0.25)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless system Chromium (Playwright) for the session; each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -1,4 +1,5 @@
-"""`python -m lib` as a user runs it: real subprocesses on a temporary database built from a real seed slice."""
+"""`python -m lib` as a user runs it, on a temporary database built from a real seed slice: in-process through
+`main(argv)`, plus two smoke tests that start the real entry point as a subprocess."""
 from __future__ import annotations
 
 import json
@@ -10,14 +11,31 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed_small"
 
 
+def _env(tmp_path) -> dict:
+    return {"FRONTIER_SEED_DIR": str(SEED), "FRONTIER_DB": str(tmp_path / "cli.duckdb"),
+            "FRONTIER_SNAPSHOT_DIR": str(tmp_path / "snapshots")}
+
+
 @pytest.fixture()
 def cli(tmp_path):
-    env = {**os.environ, "FRONTIER_SEED_DIR": str(SEED), "FRONTIER_DB": str(tmp_path / "cli.duckdb"),
-           "FRONTIER_SNAPSHOT_DIR": str(tmp_path / "snapshots"), "PYTHONPATH": str(ROOT)}
+    env = _env(tmp_path)
+
+    def run(*args):
+        return run_cli(*args, env=env)
+
+    return run
+
+
+@pytest.fixture()
+def real_cli(tmp_path):
+    """The real entry point in a subprocess (smoke tests only: each start costs seconds)."""
+    env = {**os.environ, **_env(tmp_path), "PYTHONPATH": str(ROOT)}
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True, env=env,
@@ -26,12 +44,12 @@ def cli(tmp_path):
     return run
 
 
-def test_build_prints_counts_per_table_and_is_idempotent(cli):
-    first = cli("build")
+def test_build_prints_counts_per_table_and_is_idempotent(real_cli):
+    first = real_cli("build")
     assert first.returncode == 0, first.stderr
     assert re.search(r"^prices\s+7$", first.stdout, re.M)
     assert re.search(r"^models\s+6$", first.stdout, re.M)
-    second = cli("build")
+    second = real_cli("build")
     assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
 
 
@@ -87,6 +105,14 @@ def test_sources_lists_licence_and_snapshots(cli):
 ])
 def test_bad_arguments_give_one_line_and_exit_2(cli, args, message):
     out = cli(*args)
+    _assert_one_line_exit_2(out, message)
+
+
+def test_an_unknown_command_from_the_shell_gives_one_line_and_exit_2(real_cli):
+    _assert_one_line_exit_2(real_cli("frobnicate"), "invalid choice")
+
+
+def _assert_one_line_exit_2(out, message):
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr

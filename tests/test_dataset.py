@@ -5,9 +5,6 @@ Price facts were checked against the vendor-effective sources named next to each
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import pytest
 from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS
 from lib.curate.report import article_pairs, price_as_of
 from lib.curate.validate import validate_seed
+from tests.conftest import run_cli
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "data" / "seed"
@@ -102,12 +100,11 @@ def test_price_facts_in_seed(seed, model_id, day, inp, out, checked):
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory):
-    env = dict(os.environ, FRONTIER_DB=str(tmp_path_factory.mktemp("db") / "x.duckdb"))
+    env = {"FRONTIER_DB": str(tmp_path_factory.mktemp("db") / "x.duckdb")}
 
     @lru_cache(maxsize=None)
     def at(day: str) -> dict:
-        res = subprocess.run([sys.executable, "-m", "lib", "snapshot", "--as-of", day, "--format", "json"],
-                             cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+        res = run_cli("snapshot", "--as-of", day, "--format", "json", env=env)
         assert res.returncode == 0, res.stderr
         return {r["model_id"]: r for r in json.loads(res.stdout)}
     return at

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import pytest
 
 from lib import export
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -390,12 +391,11 @@ def test_page_renders_a_png_only_when_asked(frontier_env, monkeypatch):
 # --- CLI ----------------------------------------------------------------------------------------------------------
 
 @pytest.fixture()
-def cli(frontier_env):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def cli(frontier_env, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative --out paths land here, as in a user's shell
 
-    def run(*args, timeout=180):
-        return subprocess.run([sys.executable, "-m", "lib", "export", *args], capture_output=True, text=True,
-                              env=env, cwd=ROOT, timeout=timeout)
+    def run(*args):
+        return run_cli("export", *args)
 
     return run
 

@@ -1,7 +1,5 @@
 """Teacher → student deltas, era summary, successor chains; DB-backed entry on a tiny in-memory store."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -12,6 +10,7 @@ import pytest
 from lib import generations as gen
 from lib.errors import UsageError
 from lib.schema import create_schema, refresh_derived
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,12 +182,11 @@ def test_article_numbers_on_embedded_data():
 
 def test_cli_generations_json():
     _embedded_db_or_skip()
-    out = subprocess.run([sys.executable, "-m", "lib", "generations", "--format", "json"], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = run_cli("generations", "--format", "json")
+    assert out.returncode == 0, out.stderr
     js = json.loads(out.stdout)
     assert js["metric"] == "aa_quality_2024" and js["price_date_policy"] == "student-launch" and js["pairs"]
-    bad = subprocess.run([sys.executable, "-m", "lib", "generations", "--price-date", "yesterday"], cwd=ROOT,
-                         capture_output=True, text=True)
+    bad = run_cli("generations", "--price-date", "yesterday")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
 
@@ -196,8 +194,8 @@ def test_cli_pair_sets_article_reproduces_the_headline_and_successors_get_their_
     _embedded_db_or_skip()
 
     def gen(*extra):
-        out = subprocess.run([sys.executable, "-m", "lib", "generations", "--format", "json", *extra], cwd=ROOT,
-                             capture_output=True, text=True, check=True)
+        out = run_cli("generations", "--format", "json", *extra)
+        assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
     article = gen("--pair-set", "article")

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PURE = ["lib.pricing", "lib.frontier", "lib.generations", "lib.trends", "lib.queries", "lib.store",
         "lib.snapshot", "lib.figures", "lib.export", "lib.ingest.pipeline", "lib.curate.build", "lib.charts",
-        "lib.views", "lib.constants", "lib.safe_csv", "lib.commands.export"]
+        "lib.views", "lib.constants", "lib.safe_csv", "lib.commands.export", "lib.ingest.artificial_analysis"]
 
 
 @pytest.mark.parametrize("module", PURE)

@@ -260,7 +260,7 @@ def test_data_page_lists_sources_and_counts(con):
 
 
 def test_user_csv_is_validated():
-    from lib import ui, views
+    from lib import views
 
     metrics = pd.DataFrame({"metric_id": ["q"], "min_value": [0.0], "max_value": [100.0]})
     ok, errors = views.parse_user_csv(b"name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\nA,1,2,q,50\n", metrics)

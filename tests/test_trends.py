@@ -14,6 +14,7 @@ import pytest
 
 from lib import trends
 from lib.errors import UsageError
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
 # Epoch's notebook drops reasoning models. Without that, o1-mini (2024-09-12, $5.25, GPQA 59.5) sets a new low in
@@ -148,22 +149,16 @@ def test_frontier_price_at_levels():
 
 
 def test_cli_trend_on_a_csv(tmp_path):
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
     table = epoch_inputs().assign(score=lambda t: t["MMLU"])[["model", "release_date", "price", "score"]]
     path = tmp_path / "mmlu.csv"
     table.to_csv(path, index=False)
-    out = subprocess.run([sys.executable, "-m", "lib", "trend", "--threshold-model", "GPT-4-0314", "--data", str(path),
-                          "--format", "json"], cwd=root, capture_output=True, text=True, check=True)
+    out = run_cli("trend", "--threshold-model", "GPT-4-0314", "--data", str(path), "--format", "json")
+    assert out.returncode == 0, out.stderr
     js = json.loads(out.stdout)
     assert js["factor_per_year"] == pytest.approx(15.857, rel=1e-3) and js["n"] == 5
     assert js["points"][0] == {"model": "GPT-4-0314", "release_date": "2023-03-14", "price": 37.5, "score": 86.0}
     assert len(js["ci90"]) == 2 and 0.88 <= js["r_squared"] < 0.89
-    bad = subprocess.run([sys.executable, "-m", "lib", "trend", "--threshold-model", "nope", "--data", str(path)],
-                         cwd=root, capture_output=True, text=True)
+    bad = run_cli("trend", "--threshold-model", "nope", "--data", str(path))
     assert bad.returncode == 2 and "unknown threshold model" in bad.stderr
-    few = subprocess.run([sys.executable, "-m", "lib", "trend", "--threshold", "89", "--data", str(path)],
-                         cwd=root, capture_output=True, text=True)
+    few = run_cli("trend", "--threshold", "89", "--data", str(path))
     assert few.returncode == 1 and "too few points" in few.stderr

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
+from typing import Callable
 
 from lib.errors import DataError
 from lib.ingest import common, http
@@ -39,15 +41,30 @@ class MissingKey(DataError):
     """No AA_API_KEY: the source cannot run (in `ingest all` it is reported and skipped)."""
 
 
-def api_key() -> str:
+def secrets_file_key(name: str = "AA_API_KEY") -> str:
+    """`name` from Streamlit's secrets files (the project's `.streamlit/secrets.toml`, then the user's), read as
+    TOML without importing Streamlit; "" when neither has it or a file is unreadable."""
+    import tomllib
+
+    from lib.paths import PROJECT_DIR
+
+    for path in (PROJECT_DIR / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+        try:
+            with open(path, "rb") as fh:
+                value = tomllib.load(fh).get(name)
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if value:
+            return str(value).strip()
+    return ""
+
+
+def api_key(secret: Callable[[str], str] | None = None) -> str:
+    """The key from AA_API_KEY, else from `secret(name)` (the UI layer may pass one reading st.secrets), else
+    from the secrets file."""
     key = os.environ.get("AA_API_KEY", "").strip()
     if not key:
-        try:
-            import streamlit as st
-
-            key = str(st.secrets.get("AA_API_KEY", "")).strip()
-        except Exception:  # no secrets file, or streamlit absent: same as no key
-            key = ""
+        key = (secret or secrets_file_key)("AA_API_KEY").strip()
     if not key:
         raise MissingKey("artificial_analysis: no API key; set AA_API_KEY in the environment or in "
                          ".streamlit/secrets.toml")
@@ -82,7 +99,7 @@ def _version(doc: dict) -> tuple[int, str]:
         try:
             major = int(float(raw))
         except (TypeError, ValueError):
-            raise DataError(f"artificial_analysis: field 'intelligence_index_version' is not a number: {raw!r}")
+            raise DataError(f"artificial_analysis: field 'intelligence_index_version' is not a number: {raw!r}") from None
         if major not in KNOWN_MAJOR:
             raise DataError(f"artificial_analysis: field 'intelligence_index_version' {raw!r} is a version this "
                             f"importer does not know (known: {sorted(KNOWN_MAJOR)}); add a metric for it first")
