@@ -64,9 +64,9 @@ def _serve(script: Path, env: dict) -> tuple[subprocess.Popen, str]:
 
 
 def first_chart_times(runs: int) -> tuple[float, float, int]:
-    from playwright.sync_api import sync_playwright
-
     import datetime as dt
+
+    from playwright.sync_api import sync_playwright
 
     from lib import queries, snapshot, store, views
 

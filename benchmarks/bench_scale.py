@@ -60,7 +60,6 @@ def _month_ends(n: int) -> list[dt.date]:
 
 
 def measure_queries(db: Path, runs: int) -> dict:
-    import pandas as pd
 
     from lib import figures, queries, snapshot, store, views
 

@@ -103,7 +103,7 @@ SELECT model_id, metric_id, value, observed_date, NULL, 'synth-a', NULL, 'synthe
 )
 """
 
-_LINEAGE_SQL = f"""
+_LINEAGE_SQL = """
 INSERT INTO lineage
 SELECT printf('synth-v%03d/m%04d', CAST(floor($V * pow(p / $M, 2)) AS INTEGER), p),
        printf('synth-v%03d/m%04d', CAST(floor($V * pow((p + 1) / $M, 2)) AS INTEGER), p + 1),

@@ -4,6 +4,7 @@ and the view's parameters in; the figure, the plotted rows, the numbers shown be
 No Streamlit here: pages call these through the cached wrappers in lib/ui.py, the export command calls them
 directly, so a page and the CLI given the same parameters draw the same points.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,6 +39,7 @@ class Chart:
 
 
 # --- shared bits ------------------------------------------------------------------------------------------------
+
 
 def newest_data_date(con, today: dt.date | None = None) -> dt.date:
     """The newest date in the store, at most today (a scheduled deprecation is not data from the future)."""
@@ -77,10 +79,19 @@ def _price_and_score_sources(con, metric_id: str | None, model_ids: Sequence[str
 FRONTIER_FILTERS = ("reviewed", "vendors", "released", "open_weights", "min_context")
 
 
-def frontier(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, basis: str = DEFAULT_BASIS,
-             ratio: str = DEFAULT_RATIO, filters: Mapping[str, Any] | None = None,
-             headline_pairs: Sequence[tuple[str, str]] | None = None, replay_dates: Sequence[dt.date] | None = None,
-             user: pd.DataFrame | None = None, theme: str = "light") -> Chart:
+def frontier(
+    con,
+    *,
+    as_of: dt.date,
+    metric_id: str = DEFAULT_METRIC,
+    basis: str = DEFAULT_BASIS,
+    ratio: str = DEFAULT_RATIO,
+    filters: Mapping[str, Any] | None = None,
+    headline_pairs: Sequence[tuple[str, str]] | None = None,
+    replay_dates: Sequence[dt.date] | None = None,
+    user: pd.DataFrame | None = None,
+    theme: str = "light",
+) -> Chart:
     """Price vs quality of every model on the market at `as_of`, with the Pareto frontier of what the filters
     leave (lower-is-better metrics honoured). `headline_pairs` None: the article's distilled pairs on its own
     metric, none on others. `user`: the session's uploaded models, drawn as the user's."""
@@ -103,23 +114,39 @@ def frontier(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, basis: str
     drawn = views.plottable(points).reset_index(drop=True)
     sources = views.used_source_ids(drawn)
     fig = figures.frontier_figure(
-        points, metric_label=m_label, price_label=views.price_label(basis, ratio),
-        title=f"Price vs {short}, as of {as_of}", sources=sources, data_as_of=as_of,
-        headline_pairs=headline_pairs, frames=frames, theme=theme)
+        points,
+        metric_label=m_label,
+        price_label=views.price_label(basis, ratio),
+        title=f"Price vs {short}, as of {as_of}",
+        sources=sources,
+        data_as_of=as_of,
+        headline_pairs=headline_pairs,
+        frames=frames,
+        theme=theme,
+    )
     return Chart(fig, drawn, views.frontier_summary(points), sources)
 
 
 # --- Calculator -------------------------------------------------------------------------------------------------
 
-def calculator_market(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, vendors: Sequence[str] = (),
-                      reviewed: bool = False, user: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def calculator_market(
+    con,
+    *,
+    as_of: dt.date,
+    metric_id: str = DEFAULT_METRIC,
+    vendors: Sequence[str] = (),
+    reviewed: bool = False,
+    user: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The models the Calculator weighs: the market at `as_of` (prices blended 3:1 for the frontier flag) plus
     the user's uploads, narrowed to `vendors` and to reviewed models when asked."""
     metric = snapshot.metric_row(con, metric_id)
     market = snapshot.market_as_of(con, as_of, metric_id, DEFAULT_BASIS, DEFAULT_RATIO)
     if user is not None and len(user):
-        market = views.add_user_models(market, user, metric_id, DEFAULT_BASIS, DEFAULT_RATIO,
-                                       higher_is_better=bool(metric["higher_is_better"]))
+        market = views.add_user_models(
+            market, user, metric_id, DEFAULT_BASIS, DEFAULT_RATIO, higher_is_better=bool(metric["higher_is_better"])
+        )
     if vendors:
         market = market.loc[market["vendor"].isin(list(vendors))]
     if reviewed:
@@ -128,30 +155,55 @@ def calculator_market(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, v
 
 
 def workload_text(input_tokens: float, output_tokens: float, cache_hit_rate: float = 0.0) -> str:
-    return (f"{input_tokens / 1e6:g} M in + {output_tokens / 1e6:g} M out / month"
-            + (f", {cache_hit_rate:.0%} cached" if cache_hit_rate else ""))
+    return f"{input_tokens / 1e6:g} M in + {output_tokens / 1e6:g} M out / month" + (
+        f", {cache_hit_rate:.0%} cached" if cache_hit_rate else ""
+    )
 
 
-def calculator(con, *, as_of: dt.date, metric_id: str = DEFAULT_METRIC, input_tokens: float = 10e6,
-               output_tokens: float = 2e6, cache_hit_rate: float = 0.0, quality_bar: float | None = None,
-               vendors: Sequence[str] = (), reviewed: bool = False, user: pd.DataFrame | None = None,
-               theme: str = "light") -> Chart:
+def calculator(
+    con,
+    *,
+    as_of: dt.date,
+    metric_id: str = DEFAULT_METRIC,
+    input_tokens: float = 10e6,
+    output_tokens: float = 2e6,
+    cache_hit_rate: float = 0.0,
+    quality_bar: float | None = None,
+    vendors: Sequence[str] = (),
+    reviewed: bool = False,
+    user: pd.DataFrame | None = None,
+    theme: str = "light",
+) -> Chart:
     """Monthly cost of a workload against quality; the five cheapest models at or above the bar ringed.
     Summary: the cheapest-models table."""
     metric, m_label, short = metric_labels(con, metric_id)
     market = calculator_market(con, as_of=as_of, metric_id=metric_id, vendors=vendors, reviewed=reviewed, user=user)
-    costs = views.workload_costs(market, input_tokens, output_tokens, cache_hit_rate, quality_bar,
-                                 higher_is_better=bool(metric["higher_is_better"]))
+    costs = views.workload_costs(
+        market,
+        input_tokens,
+        output_tokens,
+        cache_hit_rate,
+        quality_bar,
+        higher_is_better=bool(metric["higher_is_better"]),
+    )
     drawn = views.plottable(costs, "monthly_cost_usd").reset_index(drop=True)
     sources = views.used_source_ids(drawn)
     workload = workload_text(input_tokens, output_tokens, cache_hit_rate)
-    fig = figures.calculator_figure(costs, metric_label=m_label, quality_bar=quality_bar,
-                                    title=f"Monthly cost vs {short} — {workload}", workload_label=workload,
-                                    sources=sources, data_as_of=as_of, theme=theme)
+    fig = figures.calculator_figure(
+        costs,
+        metric_label=m_label,
+        quality_bar=quality_bar,
+        title=f"Monthly cost vs {short} — {workload}",
+        workload_label=workload,
+        sources=sources,
+        data_as_of=as_of,
+        theme=theme,
+    )
     return Chart(fig, drawn, {"cheapest": views.cheapest_table(costs), "workload": workload}, sources)
 
 
 # --- Generations ------------------------------------------------------------------------------------------------
+
 
 def article_pair_rows(con) -> list[tuple]:
     """The article's pairs as (teacher, student, relation, era) rows, relations from the lineage table."""
@@ -177,9 +229,17 @@ def _pair_deltas(con, metric_id: str, pairs: Sequence[tuple], price_date: str, b
     return views.with_pair_names(deltas, queries.models(con)), summary
 
 
-def generations_chart(con, *, metric_id: str = DEFAULT_METRIC, pairs: Sequence[tuple] | None = None,
-                      price_date: str = "student-launch", basis: str = DEFAULT_BASIS, ratio: str = DEFAULT_RATIO,
-                      data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+def generations_chart(
+    con,
+    *,
+    metric_id: str = DEFAULT_METRIC,
+    pairs: Sequence[tuple] | None = None,
+    price_date: str = "student-launch",
+    basis: str = DEFAULT_BASIS,
+    ratio: str = DEFAULT_RATIO,
+    data_as_of: dt.date | None = None,
+    theme: str = "light",
+) -> Chart:
     """Teacher → student arrows (price and quality of each pair) and, in `extra["fig_drops"]`, price drop vs
     quality drop by era. `pairs`: (teacher, student, relation, era) rows, default the article's; pairs with an
     unknown model are left out. Summary: the era table (`summary["eras"]`)."""
@@ -189,18 +249,37 @@ def generations_chart(con, *, metric_id: str = DEFAULT_METRIC, pairs: Sequence[t
     sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))
     as_of = data_as_of or newest_data_date(con)
     policy = PRICE_POLICY_TEXT.get(price_date, f"both priced on {price_date}")
-    fig = figures.generations_figure(deltas, metric_label=m_label, price_label=views.price_label(basis, ratio),
-                                     title=f"Teacher → student on {short} ({policy})", sources=sources,
-                                     data_as_of=as_of, theme=theme)
-    drops = figures.generation_drops_figure(deltas, scale=str(metric.get("scale") or "percent"), metric_label=short,
-                                            title="Price drop vs quality drop, by era", sources=sources,
-                                            data_as_of=as_of, theme=theme)
+    fig = figures.generations_figure(
+        deltas,
+        metric_label=m_label,
+        price_label=views.price_label(basis, ratio),
+        title=f"Teacher → student on {short} ({policy})",
+        sources=sources,
+        data_as_of=as_of,
+        theme=theme,
+    )
+    drops = figures.generation_drops_figure(
+        deltas,
+        scale=str(metric.get("scale") or "percent"),
+        metric_label=short,
+        title="Price drop vs quality drop, by era",
+        sources=sources,
+        data_as_of=as_of,
+        theme=theme,
+    )
     return Chart(fig, deltas, {"eras": eras, "policy": policy}, sources, {"fig_drops": drops})
 
 
-def successor_chains(con, *, metric_id: str = DEFAULT_METRIC, price_date: str = "student-launch",
-                     basis: str = DEFAULT_BASIS, ratio: str = DEFAULT_RATIO, data_as_of: dt.date | None = None,
-                     theme: str = "light") -> Chart:
+def successor_chains(
+    con,
+    *,
+    metric_id: str = DEFAULT_METRIC,
+    price_date: str = "student-launch",
+    basis: str = DEFAULT_BASIS,
+    ratio: str = DEFAULT_RATIO,
+    data_as_of: dt.date | None = None,
+    theme: str = "light",
+) -> Chart:
     """Each step of every successor chain of the lineage table as an arrow (the chain's first model names it)."""
     metric, m_label, short = metric_labels(con, metric_id)
     chains = generations.successor_chains(queries.lineage(con))
@@ -208,23 +287,38 @@ def successor_chains(con, *, metric_id: str = DEFAULT_METRIC, price_date: str = 
     title = f"Successor steps on {short}"
     as_of = data_as_of or newest_data_date(con)
     if not steps:
-        fig = figures.empty_figure("The lineage table has no successor chains.", title=title, data_as_of=as_of,
-                                   theme=theme)
+        fig = figures.empty_figure(
+            "The lineage table has no successor chains.", title=title, data_as_of=as_of, theme=theme
+        )
         return Chart(fig, pd.DataFrame(), {"chains": 0}, [])
     deltas, _ = _pair_deltas(con, metric_id, steps, price_date, basis, ratio)
     names = queries.models(con).set_index("model_id")["name"]
     deltas = deltas.rename(columns={"era": "chain"})
     deltas["era"] = deltas["chain"].map(names).fillna(deltas["chain"])
     sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))
-    fig = figures.generations_figure(deltas, metric_label=m_label, price_label=views.price_label(basis, ratio),
-                                     title=title, sources=sources, data_as_of=as_of, theme=theme)
+    fig = figures.generations_figure(
+        deltas,
+        metric_label=m_label,
+        price_label=views.price_label(basis, ratio),
+        title=title,
+        sources=sources,
+        data_as_of=as_of,
+        theme=theme,
+    )
     return Chart(fig, deltas, {"chains": int(chains["chain_id"].nunique()) if len(chains) else 0}, sources)
 
 
 # --- Trends -----------------------------------------------------------------------------------------------------
 
-def trend_table(con, *, metric_id: str = DEFAULT_METRIC, price_date: str = "release", basis: str = DEFAULT_BASIS,
-                ratio: str = DEFAULT_RATIO) -> pd.DataFrame:
+
+def trend_table(
+    con,
+    *,
+    metric_id: str = DEFAULT_METRIC,
+    price_date: str = "release",
+    basis: str = DEFAULT_BASIS,
+    ratio: str = DEFAULT_RATIO,
+) -> pd.DataFrame:
     """Every scored and priced model (`model, release_date, price, score, price_date, name, vendor`)."""
     table = trends.trend_table_from_db(con, metric_id, price_date=price_date, basis=basis, ratio=ratio)
     return views.trend_table_with_names(table, queries.models(con))
@@ -236,9 +330,18 @@ def default_threshold_model(table: pd.DataFrame) -> str | None:
     return next((m for m in ARTICLE_MODELS if m in scored), None)
 
 
-def trend(con, *, metric_id: str = DEFAULT_METRIC, threshold: float | None = None,
-          threshold_model: str | None = None, price_date: str = "release", basis: str = DEFAULT_BASIS,
-          ratio: str = DEFAULT_RATIO, data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+def trend(
+    con,
+    *,
+    metric_id: str = DEFAULT_METRIC,
+    threshold: float | None = None,
+    threshold_model: str | None = None,
+    price_date: str = "release",
+    basis: str = DEFAULT_BASIS,
+    ratio: str = DEFAULT_RATIO,
+    data_as_of: dt.date | None = None,
+    theme: str = "light",
+) -> Chart:
     """Cheapest price to reach a quality level over time with Epoch AI's fitted decline. Threshold: a score, a
     model's score, or (neither given) the first article model's score. Summary: `fit` (lib.trends.TrendFit)."""
     metric, m_label, short = metric_labels(con, metric_id)
@@ -252,56 +355,87 @@ def trend(con, *, metric_id: str = DEFAULT_METRIC, threshold: float | None = Non
     fit = trends.price_trend(table, threshold=threshold, threshold_model=threshold_model)
     shown = table.loc[table["score"].astype(float) >= fit.threshold].reset_index(drop=True)
     shown.insert(0, "model_id", shown["model"])
-    sources = _price_and_score_sources(con, metric_id, list(shown["model"]),
-                                       list(pd.to_datetime(shown["price_date"]).dt.strftime("%Y-%m-%d")))
+    sources = _price_and_score_sources(
+        con, metric_id, list(shown["model"]), list(pd.to_datetime(shown["price_date"]).dt.strftime("%Y-%m-%d"))
+    )
     by = ""
     if threshold_model:
         names = table.drop_duplicates("model").set_index("model")["name"]
         by = f" ({names.get(threshold_model, threshold_model)}'s score)"
-    fig = figures.trend_figure(table, fit, metric_label=m_label, price_label=views.price_label(basis, ratio),
-                               title=f"Cheapest price to reach {short} ≥ {fit.threshold:.4g}{by}", sources=sources,
-                               data_as_of=data_as_of or newest_data_date(con), theme=theme)
+    fig = figures.trend_figure(
+        table,
+        fit,
+        metric_label=m_label,
+        price_label=views.price_label(basis, ratio),
+        title=f"Cheapest price to reach {short} ≥ {fit.threshold:.4g}{by}",
+        sources=sources,
+        data_as_of=data_as_of or newest_data_date(con),
+        theme=theme,
+    )
     return Chart(fig, shown, {"fit": fit, "table": table}, sources)
 
 
-def frontier_price_levels(con, *, metric_id: str = DEFAULT_METRIC, levels: Sequence[float],
-                          dates: Sequence[dt.date], basis: str = DEFAULT_BASIS, ratio: str = DEFAULT_RATIO,
-                          data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+def frontier_price_levels(
+    con,
+    *,
+    metric_id: str = DEFAULT_METRIC,
+    levels: Sequence[float],
+    dates: Sequence[dt.date],
+    basis: str = DEFAULT_BASIS,
+    ratio: str = DEFAULT_RATIO,
+    data_as_of: dt.date | None = None,
+    theme: str = "light",
+) -> Chart:
     """The frontier's cheapest price at fixed quality levels, at each of `dates` (month-ends)."""
     _, _, short = metric_labels(con, metric_id)
     series = snapshot.markets_as_of(con, dates, metric_id, basis, ratio)
     at_levels = views.frontier_price_by_month(series, levels)
     on_chart = at_levels.dropna(subset=["price", "model"])
-    sources = _price_and_score_sources(con, metric_id, list(on_chart["model"]),
-                                       list(pd.to_datetime(on_chart["date"]).dt.strftime("%Y-%m-%d")))
+    sources = _price_and_score_sources(
+        con, metric_id, list(on_chart["model"]), list(pd.to_datetime(on_chart["date"]).dt.strftime("%Y-%m-%d"))
+    )
     names = queries.models(con).set_index("model_id")["name"].to_dict()
-    fig = figures.frontier_price_over_time_figure(at_levels, metric_label=short,
-                                                  price_label=views.price_label(basis, ratio), names=names,
-                                                  sources=sources, data_as_of=data_as_of or newest_data_date(con),
-                                                  theme=theme)
+    fig = figures.frontier_price_over_time_figure(
+        at_levels,
+        metric_label=short,
+        price_label=views.price_label(basis, ratio),
+        names=names,
+        sources=sources,
+        data_as_of=data_as_of or newest_data_date(con),
+        theme=theme,
+    )
     return Chart(fig, at_levels, {}, sources)
 
 
 # --- Price history ----------------------------------------------------------------------------------------------
 
-def price_history(con, *, model_ids: Sequence[str], title: str | None = None, data_as_of: dt.date | None = None,
-                  theme: str = "light") -> Chart:
+
+def price_history(
+    con, *, model_ids: Sequence[str], title: str | None = None, data_as_of: dt.date | None = None, theme: str = "light"
+) -> Chart:
     """Input (solid) and output (dashed) headline price over time of up to six models."""
     models = queries.models(con).set_index("model_id")
     names = {m: str(models["name"].get(m, m)) for m in model_ids}
     frames = [f for f in (snapshot.headline_price_history(con, m) for m in model_ids) if len(f)]
     history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=snapshot.HISTORY_COLUMNS)
     if title is None:
-        title = (f"{names[model_ids[0]]}: price per million tokens" if len(model_ids) == 1
-                 else "Price per million tokens (input solid, output dashed)")
+        title = (
+            f"{names[model_ids[0]]}: price per million tokens"
+            if len(model_ids) == 1
+            else "Price per million tokens (input solid, output dashed)"
+        )
     sources = sorted(set(history["source_id"].dropna().astype(str)))
-    fig = figures.price_history_figure(history, names=names, title=title, sources=sources,
-                                       data_as_of=data_as_of or newest_data_date(con), theme=theme)
+    fig = figures.price_history_figure(
+        history, names=names, title=title, sources=sources, data_as_of=data_as_of or newest_data_date(con), theme=theme
+    )
     return Chart(fig, history, {"names": names}, sources)
 
 
 # The charts `python -m lib export --chart NAME` offers, by name.
 CHARTS: dict[str, Callable[..., Chart]] = {
-    "frontier": frontier, "generations": generations_chart, "trend": trend, "price-history": price_history,
+    "frontier": frontier,
+    "generations": generations_chart,
+    "trend": trend,
+    "price-history": price_history,
     "calculator": calculator,
 }

@@ -73,9 +73,7 @@ def vendor_display_name(vendor) -> str:
     v = str(vendor or "").strip()
     if not v:
         return "unknown"
-    return VENDOR_NAMES.get(v.lower()) or " ".join(
-        w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", v) if w
-    )
+    return VENDOR_NAMES.get(v.lower()) or " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", v) if w)
 
 
 # Export choices (lib.export holds the presets' sizes and the themes' colours; these are the names the CLI offers).

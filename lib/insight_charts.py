@@ -234,7 +234,8 @@ def forecast_chart(con, *, metric_id: str, threshold: float, price: float, cutof
 
     The forecast is the one `python -m lib forecast` gives; the backtest is `python -m lib backtest` on the same
     metric at ``cutoff`` (its thresholds by default). ``fig`` is None when the trend cannot be fitted."""
-    from lib import distillation, forecast as fc, queries, snapshot, trends, views
+    from lib import distillation, queries, snapshot, trends, views
+    from lib import forecast as fc
     from lib.errors import UsageError
 
     metric = snapshot.metric_row(con, metric_id)

@@ -2,6 +2,7 @@
 are removed from text cells and a cell a spreadsheet would run as a formula gets a leading apostrophe. Decided by
 each cell's content, not the column dtype (pandas 3 text columns are `str`, not `object`).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,7 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) \
-                or pd.api.types.is_bool_dtype(s):
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
         out[col] = s.map(neutralise_cell)
     return out

@@ -14,9 +14,12 @@ import shutil
 import threading
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from lib import paths, queries, schema
 from lib.errors import CorruptDatabase, DataError

@@ -97,6 +97,7 @@ def test_clicking_a_point_opens_that_model(server, page, frontier_db):
     wait_chart(page)
     model_id = re.search(r"model=([^&]+)", url).group(1)
     from urllib.parse import unquote
+
     from lib import queries, store
 
     con = store.connect_readonly(frontier_db["db"])

@@ -17,7 +17,8 @@ import pytest
 from lib import queries, store
 from lib.__main__ import main
 from lib.errors import DataError
-from lib.ingest import artificial_analysis, http as ingest_http, openrouter, pipeline
+from lib.ingest import artificial_analysis, openrouter, pipeline
+from lib.ingest import http as ingest_http
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 SEED = Path(__file__).parent / "fixtures" / "seed_small"

@@ -2,6 +2,7 @@
 (pages are thin layers over them; lib/ui.py is the one Streamlit-aware module)."""
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,103 @@ def test_pages_hold_no_sql():
         text = page.read_text().upper()
         for keyword in ("SELECT ", "INSERT ", "CREATE TABLE", ".EXECUTE("):
             assert keyword not in text, f"{page.name} contains SQL ({keyword.strip()})"
+
+
+# --- One-way dependencies (docs/ARCHITECTURE.md, "Dependency direction") --------------------------------------------
+
+# Lowest layer first. A module may import modules of its own layer or of a lower one, never of a higher one;
+# imports inside functions count too (a hidden import is still a dependency).
+LAYERS: list[tuple[str, ...]] = [
+    ("lib.errors", "lib.paths", "lib.constants"),
+    ("lib.schema", "lib.pricing", "lib.frontier", "lib.safe_csv", "lib.curate.article"),
+    ("lib.queries",),
+    ("lib.store", "lib.snapshot", "lib.trends", "lib.generations", "lib.costs"),
+    ("lib.curate", "lib.ingest"),
+    ("lib.views", "lib.figures"),
+    ("lib.charts", "lib.export"),
+    ("lib.commands", "lib.__main__"),
+    ("lib.ui", "lib.export_panel"),
+]
+UI_LAYER = ("lib.ui", "lib.export_panel")
+# Imports against the direction that are known and documented in docs/ARCHITECTURE.md (to be removed).
+KNOWN_EXCEPTIONS = {("lib.store", "lib.ingest.pipeline")}  # rebuilding the store replays the kept snapshots  # with pages/ and app.py: the only code that may import Streamlit
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _layer(module: str) -> int | None:
+    """The layer of `module`: the most specific entry that is the module or a package above it."""
+    best, best_len = None, -1
+    for i, names in enumerate(LAYERS):
+        for name in names:
+            if (module == name or module.startswith(name + ".")) and len(name) > best_len:
+                best, best_len = i, len(name)
+    return best
+
+
+def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line, imported module, imported names) of every import statement, at any depth."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name, []) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [a.name for a in node.names]
+            if node.module == "lib":  # `from lib import store` imports the module lib.store
+                out += [(node.lineno, f"lib.{n}", []) for n in names]
+            else:
+                out.append((node.lineno, node.module, names))
+    return out
+
+
+LIB_FILES = sorted((ROOT / "lib").rglob("*.py"))
+
+
+def test_every_lib_module_has_a_layer():
+    missing = [_module_name(p) for p in LIB_FILES if _module_name(p) != "lib" and _layer(_module_name(p)) is None]
+    assert not missing, f"add these modules to LAYERS (and to docs/ARCHITECTURE.md): {missing}"
+
+
+def test_imports_run_one_way_down_the_layers():
+    wrong = []
+    for path in LIB_FILES:
+        me = _module_name(path)
+        mine = _layer(me)
+        for line, target, _ in _imports(path):
+            theirs = _layer(target) if target.startswith("lib.") else None
+            if mine is not None and theirs is not None and theirs > mine and (me, target) not in KNOWN_EXCEPTIONS:
+                wrong.append(f"{path.relative_to(ROOT)}:{line} {me} (layer {mine}) imports {target} (layer {theirs})")
+    assert not wrong, "imports against the stated direction:\n" + "\n".join(wrong)
+
+
+def test_only_the_ui_layer_imports_streamlit():
+    wrong = [f"{p.relative_to(ROOT)}:{line}" for p in LIB_FILES if _module_name(p) not in UI_LAYER
+             for line, target, _ in _imports(p) if target.split(".")[0] == "streamlit"]
+    assert not wrong, f"Streamlit imported outside lib/ui.py, lib/export_panel.py and the pages: {wrong}"
+
+
+def test_no_private_name_is_imported_from_another_package():
+    wrong = []
+    for path in [*LIB_FILES, *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
+        me = _module_name(path)
+        for line, target, names in _imports(path):
+            if not target.startswith("lib."):
+                continue
+            same_package = target.rsplit(".", 1)[0] == me.rsplit(".", 1)[0]
+            private = [n for n in names if n.startswith("_") and not n.startswith("__")]
+            if private and not same_package:
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {', '.join(private)} from {target}")
+    assert not wrong, wrong
+
+
+def test_the_layering_check_catches_an_upward_import(tmp_path):
+    bad = "def f():\n    from lib import ui  # the store must never reach up to the UI\n"
+    path = tmp_path / "store_like.py"
+    path.write_text(bad)
+    (line, target, _), = _imports(path)
+    assert target == "lib.ui" and _layer(target) > _layer("lib.store")

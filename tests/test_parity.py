@@ -1,6 +1,7 @@
 """Page and CLI draw the same chart: for the same parameters, the dashboard page (AppTest, parameters in its URL)
 and `python -m lib export` (in-process `main(argv)`) give the same plotted points, title, sources and date,
 because both call the one lib.charts function."""
+
 from __future__ import annotations
 
 import argparse
@@ -72,17 +73,37 @@ def setting(frontier_db):
 
 CASES = {
     # chart: (page file, URL parameters, CLI arguments) — each a function of the setting
-    "frontier": lambda s: ("1_frontier.py", {"metric": s["metric"], "as_of": s["as_of"]},
-                           ["--metric", s["metric"], "--as-of", s["as_of"]]),
+    "frontier": lambda s: (
+        "1_frontier.py",
+        {"metric": s["metric"], "as_of": s["as_of"]},
+        ["--metric", s["metric"], "--as-of", s["as_of"]],
+    ),
     "generations": lambda s: ("2_generations.py", {"metric": s["metric"]}, ["--metric", s["metric"]]),
     # the threshold-mode control writes its shown label into the URL
-    "trend": lambda s: ("3_trends.py", {"metric": s["metric"], "by": "a model's score", "model": s["model"]},
-                        ["--metric", s["metric"], "--model", s["model"]]),
+    "trend": lambda s: (
+        "3_trends.py",
+        {"metric": s["metric"], "by": "a model's score", "model": s["model"]},
+        ["--metric", s["metric"], "--model", s["model"]],
+    ),
     "price-history": lambda s: ("4_models.py", {"model": s["model"]}, ["--model", s["model"]]),
-    "calculator": lambda s: ("5_calculator.py",
-                             {"metric": s["metric"], "in_m": "40", "out_m": "8", "cache": "0.25", "bar": str(s["bar"])},
-                             ["--metric", s["metric"], "--as-of", s["as_of"], "--input-tokens", "40e6",
-                              "--output-tokens", "8e6", "--cache-hit-rate", "0.25", "--quality-bar", str(s["bar"])]),
+    "calculator": lambda s: (
+        "5_calculator.py",
+        {"metric": s["metric"], "in_m": "40", "out_m": "8", "cache": "0.25", "bar": str(s["bar"])},
+        [
+            "--metric",
+            s["metric"],
+            "--as-of",
+            s["as_of"],
+            "--input-tokens",
+            "40e6",
+            "--output-tokens",
+            "8e6",
+            "--cache-hit-rate",
+            "0.25",
+            "--quality-bar",
+            str(s["bar"]),
+        ],
+    ),
 }
 
 

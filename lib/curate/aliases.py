@@ -224,12 +224,15 @@ PROVIDER_PREFIXES = re.compile(
 )
 
 
-def _key(external_id: str) -> str:
+def alias_key(external_id: str) -> str:
     """Lowercase, unify separators, drop a routing prefix and OpenRouter variant suffixes."""
     k = str(external_id).strip().lower()
     k = re.sub(r"[\s_]+", "-", k)
     k = re.sub(r":(free|beta|extended|nitro|floor|online|thinking|exacto|batch)$", "", k)
     return k
+
+
+_key = alias_key  # the name this module uses internally
 
 
 # Quantised / precision variants and local runs (Ollama tags, GGUF files): not an LLM API.

@@ -10,24 +10,12 @@ import re
 import pandas as pd
 
 from lib import queries
+from lib.curate.aliases import EXPLICIT, VENDOR_NAMES, alias_key, normalise_id  # the curation's normaliser
 from lib.ingest.common import ParseResult, Skipped
-
-try:  # the dataset engineer's reusable normaliser
-    from lib.curate.aliases import EXPLICIT, VENDOR_NAMES, _key, normalise_id
-except ImportError:  # pragma: no cover - only while lib/curate is absent
-    EXPLICIT: dict[str, str] = {}
-    VENDOR_NAMES: dict[str, str] = {}
-
-    def _key(external_id: str) -> str:
-        return str(external_id).strip().lower()
-
-    def normalise_id(external_id: str, vendor_hint: str | None = None) -> str | None:
-        k = str(external_id).strip().lower()
-        return k if "/" in k else (f"{vendor_hint.lower()}/{k}" if vendor_hint else None)
 
 
 def _is_explicit(external_id: str) -> bool:
-    k = _key(external_id)
+    k = alias_key(external_id)
     return k in EXPLICIT or k.rpartition("/")[2] in EXPLICIT
 
 
