@@ -186,6 +186,9 @@ def test_price_history_marks_effective_and_observed_dates_differently():
 def test_light_and_dark_templates_differ_and_apply(theme):
     fig = figures.apply_theme(figures.frontier_figure(_points(3), metric_label="Q"), theme)
     assert fig.layout.template.layout.paper_bgcolor == figures.TEMPLATES[theme].layout.paper_bgcolor
+    other = "dark" if theme == "light" else "light"
+    mine, theirs = figures.TEMPLATES[theme].layout, figures.TEMPLATES[other].layout
+    assert mine.paper_bgcolor != theirs.paper_bgcolor and mine.font.color != theirs.font.color
 
 
 def test_frontier_models_are_named_on_the_chart_unless_there_are_too_many():
