@@ -66,14 +66,14 @@ def test_display_names():
 
 @pytest.mark.skipif(not RAW.is_dir(), reason="raw data folder not available")
 def test_curation_is_deterministic_and_matches_the_committed_seed(tmp_path):
+    """One run reproduces the committed seed byte for byte (which a run on another day, machine or hash seed did
+    too: that is the determinism that matters, at half the cost of comparing two runs here)."""
     from lib.curate.build import curate
-    a, b = tmp_path / "a", tmp_path / "b"
+    a = tmp_path / "a"
     curate(RAW, a)
-    curate(RAW, b)
     names = sorted(p.name for p in a.glob("*.csv"))
-    assert names == sorted(p.name for p in b.glob("*.csv"))
+    assert names == sorted(p.name for p in SEED.glob("*.csv"))
     for n in names:
-        assert (a / n).read_bytes() == (b / n).read_bytes(), n
         assert (a / n).read_bytes() == (SEED / n).read_bytes(), f"committed {n} is stale: run python -m lib curate"
 
 

@@ -99,8 +99,11 @@ def test_price_facts_in_seed(seed, model_id, day, inp, out, checked):
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory):
-    env = {"FRONTIER_DB": str(tmp_path_factory.mktemp("db") / "x.duckdb")}
+def snapshot(frontier_db):
+    if frontier_db["seed"] != SEED:
+        pytest.skip("the session database is not built from data/seed")
+    env = {"FRONTIER_DB": str(frontier_db["db"]), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
+           "FRONTIER_SNAPSHOT_DIR": str(frontier_db["snapshots"])}
 
     @lru_cache(maxsize=None)
     def at(day: str) -> dict:
