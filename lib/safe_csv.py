@@ -14,8 +14,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # C0/C1 controls (tab, LF and CR excepted: CSV quoting carries them), zero-width and bidirectional-override
 # characters: they break exports and can disguise a name. lib.views strips the same set from displayed text.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-                           "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+CONTROL_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
 
 
 def neutralise_cell(value):
