@@ -83,7 +83,7 @@ def measure_queries(db: Path, runs: int) -> dict:
         asof, pandas_ms = [], []
         for _ in range(runs):  # A, B, A, B
             asof.append(_timed(lambda: queries.snapshot_as_of(con, AS_OF, METRIC))[0])
-            pandas_ms.append(_timed(lambda: synthetic.pandas_merge_asof(intervals, AS_OF))[0])
+            pandas_ms.append(_timed(lambda: synthetic.pandas_merge_asof(intervals, AS_OF))[0])  # noqa: F821 - bound above, deleted below
         del intervals
         dates = _month_ends(120)
         replay = [_timed(lambda: queries.snapshots_as_of(con, dates, METRIC))[0] for _ in range(max(2, runs // 2))]

@@ -135,7 +135,7 @@ def build_store(path: Path, intervals: int, models: int = MODELS, vendors: int =
 SERIES = ["model_id", "source_id", "provider"]
 
 
-def pandas_prices_as_of(prices, priorities: dict, day) -> "pd.DataFrame":
+def pandas_prices_as_of(prices, priorities: dict, day) -> "pd.DataFrame":  # noqa: F821 - pandas imported inside
     """The headline price per model at `day` from the clean `prices` rows, in plain pandas and independent of the
     store's derived tables: an interval ends at its explicit end, else at the next start of its model, source,
     provider and tier; among those covering `day` the winner is the store's precedence (vendor-effective first,

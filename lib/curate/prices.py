@@ -325,7 +325,7 @@ def litellm_prices(raw: Path) -> tuple[list[dict], list[dict]]:
     for mid, keys in sorted(by_model.items()):
         slug = mid.split("/", 1)[1]
 
-        def rank(k, keys=keys, slug=slug):  # used at once, inside this iteration
+        def rank(k):
             recs = keys[k]
             bare = k.split("/")[-1].lower()
             return (0 if bare == slug else 1, min(r["first_seen_date"] for r in recs), k)
