@@ -79,10 +79,9 @@ CASES = {
         ["--metric", s["metric"], "--as-of", s["as_of"]],
     ),
     "generations": lambda s: ("2_generations.py", {"metric": s["metric"]}, ["--metric", s["metric"]]),
-    # the threshold-mode control writes its shown label into the URL
     "trend": lambda s: (
         "3_trends.py",
-        {"metric": s["metric"], "by": "a model's score", "model": s["model"]},
+        {"metric": s["metric"], "by": "model", "model": s["model"]},
         ["--metric", s["metric"], "--model", s["model"]],
     ),
     "price-history": lambda s: ("4_models.py", {"model": s["model"]}, ["--model", s["model"]]),
@@ -126,7 +125,7 @@ def test_page_and_cli_draw_the_same_points(chart, setting, frontier_env, tmp_pat
     # the CSV the CLI writes holds exactly the points the page draws
     ids = point_ids(page_spec)
     assert ids, f"{chart}: the page drew nothing"
-    assert set(rows["model_id"].astype(str)) == ids
+    assert set(rows["model_id"].astype(str)) == ids, (page_spec["layout"]["meta"].get("title"), len(rows), len(ids))
 
     # and the figure the CLI renders is the page's: same traces, points, title, sources and date
     parser = argparse.ArgumentParser()
