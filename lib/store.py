@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from lib import paths, queries, schema
 from lib.errors import CorruptDatabase, DataError
 
+
 def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
                  pending: dict[Path, bytes] | None = None) -> str:
     """sha256 over the names and bytes of every seed and snapshot file: the version caches key on.
@@ -314,8 +315,8 @@ class LiveReader:
     def __init__(self, db_path: Path):
         self.path = Path(db_path)
         self._lock = threading.RLock()
-        self._con = None
-        self._stamp = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple | None = None
         self._active = 0
         self._pending = False
         self.version: str | None = None
@@ -375,6 +376,7 @@ class LiveReader:
                 self._swap()
             self._active += 1
             con = self._con
+            assert con is not None  # _swap() opened it
         try:
             cur = con.cursor()
             try:

@@ -6,8 +6,6 @@ Pure view helpers (labels, filters, costs, sentences) live in lib/views.py, whic
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from pathlib import Path
 from typing import Sequence
 

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from lib import frontier, pricing, safe_csv
-
 from lib.constants import (  # noqa: F401 - re-exported: pages and older callers read them here
     BASIS_LABELS,
     DEFAULT_METRIC,

@@ -174,7 +174,7 @@ def registry_section(tables: dict) -> list[str]:
         *[f"| {k} | {REGISTRY_BASELINE.get(k, '')} | {v} |" for k, v in now.items()], "",
         f"- reviewed decisions: {len(identity)} ("
         + ", ".join(f"{k} {v}" for k, v in decisions.items()) + ")",
-        f"- aliases by rule: " + ", ".join(f"{k} {v}" for k, v in aliases["rule"].value_counts().items()),
+        "- aliases by rule: " + ", ".join(f"{k} {v}" for k, v in aliases["rule"].value_counts().items()),
         f"- variant scores: {len(variants)} rows on {variants['model_id'].nunique()} models "
         f"({variants['variant'].nunique()} configurations)",
         *_lifecycle_lines(tables), "",

@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import views
-from tests.reliability.serving import (CHROMIUM, CHROMIUM_ARGS, free_port, have_chromium, streamlit_server,
-                                       wait_idle)
+from tests.reliability.serving import CHROMIUM, CHROMIUM_ARGS, free_port, have_chromium, streamlit_server, wait_idle
 
 PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
 PARAMS = ["metric", "basis", "ratio", "vendors", "reviewed", "as_of", "weights", "ctx", "headline", "replay", "tab",

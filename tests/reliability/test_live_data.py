@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
-from pathlib import Path
 import subprocess
 import sys
+import threading
+from pathlib import Path
 
 import pytest
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import urllib.parse
 
-import pytest
-
 from lib.__main__ import main
 from lib.ingest.http import redact
 
