@@ -178,7 +178,7 @@ def _transaction_on_new_file(db_path: Path, copy_from: Path | None = None) -> It
         finally:
             con.close()
         os.replace(tmp, db_path)
-    except (OSError, duckdb.IOException) as exc:  # disk full, read-only folder, file size limit: one line
+    except (OSError, duckdb.IOException, duckdb.FatalException) as exc:  # disk full, read-only, size limit: one line
         _remove(tmp)
         raise DataError(f"could not write the database {db_path}: {_first_line(exc)}; it was left as it was") \
             from None

@@ -225,13 +225,17 @@ def run_source(source: str, *, from_file: Path | None = None, dry_run: bool = Fa
         _print_summary(summary, fresh, out)
         return summary
 
-    folder.mkdir(parents=True, exist_ok=True)
-    _clean_stale_partials(folder)
     temps = {final: final.with_name(f".{final.name}.partial-{os.getpid()}") for final in finals}
     moved: list[Path] = []
     try:
-        for final, body in finals.items():
-            temps[final].write_bytes(body)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _clean_stale_partials(folder)
+            for final, body in finals.items():
+                temps[final].write_bytes(body)
+        except OSError as exc:  # disk full, read-only folder: one line, nothing imported
+            raise DataError(f"{source}: could not write the snapshot files in {folder}: "
+                            f"{exc.strerror or exc}; nothing was imported") from None
         new_version = store.data_version(snapshot_dir=snapshot_dir, pending=finals)
         try:
             summary["results"] = store.apply_import(write, db_path, new_version=new_version)
@@ -241,9 +245,13 @@ def run_source(source: str, *, from_file: Path | None = None, dry_run: bool = Fa
             summary["status"] = "unchanged"
             print(f"{source}: unchanged payload (imported meanwhile by another run) — nothing written", file=out)
             return summary
-        for final, tmp in temps.items():
-            os.replace(tmp, final)
-            moved.append(final)
+        try:
+            for final, tmp in temps.items():
+                os.replace(tmp, final)
+                moved.append(final)
+        except OSError as exc:  # the database has the import; a rebuild would lose it until the files are there
+            raise DataError(f"{source}: imported, but the snapshot files could not be moved into {folder}: "
+                            f"{exc.strerror or exc}; run the same ingest again") from None
     finally:
         for tmp in temps.values():
             with contextlib.suppress(FileNotFoundError):

@@ -62,3 +62,54 @@ def test_cli_on_a_corrupt_database_rebuilds_with_one_line(db_env, capsys):
     assert main(["snapshot", "--as-of", "2024-10-01", "--format", "csv"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert any("corrupt" in line and "rebuilt" in line for line in err), err
+
+
+def _file_size_limit(limit: int):
+    """A preexec_fn: writes beyond `limit` bytes fail with EFBIG, like a full disk (no signal)."""
+    import resource
+    import signal
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_full_disk_gets_one_line_and_leaves_the_database(db_env, tmp_path):
+    import subprocess
+    import sys
+
+    before = db_env.read_bytes()
+    env = {**os.environ}
+    for cmd in (["build"], ["ingest", "openrouter", "--from-file",
+                            str(PROJECT_DIR / "tests/fixtures/ingest/openrouter_2026-08-08_slice.json")]):
+        r = subprocess.run([sys.executable, "-m", "lib", *cmd], cwd=PROJECT_DIR, env=env, capture_output=True,
+                           text=True, timeout=300, preexec_fn=_file_size_limit(64 * 1024))
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == 1 and len(lines) == 1 and lines[0].startswith("error: "), (cmd, r.stderr[-2000:])
+        assert "File too large" in lines[0] or "too large" in lines[0].lower()
+        assert db_env.read_bytes() == before
+        assert not list(db_env.parent.glob("f.duckdb.tmp-*"))
+
+
+def test_a_stale_database_in_a_read_only_folder_is_served_with_a_warning(db_env, monkeypatch, tmp_path, capsys):
+    """Root ignores permission bits, so the folder's read-only state is what `writable_location` reports."""
+    from lib.__main__ import main
+
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    for f in store.paths.seed_dir().glob("*.csv"):
+        (seed / f.name).write_bytes(f.read_bytes())
+    (seed / "sources.csv").write_bytes((seed / "sources.csv").read_bytes() + b"")  # same content
+    monkeypatch.setenv("FRONTIER_SEED_DIR", str(seed))
+    (seed / "extra-note.txt").write_text("a newer file: the seed's version changed\n")
+    monkeypatch.setattr(store, "writable_location", lambda p: False)
+    before = db_env.read_bytes()
+    assert main(["snapshot", "--as-of", "2024-10-01", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert "older than the seed" in err and "read-only" in err and len(err.strip().splitlines()) == 1
+    assert db_env.read_bytes() == before
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "6_data.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("older than the seed" in w.value for w in at.warning)
