@@ -2,6 +2,7 @@
 dashboard shows that message, never a raw exception."""
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
