@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import figures, generations, queries, snapshot, trends, views
+from lib import costs, figures, generations, queries, snapshot, trends, views
 from lib.constants import DEFAULT_BASIS, DEFAULT_METRIC, DEFAULT_RATIO
 from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.errors import UsageError
@@ -91,17 +91,38 @@ def frontier(
     replay_dates: Sequence[dt.date] | None = None,
     user: pd.DataFrame | None = None,
     theme: str = "light",
+    host: str = "vendor",
+    benchmark: str | None = None,
+    workload: str | None = None,
+    min_speed: float | None = None,
 ) -> Chart:
     """Price vs quality of every model on the market at `as_of`, with the Pareto frontier of what the filters
     leave (lower-is-better metrics honoured). `headline_pairs` None: the article's distilled pairs on its own
-    metric, none on others. `user`: the session's uploaded models, drawn as the user's."""
+    metric, none on others. `user`: the session's uploaded models, drawn as the user's.
+
+    Cost bases: `basis` "per-task" prices each model by its measured cost per task on `benchmark` (unmeasured
+    models are left out and counted), "workload" by one task of `workload` (a preset name or the workload's JSON);
+    `host` picks the vendor's own, the cheapest or the median host price; `min_speed` keeps models measured at
+    least that many output tokens per second."""
     metric, m_label, short = metric_labels(con, metric_id)
     hib = bool(metric["higher_is_better"])
     f = dict(filters or {})
     unknown = set(f) - set(FRONTIER_FILTERS)
     if unknown:
         raise UsageError(f"unknown frontier filter(s): {', '.join(sorted(unknown))}")
-    market = snapshot.market_as_of(con, as_of, metric_id, basis, ratio)
+    cost_view = basis in costs.PER_TASK_BASES or host != "vendor" or min_speed is not None
+    cost_summary: dict = {}
+    if cost_view:
+        w = costs.parse_workload(workload or "chat") if basis == "workload" else None
+        market, cost_summary = costs.market_on_basis(con, as_of, metric_id, basis, ratio, host=host,
+                                                     benchmark_id=benchmark, workload=w)
+        if min_speed is not None:
+            market = market[market["output_tokens_per_s"] >= float(min_speed)]
+            cost_summary["min_speed"] = float(min_speed)
+        if basis in costs.PER_TASK_BASES:
+            replay_dates = None  # per-task costs are measured on given dates, not replayed month by month
+    else:
+        market = snapshot.market_as_of(con, as_of, metric_id, basis, ratio)
     if user is not None and len(user):
         market = views.add_user_models(market, user, metric_id, basis, ratio, higher_is_better=hib)
     points = views.frontier_points(market, higher_is_better=hib, **f)
@@ -113,10 +134,13 @@ def frontier(
         headline_pairs = article_headline_pairs() if metric_id == COMPOSITE_METRIC else ()
     drawn = views.plottable(points).reset_index(drop=True)
     sources = views.used_source_ids(drawn)
+    if basis in costs.PER_TASK_BASES and "task_source_id" in drawn:
+        sources = sorted(set(sources) | set(drawn["task_source_id"].dropna().astype(str)))
+    p_label = costs.basis_label(basis, cost_summary) if basis in costs.PER_TASK_BASES else views.price_label(basis, ratio)
     fig = figures.frontier_figure(
         points,
         metric_label=m_label,
-        price_label=views.price_label(basis, ratio),
+        price_label=p_label,
         title=f"Price vs {short}, as of {as_of}",
         sources=sources,
         data_as_of=as_of,
@@ -124,7 +148,17 @@ def frontier(
         frames=frames,
         theme=theme,
     )
-    return Chart(fig, drawn, views.frontier_summary(points), sources)
+    extra: dict = {}
+    if basis == "per-task":
+        bench = costs.check_benchmark(con, cost_summary["benchmark_id"])
+        extra["reversals"] = costs.reversals(drawn.assign(list_price=drawn["list_price"]))
+        if bench["metric_id"] == metric_id:  # the settings' own scores are on this chart's axis
+            variants = queries.task_cost_variants_as_of(con, as_of, bench["benchmark_id"])
+            variants = variants[variants["model_id"].isin(set(drawn["model_id"]))]
+            figures.add_effort_curves(fig, variants, drawn, theme=theme)
+            extra["effort_models"] = int((variants.groupby("model_id").size() > 1).sum())
+    summary = {**views.frontier_summary(points), **cost_summary, "price_label": p_label}
+    return Chart(fig, drawn, summary, sources, extra)
 
 
 # --- Calculator -------------------------------------------------------------------------------------------------

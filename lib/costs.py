@@ -30,9 +30,10 @@ class Workload:
     batch: bool = False
     name: str = "custom"
 
-    def to_json(self) -> str:
+    def to_json(self, with_name: bool = False) -> str:
         d = asdict(self)
-        d.pop("name")
+        if not with_name:
+            d.pop("name")
         return json.dumps(d, separators=(",", ":"))
 
 
@@ -131,6 +132,13 @@ def reversals(df: pd.DataFrame) -> pd.DataFrame:
 
 # --- DB-backed entries -----------------------------------------------------------------------------------------
 
+def basis_label(basis: str, summary: dict) -> str:
+    """Axis label of a per-task basis, naming its measurement or workload."""
+    if basis == "per-task":
+        return f"USD per task, measured: {summary.get('benchmark', '')}"
+    return f"USD per task of workload '{summary.get('workload', 'custom')}' (from token prices)"
+
+
 def check_benchmark(con, benchmark_id: str) -> dict:
     b = queries.task_benchmarks(con)
     hit = b[b["benchmark_id"] == benchmark_id]
@@ -206,6 +214,15 @@ def with_host_price(market: pd.DataFrame, con, as_of, choice: str = "vendor") ->
         df.loc[has, col] = ids[has].map(hp[f"{side}_{col}"]).astype(float)
     df["price_rule"] = np.where(has, f"{side} of hosts", "headline")
     df.loc[has, "price_source_id"] = ids[has].map(hp["host_source_id"])
+    if side == "cheapest":
+        df.loc[has, "price_source_ref"] = ids[has].map(hp["cheapest_source_ref"])
+        df.loc[has, "price_provider"] = ids[has].map(hp["cheapest_host"])
+    else:
+        df.loc[has, "price_source_ref"] = ids[has].map(
+            hp["host_raw_path"] + "#rule=median of " + hp["hosts"].astype(int).astype(str) + " API host(s)")
+        df.loc[has, "price_provider"] = "median of hosts"
+    df.loc[has, "price_date_kind"] = "observed"
+    df.loc[has, "price_effective_from"] = ids[has].map(hp["observed_date"])
     df["hosts"] = ids.map(hp["hosts"])
     return df, dict(host_choice=choice, host_priced=int(has.sum()))
 

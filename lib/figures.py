@@ -890,3 +890,24 @@ def price_ticks(prices: np.ndarray, log_range: Sequence[float] | None, min_gap: 
         elif p == v[-1]:
             kept[-1] = float(p)
     return kept
+
+
+def add_effort_curves(fig: go.Figure, variants: pd.DataFrame, points: pd.DataFrame, *, theme: str = "light") -> None:
+    """A model's reasoning settings as one connected line (cheapest setting → dearest) on a per-task chart:
+    `variants` has model_id, variant, usd_per_task and task_score (the setting's own score on the chart's metric).
+    One trace for all curves (None-separated), so the trace count stays fixed whatever the model count."""
+    v = variants.dropna(subset=["usd_per_task", "task_score"])
+    multi = v.groupby("model_id").filter(lambda g: len(g) > 1).sort_values(["model_id", "usd_per_task"])
+    if multi.empty:
+        return
+    names = dict(zip(points["model_id"], points.get("name", points["model_id"])))
+    xs, ys, texts = [], [], []
+    for mid, g in multi.groupby("model_id", sort=True):
+        xs += list(g["usd_per_task"]) + [None]
+        ys += list(g["task_score"]) + [None]
+        texts += [f"{escape(names.get(mid, mid))} · {escape(var)}" for var in g["variant"]] + [None]
+    colour = "#6b7280" if theme != "dark" else "#9ca3af"
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name="Reasoning settings (effort curve)",
+                             line=dict(color=colour, width=1, dash="dot"), marker=dict(size=4, color=colour),
+                             text=texts, hovertemplate="%{text}<br>$%{x:.3f} per task · %{y}<extra></extra>",
+                             showlegend=True))

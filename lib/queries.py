@@ -556,7 +556,9 @@ SELECT model_id, observed_date, count(*) AS hosts,
            AS cheapest_output_usd_per_mtok,
        median(input_usd_per_mtok) AS median_input_usd_per_mtok,
        median(output_usd_per_mtok) AS median_output_usd_per_mtok,
-       any_value(source_id) AS host_source_id
+       any_value(source_id) AS host_source_id,
+       arg_min(source_ref, (3 * input_usd_per_mtok + output_usd_per_mtok) / 4) AS cheapest_source_ref,
+       min(split_part(source_ref, '#', 1)) AS host_raw_path
 FROM host_prices
 WHERE (? IS NULL OR model_id = ?) AND (? IS NULL OR observed_date <= ?)
 GROUP BY model_id, observed_date

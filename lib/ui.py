@@ -160,6 +160,17 @@ def load_compare_scores(_db: Db, version: str, model_ids: tuple[str, ...], names
     return views.compare_scores(scores, names) if len(scores) else pd.DataFrame()
 
 
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_task_benchmarks(_db: Db, version: str) -> pd.DataFrame:
+    return _q(_db, queries.task_benchmarks)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_model_costs(_db: Db, version: str, model_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One model's measured costs per task and its per-host prices (for the Models page)."""
+    return _q(_db, queries.task_costs_for_model, model_id), _q(_db, queries.host_prices_for_model, model_id)
+
+
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_scores_for_model(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.scores_for_model, model_id)
@@ -448,6 +459,85 @@ def price_basis_control(*, key_prefix: str = "", container=None, with_cache: boo
         rate = c.slider("Cache-hit rate on input", 0.0, 1.0, float(value), 0.05, key=ps.key(ck))
         ps.write(ck, rate, 0.0, urlparams.format_number)
     return basis, ratio, float(rate)
+
+
+COST_BASIS_LABELS = {**BASIS_LABELS, "per-task": "Per task", "workload": "Workload"}
+HOST_LABELS = {"vendor": "Vendor's own", "cheapest-host": "Cheapest host", "median-host": "Median host"}
+
+
+def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = None, container=None) -> dict:
+    """Price basis with the cost bases: per token (blended with a ratio, input, output), per task (measured on a
+    benchmark) or per task of a workload (preset or edited, all in the URL); plus the host price choice and a
+    minimum measured speed. Returns basis, ratio, host, benchmark, workload (JSON), min_speed."""
+    from lib import costs
+
+    c = container or st.sidebar
+    ps = _state(state)
+    basis = ps.initial("basis", lambda raw: urlparams.parse_choice(raw, list(COST_BASIS_LABELS), COST_BASIS_LABELS),
+                       "blended")
+    basis = c.segmented_control("Price basis", list(COST_BASIS_LABELS), default=basis, required=True,
+                                format_func=COST_BASIS_LABELS.get, key=ps.key("basis"),
+                                help="Per token (list prices), per task (measured cost of a benchmark's task; "
+                                     "unmeasured models are left out), or per task of your workload") or "blended"
+    ps.write("basis", basis, "blended", COST_BASIS_LABELS.get)
+    out = dict(basis=basis, ratio="3:1", host="vendor", benchmark=None, workload=None, min_speed=None)
+    if basis == "blended":
+        value = ps.initial("ratio", lambda raw: urlparams.parse_choice(raw, RATIOS), "3:1")
+        out["ratio"] = c.selectbox("Input:output token ratio", RATIOS, index=RATIOS.index(value), key=ps.key("ratio"),
+                                   help="3:1 is Artificial Analysis's blend: (3 × input + output) / 4")
+        ps.write("ratio", out["ratio"], "3:1")
+    elif basis == "per-task":
+        ids = list(benchmarks["benchmark_id"]) or [costs.DEFAULT_BENCHMARK]
+        default = costs.DEFAULT_BENCHMARK if costs.DEFAULT_BENCHMARK in ids else ids[0]
+        value = ps.initial("bench", lambda raw: urlparams.parse_choice(raw, ids), default)
+        names = dict(zip(benchmarks["benchmark_id"], benchmarks["name"]))
+        out["benchmark"] = c.selectbox("Measured on", ids, index=ids.index(value), key=ps.key("bench"),
+                                       format_func=lambda b: names.get(b, b))
+        ps.write("bench", out["benchmark"], default)
+    elif basis == "workload":
+        presets = list(costs.PRESETS)
+        preset = ps.initial("wl", lambda raw: urlparams.parse_choice(raw, presets), presets[0])
+        preset = c.selectbox("Workload", presets, index=presets.index(preset), key=ps.key("wl"),
+                             help="Illustrative profiles (assumptions, edit them): tokens per task") or presets[0]
+        ps.write("wl", preset, presets[0])
+        p = costs.PRESETS[preset]
+        with c.container(border=True):
+            def number(name, label, default, lo, hi, step, widget="number"):
+                v = ps.initial(name, lambda raw: urlparams.parse_number(raw, lo, hi), default)
+                if widget == "slider":
+                    got = st.slider(label, float(lo), float(hi), float(v), float(step), key=ps.key(name))
+                else:
+                    got = st.number_input(label, min_value=lo, max_value=hi, value=type(lo)(v), step=step,
+                                          key=ps.key(name))
+                ps.write(name, got, default, urlparams.format_number)
+                return got
+
+            w = dict(input_tokens=number("wl_in", "Input tokens per task", int(p.input_tokens), 0, 10_000_000, 500),
+                     cached_input_share=number("wl_cache", "Share of input from the prompt cache",
+                                               float(p.cached_input_share), 0.0, 1.0, 0.05, "slider"),
+                     output_tokens=number("wl_out", "Output tokens per task", int(p.output_tokens), 0, 10_000_000,
+                                          100),
+                     reasoning_multiplier=number("wl_mult", "Reasoning multiplier (models that reason)",
+                                                 float(p.reasoning_multiplier), 1.0, 50.0, 0.5))
+            v = ps.initial("wl_batch", urlparams.parse_bool, p.batch)
+            w["batch"] = st.toggle("Batch API", value=v, key=ps.key("wl_batch"),
+                                   help="The vendor's announced batch discount; vendors without one are left out")
+            ps.write("wl_batch", w["batch"], p.batch, urlparams.format_bool)
+        out["workload"] = costs.workload_from_dict(w, preset).to_json(with_name=True)
+    hosts = list(HOST_LABELS)
+    value = ps.initial("host", lambda raw: urlparams.parse_choice(raw, hosts, HOST_LABELS), "vendor")
+    out["host"] = c.selectbox("Price where several hosts sell a model", hosts, index=hosts.index(value),
+                              format_func=HOST_LABELS.get, key=ps.key("host"),
+                              help="Hosts as Artificial Analysis observed them; models without host observations "
+                                   "keep their headline price")
+    ps.write("host", out["host"], "vendor", HOST_LABELS.get)
+    value = ps.initial("speed", lambda raw: urlparams.parse_number(raw, 0, 5_000), 0)
+    speed = c.number_input("Output speed at least (tokens/s, measured)", min_value=0, max_value=5_000,
+                           value=int(value), step=10, key=ps.key("speed"),
+                           help="0 = any; a positive value keeps only models with a measurement")
+    ps.write("speed", speed, 0, urlparams.format_number)
+    out["min_speed"] = float(speed) if speed else None
+    return out
 
 
 def vendor_filter(vendors: Sequence[str], *, key: str = "vendors", container=None,

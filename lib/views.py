@@ -539,3 +539,14 @@ csv_safe = safe_csv.neutralise_formulas  # the one guard (lib.safe_csv); this na
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV with control characters removed and formulas neutralised (lib.safe_csv, by content)."""
     return safe_csv.to_csv_bytes(df)
+
+
+def host_spread(hosts: pd.DataFrame) -> pd.DataFrame:
+    """Per observation date: how many hosts, and the cheapest, median and dearest blended (3:1) host price."""
+    h = hosts.assign(blended=(3 * hosts["input_usd_per_mtok"] + hosts["output_usd_per_mtok"]) / 4)
+    g = h.groupby("observed_date")
+    out = pd.DataFrame({"hosts": g.size(), "cheapest": g["blended"].min(), "median": g["blended"].median(),
+                        "dearest": g["blended"].max(),
+                        "cheapest host": g.apply(lambda d: d.loc[d["blended"].idxmin(), "provider"],
+                                                 include_groups=False)})
+    return out.reset_index()

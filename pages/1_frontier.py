@@ -18,7 +18,8 @@ ui.headline_callout(ui.load_article_headline(db, db.version))
 with st.sidebar:
     st.header("Filters")
     metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi), state=state)
-    basis, ratio, _ = ui.price_basis_control(state=state)
+    cost = ui.cost_basis_control(ui.load_task_benchmarks(db, db.version), state=state)
+    basis, ratio = cost["basis"], cost["ratio"]
     vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), state=state)
     rel = pd.to_datetime(models["release_date"]).dropna()
     rel_lo, rel_hi = (rel.min().date(), rel.max().date()) if len(rel) else (lo, hi)
@@ -65,9 +66,25 @@ view = ui.chart_view(
              "open_weights": weights or "all", "min_context": min_ctx},
     headline_pairs=None if annotate else (),  # None: the article's distilled pairs, on its metric only
     replay_dates=tuple(pd.Timestamp(m).date() for m in months) if replay else None,
-    user=ui.user_models_or_none(), theme=ui.theme())
+    user=ui.user_models_or_none(), theme=ui.theme(), host=cost["host"], benchmark=cost["benchmark"],
+    workload=cost["workload"], min_speed=cost["min_speed"])
 points, summary = view.points, view.summary
-m_label, p_label = views.metric_label(metric), views.price_label(basis, ratio)
+m_label, p_label = views.metric_label(metric), summary.get("price_label") or views.price_label(basis, ratio)
+if basis == "per-task":
+    st.caption(f"Price = measured USD per task on {ui.md_text(summary['benchmark'])} (newest measurement on or before "
+               f"{as_of}; a model's best-scoring reasoning setting). {summary['measured']} models have one; "
+               f"{summary['left_out']} without one are left out, never estimated. Replay is off on this basis."
+               + (f" Dotted lines join a model's reasoning settings ({view.extra.get('effort_models', 0)} models)."
+                  if view.extra.get("effort_models") else ""))
+elif basis == "workload":
+    st.caption(f"Price = USD per task of workload {ui.md_text(summary['workload'])} {summary['workload_json']}, from "
+               f"the token prices in force on {as_of}: cached input at the cache-read price where known, output × "
+               f"the reasoning multiplier for the {summary['reasoning_models']} models with a measured reasoning "
+               "setting." + (f" {summary['no_batch_price']} models left out for want of a known batch discount."
+                             if summary.get("no_batch_price") else ""))
+if cost["host"] != "vendor":
+    st.caption(f"{summary.get('host_priced', 0)} models priced at the {ui.HOST_LABELS[cost['host']].lower()} "
+               "Artificial Analysis observed; the rest keep their headline price (see the hover's source).")
 
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Models on the chart", summary["plotted"], help="Models with both a price and a score on this metric")
@@ -112,6 +129,17 @@ if clicked:
                 ui.link_to_model(clicked, f"Price history and scores of {r['name']}")
 else:
     st.caption("Click a point to see that model's details.")
+
+rev = view.extra.get("reversals")
+if rev is not None and len(rev):
+    with st.expander(f"Price reversals: {len(rev)} pairs where the cheaper model per token costs more per task"):
+        names = dict(zip(points["model_id"], points["name"]))
+        st.dataframe(rev.assign(cheaper_list_price=rev["cheaper_list_price"].map(names),
+                                cheaper_per_task=rev["cheaper_per_task"].map(names)).rename(columns={
+                         "cheaper_list_price": "Cheaper per token", "cheaper_per_task": "Cheaper per task",
+                         "list_price_a": "its list $/M", "list_price_b": "other's list $/M",
+                         "usd_per_task_a": "its $/task", "usd_per_task_b": "other's $/task",
+                         "factor": "× dearer per task"}), hide_index=True, width="stretch")
 
 table = st.expander(f"Frontier models ({summary['on_frontier']})", key="frontier_table", on_change="rerun")
 if table.open:  # built only when opened: the first load draws the chart sooner

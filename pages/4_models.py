@@ -58,6 +58,26 @@ with tab_one:
                              "source_ref"]], hide_index=True, width="stretch",
                          column_config={"source_ref": st.column_config.TextColumn("reference"),
                                         "observed_date": st.column_config.DateColumn("observed")})
+        task_costs, hosts = ui.load_model_costs(db, db.version, model_id)
+        if len(task_costs) or len(hosts):
+            st.markdown("#### Cost per task and hosts")
+            if len(task_costs):
+                st.caption("Measured cost of one task of a benchmark, per reasoning setting (the run's own score "
+                           "beside it); never estimated.")
+                st.dataframe(task_costs[["benchmark_id", "variant", "observed_date", "usd_per_task", "score",
+                                         "tasks", "usd_total", "provider", "source_id", "source_ref"]],
+                             hide_index=True, width="stretch",
+                             column_config={"usd_per_task": st.column_config.NumberColumn("USD per task",
+                                                                                          format="$%.4f"),
+                                            "observed_date": st.column_config.DateColumn("measured"),
+                                            "source_ref": st.column_config.TextColumn("reference")})
+            if len(hosts):
+                spread = views.host_spread(hosts)
+                st.caption(f"List prices of the API hosts Artificial Analysis observed ({hosts['provider'].nunique()} "
+                           "hosts): cheapest, median and dearest per date, USD per M tokens at the 3:1 blend.")
+                st.dataframe(spread, hide_index=True, width="stretch")
+                with st.expander(f"All {len(hosts)} host prices"):
+                    st.dataframe(hosts, hide_index=True, width="stretch")
         a, b = st.columns(2)
         with a:
             st.markdown("#### Aliases")

@@ -223,3 +223,84 @@ def test_speed_filter_keeps_only_measured_fast_models(frontier_env):
     assert code == 0, err
     rows = json.loads(out)
     assert rows and all(r["output_tokens_per_s"] >= 150 for r in rows)
+
+
+# --- the Frontier page on the cost bases (AppTest, real database) -------------------------------------------------
+
+def _frontier_page(**params):
+    import base64
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_DIR
+
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "1_frontier.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+
+    def arr(v):
+        if isinstance(v, dict) and "bdata" in v:
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+        return list(v or [])
+
+    points = {row[0]: x for t in spec["data"] if t.get("legendgroup") and t.get("customdata")
+              for row, x in zip(t["customdata"], arr(t["x"]))}
+    return at, spec, points
+
+
+def test_frontier_per_task_basis_draws_measured_costs_effort_curves_and_reversals(con):
+    bench = queries.task_benchmarks(con).set_index("benchmark_id").loc["aa_index"]
+    at, spec, points = _frontier_page(basis="Per task", bench=bench["name"], metric=bench["metric_id"])
+    assert spec["layout"]["xaxis"]["title"]["text"].startswith("USD per task, measured")
+    newest = max(pd.Timestamp(queries.date_span(con)[1]).date(), pd.Timestamp("2026-08-22").date())
+    tc = queries.task_costs_as_of(con, newest, "aa_index").set_index("model_id")["usd_per_task"]
+    assert points and set(points) <= set(tc.index)
+    assert all(points[m] == pytest.approx(tc[m]) for m in points)
+    curves = [t for t in spec["data"] if t.get("name", "").startswith("Reasoning settings")]
+    assert len(curves) == 1 and len([x for x in curves[0]["x"] if x is None]) >= 2  # several models' curves
+    assert any("left out, never estimated" in c.value for c in at.caption)
+    assert any(e.label.startswith("Price reversals") for e in at.expander)
+
+
+def test_a_workload_in_the_url_reproduces_the_view(con):
+    params = dict(basis="Workload", wl="agentic-coding", wl_in="12000", wl_cache="0.5", wl_out="900",
+                  wl_mult="2.5", metric="aa_intelligence_v4")
+    at, spec, points = _frontier_page(**params)
+    assert "workload 'agentic-coding'" in spec["layout"]["xaxis"]["title"]["text"]
+    w = {"input_tokens": 12000, "cached_input_share": 0.5, "output_tokens": 900, "reasoning_multiplier": 2.5,
+         "batch": False}
+    # the same workload through the CLI, independently of the page
+    as_of = [c.value for c in at.select_slider if c.key == "as_of"][0]
+    code, out, err = _cli("snapshot", "--as-of", as_of, "--metric", "aa_intelligence_v4", "--price", "workload",
+                          "--workload", json.dumps(w), "--format", "json")
+    assert code == 0, err
+    cli = {r["model_id"]: r["usd_per_task"] for r in json.loads(out) if r["quality"] is not None}
+    assert points and set(points) == set(cli)
+    assert all(points[m] == pytest.approx(cli[m], rel=1e-4, abs=1e-6) for m in points)
+    # and a second load of the same URL draws the same points
+    _, _, again = _frontier_page(**params)
+    assert again == points
+
+
+def test_models_page_shows_measured_costs_and_host_prices(con):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_DIR
+
+    mid = con.execute("SELECT model_id FROM task_costs JOIN host_prices USING (model_id) "
+                      "GROUP BY model_id ORDER BY count(DISTINCT variant) DESC, model_id LIMIT 1").fetchall()[0][0]
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "4_models.py"), default_timeout=60)
+    at.query_params["model"] = mid
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Cost per task and hosts" in m.value for m in at.markdown)
+    tables = [d.value for d in at.dataframe]
+    tc = next(t for t in tables if "usd_per_task" in t.columns)
+    assert sorted(tc["usd_per_task"]) == pytest.approx(sorted(queries.task_costs_for_model(con, mid)["usd_per_task"]))
+    spread = next(t for t in tables if "cheapest host" in t.columns)
+    hosts = queries.host_prices_for_model(con, mid)
+    assert spread["hosts"].sum() == len(hosts)
+    assert (spread["cheapest"] <= spread["median"]).all() and (spread["median"] <= spread["dearest"]).all()
