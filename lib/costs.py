@@ -120,7 +120,9 @@ def reversals(df: pd.DataFrame) -> pd.DataFrame:
     list price over that of the other (> 1), sorted by factor, largest first."""
     d = df.dropna(subset=["list_price", "usd_per_task"]).reset_index(drop=True)
     lp, tc = d["list_price"].to_numpy(float), d["usd_per_task"].to_numpy(float)
-    i, j = np.nonzero((lp[:, None] < lp[None, :]) & (tc[:, None] > tc[None, :]))
+    # strictly cheaper by more than float noise (two blends of equal prices can differ in the 17th digit)
+    cheaper = lp[:, None] < lp[None, :] * (1 - 1e-9)
+    i, j = np.nonzero(cheaper & (tc[:, None] > tc[None, :]))
     out = pd.DataFrame({
         "cheaper_list_price": d["model_id"].to_numpy()[i], "cheaper_per_task": d["model_id"].to_numpy()[j],
         "list_price_a": lp[i], "list_price_b": lp[j], "usd_per_task_a": tc[i], "usd_per_task_b": tc[j],

@@ -103,8 +103,15 @@ def test_reversal_found_in_a_recorded_artificial_analysis_payload():
     pairs = set(zip(rev["cheaper_list_price"], rev["cheaper_per_task"]))
     for a in df.itertuples():
         for b in df.itertuples():
-            reversed_ = a.list_price < b.list_price and a.usd_per_task > b.usd_per_task
+            reversed_ = a.list_price < b.list_price * (1 - 1e-9) and a.usd_per_task > b.usd_per_task
             assert ((a.model_id, b.model_id) in pairs) == reversed_
+
+
+def test_equal_list_prices_are_no_reversal_even_with_float_noise():
+    df = pd.DataFrame({"model_id": ["a", "b"], "list_price": [(3 * 0.15 + 0.15) / 4, (3 * 0.1 + 0.3) / 4],
+                       "usd_per_task": [0.18, 0.01]})
+    assert df["list_price"][0] != df["list_price"][1]  # 0.15000000000000002 vs 0.15
+    assert costs.reversals(df).empty
 
 
 def test_aa_variant_names_are_reasoning_settings_not_models():
