@@ -114,8 +114,9 @@ def frontier(
     cost_summary: dict = {}
     if cost_view:
         w = costs.parse_workload(workload or "chat") if basis == "workload" else None
-        market, cost_summary = costs.market_on_basis(con, as_of, metric_id, basis, ratio, host=host,
-                                                     benchmark_id=benchmark, workload=w)
+        market, cost_summary = costs.market_on_basis(
+            con, as_of, metric_id, basis, ratio, host=host, benchmark_id=benchmark, workload=w
+        )
         if min_speed is not None:
             market = market[market["output_tokens_per_s"] >= float(min_speed)]
             cost_summary["min_speed"] = float(min_speed)
@@ -136,7 +137,9 @@ def frontier(
     sources = views.used_source_ids(drawn)
     if basis in costs.PER_TASK_BASES and "task_source_id" in drawn:
         sources = sorted(set(sources) | set(drawn["task_source_id"].dropna().astype(str)))
-    p_label = costs.basis_label(basis, cost_summary) if basis in costs.PER_TASK_BASES else views.price_label(basis, ratio)
+    p_label = (
+        costs.basis_label(basis, cost_summary) if basis in costs.PER_TASK_BASES else views.price_label(basis, ratio)
+    )
     fig = figures.frontier_figure(
         points,
         metric_label=m_label,

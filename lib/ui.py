@@ -489,8 +489,8 @@ def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = No
     elif basis == "per-task":
         ids = list(benchmarks["benchmark_id"]) or [costs.DEFAULT_BENCHMARK]
         default = costs.DEFAULT_BENCHMARK if costs.DEFAULT_BENCHMARK in ids else ids[0]
-        value = ps.initial("bench", lambda raw: urlparams.parse_choice(raw, ids), default)
         names = dict(zip(benchmarks["benchmark_id"], benchmarks["name"]))
+        value = ps.initial("bench", lambda raw: urlparams.parse_choice(raw, ids, names), default)
         out["benchmark"] = c.selectbox("Measured on", ids, index=ids.index(value), key=ps.key("bench"),
                                        format_func=lambda b: names.get(b, b))
         ps.write("bench", out["benchmark"], default)

@@ -280,7 +280,7 @@ def test_a_workload_in_the_url_reproduces_the_view(con):
     w = {"input_tokens": 12000, "cached_input_share": 0.5, "output_tokens": 900, "reasoning_multiplier": 2.5,
          "batch": False}
     # the same workload through the CLI, independently of the page
-    as_of = [c.value for c in at.select_slider if c.key == "as_of"][0]
+    as_of = [c.value for c in at.select_slider if c.key.endswith("as_of")][0]
     code, out, err = _cli("snapshot", "--as-of", as_of, "--metric", "aa_intelligence_v4", "--price", "workload",
                           "--workload", json.dumps(w), "--format", "json")
     assert code == 0, err
