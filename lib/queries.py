@@ -32,10 +32,10 @@ VARIANT_PRECEDENCE = "(sc.variant = '') DESC, sc.observed_date DESC, sc.source_i
 # is then the start of time).
 QUALITY_ROWS = f"""
 quality_rows AS (
-    SELECT sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
+    SELECT sc.model_id, mk.model_key, sc.value AS quality, sc.observed_date AS quality_observed_date,
            sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref, sc.variant AS quality_variant,
            CASE WHEN mt.drifts THEN sc.observed_date ELSE DATE '0001-01-01' END AS valid_from
-    FROM scores sc JOIN metrics mt USING (metric_id)
+    FROM scores sc JOIN metrics mt USING (metric_id) JOIN model_keys mk USING (model_id)
     WHERE sc.metric_id = $metric
     QUALIFY row_number() OVER (
         PARTITION BY sc.model_id, CASE WHEN mt.drifts THEN sc.observed_date END
@@ -58,8 +58,8 @@ quality_now AS (
     QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY valid_from DESC) = 1
 ),
 alive AS (
-    SELECT m.* FROM models m LEFT JOIN first_prices f USING (model_id)
-    WHERE COALESCE(m.release_date, f.first_price_date) <= $as_of
+    SELECT m.*, mk.model_key FROM models m JOIN model_keys mk USING (model_id)
+    WHERE COALESCE(m.release_date, mk.first_price_date) <= $as_of
       AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
       AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
 )
@@ -67,61 +67,77 @@ SELECT {MARKET_COLUMNS}
 FROM alive a
 LEFT JOIN price_now p USING (model_id)
 LEFT JOIN quality_now q USING (model_id)
-ORDER BY a.vendor, a.release_date, a.model_id
+ORDER BY a.model_key  -- vendor, release date, id
 """
 
-# The market on each of a list of dates, in one statement: the frames of a replay. Instead of a dates × intervals
-# range join, each standard interval is mapped to the run of dates it covers, k in [lo_k, hi_k) (two ASOF joins
-# against the short sorted date list: the first date on or after its start, the first on or after its end); the
-# winner per date and model is min(precedence) over those narrow rows, and only winners fetch their columns.
-# Scores are matched to each (date, model) with one more ASOF join.
+# The market on each of a list of dates, in one statement: the frames of a replay. No dates × intervals range
+# join (DuckDB runs it as a nested loop): each standard interval is mapped to the run of dates it covers,
+# k in [lo_k, hi_k), by two ASOF joins against the short sorted date list (the first date on or after its start,
+# the first on or after its end); the winner per date and model is min(precedence) over those narrow rows, and
+# only winners fetch their columns. A drifting metric's scores are mapped to runs of dates the same way (each
+# is valid until the model's next observation); a fixed metric's score is a hash join on the model. Rows are keyed
+# by integers (k, model_key) until the end, where the models' own columns are joined once.
 SNAPSHOTS_AS_OF = f"""
 WITH dates AS (
     SELECT as_of, row_number() OVER (ORDER BY as_of) AS k FROM (SELECT DISTINCT unnest($dates::DATE[]) AS as_of)
 ),
+n_dates AS (SELECT count(*) AS n FROM dates),
 starts AS (
-    SELECT pi.model_id, pi.precedence, pi.effective_to_resolved AS ends, d.k AS lo_k
+    SELECT pi.model_key, pi.precedence, pi.effective_to_resolved AS ends, d.k AS lo_k
     FROM price_intervals pi ASOF JOIN dates d ON pi.effective_from <= d.as_of
     WHERE pi.tier = 'standard'
 ),
 spans AS (
-    SELECT s.model_id, s.precedence, s.lo_k, COALESCE(d.k, (SELECT count(*) FROM dates) + 1) AS hi_k
+    SELECT s.model_key, s.precedence, s.lo_k, COALESCE(d.k, (SELECT n FROM n_dates) + 1) AS hi_k
     FROM starts s ASOF LEFT JOIN dates d ON s.ends <= d.as_of
 ),
 winners AS (
-    SELECT k, model_id, min(precedence) AS precedence
-    FROM (SELECT model_id, precedence, unnest(range(lo_k, hi_k)) AS k FROM spans WHERE hi_k > lo_k)
-    GROUP BY k, model_id
+    SELECT k, model_key, min(precedence) AS precedence
+    FROM (SELECT model_key, precedence, unnest(range(lo_k, hi_k)) AS k FROM spans WHERE hi_k > lo_k)
+    GROUP BY k, model_key
 ),
 price_now AS (
-    SELECT d.as_of, pi.model_id, {PRICE_COLUMNS}
-    FROM winners w JOIN dates d USING (k) JOIN price_intervals pi USING (precedence)
+    SELECT w.k, w.model_key, {PRICE_COLUMNS}
+    FROM winners w JOIN price_intervals pi USING (precedence)
 ),
 {QUALITY_ROWS},
-alive AS (
-    SELECT d.as_of, m.*
-    FROM dates d
-    JOIN models m ON TRUE
-    LEFT JOIN first_prices f USING (model_id)
-    WHERE COALESCE(m.release_date, f.first_price_date) <= d.as_of
-      AND (m.deprecation_date IS NULL OR m.deprecation_date > d.as_of)
-      AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
+drift_runs AS (
+    SELECT r.*, lead(r.valid_from) OVER (PARTITION BY r.model_key ORDER BY r.valid_from) AS valid_until
+    FROM quality_rows r WHERE r.valid_from > DATE '0001-01-01'
 ),
-quality_now AS (  -- a metric that does not drift: one score per model, whatever the date (a hash join)
-    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref,
+drift_starts AS (
+    SELECT r.*, d.k AS lo_k FROM drift_runs r ASOF JOIN dates d ON r.valid_from <= d.as_of
+),
+drift_spans AS (
+    SELECT s.*, COALESCE(d.k, (SELECT n FROM n_dates) + 1) AS hi_k
+    FROM drift_starts s ASOF LEFT JOIN dates d ON s.valid_until <= d.as_of
+),
+lifespans AS (
+    SELECT mk.model_key, COALESCE(m.release_date, mk.first_price_date) AS born, m.deprecation_date AS gone
+    FROM models m JOIN model_keys mk USING (model_id)
+    WHERE $no_vendor_filter OR list_contains($vendors, m.vendor)
+),
+alive AS (
+    SELECT d.k, l.model_key
+    FROM dates d JOIN lifespans l ON l.born <= d.as_of AND (l.gone IS NULL OR l.gone > d.as_of)
+),
+quality_now AS (
+    SELECT a.k, a.model_key, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref,
            r.quality_variant
-    FROM alive a JOIN quality_rows r ON a.model_id = r.model_id AND r.valid_from = DATE '0001-01-01'
-    UNION ALL  -- a drifting one: the newest score on or before each date
-    SELECT a.as_of, a.model_id, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref,
-           r.quality_variant
-    FROM alive a ASOF JOIN (SELECT * FROM quality_rows WHERE valid_from > DATE '0001-01-01') r
-      ON a.model_id = r.model_id AND a.as_of >= r.valid_from
+    FROM alive a JOIN quality_rows r ON a.model_key = r.model_key AND r.valid_from = DATE '0001-01-01'
+    UNION ALL
+    SELECT unnest(range(lo_k, hi_k)) AS k, model_key, quality, quality_observed_date, quality_source_id,
+           quality_source_ref, quality_variant
+    FROM drift_spans WHERE hi_k > lo_k
 )
-SELECT a.as_of, {MARKET_COLUMNS}
-FROM alive a
-LEFT JOIN price_now p USING (as_of, model_id)
-LEFT JOIN quality_now q USING (as_of, model_id)
-ORDER BY a.as_of, a.vendor, a.release_date, a.model_id
+SELECT d.as_of, {MARKET_COLUMNS}
+FROM alive x
+JOIN dates d USING (k)
+JOIN model_keys mk USING (model_key)
+JOIN models a USING (model_id)
+LEFT JOIN price_now p USING (k, model_key)
+LEFT JOIN quality_now q USING (k, model_key)
+ORDER BY x.k, x.model_key  -- date, then vendor, release date, id
 """
 
 # How many models have both a headline price and a score on each metric at a date: picks sensible defaults.
@@ -184,7 +200,7 @@ FROM metrics mt ORDER BY mt.metric_id
 
 MODELS = """
 SELECT m.*, f.first_price_date
-FROM models m LEFT JOIN first_prices f USING (model_id) ORDER BY m.vendor, m.release_date, m.model_id
+FROM models m LEFT JOIN model_keys f USING (model_id) ORDER BY m.vendor, m.release_date, m.model_id
 """
 
 MODEL_IDS = "SELECT model_id FROM models"

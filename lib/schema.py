@@ -228,7 +228,7 @@ CREATE TABLE meta (
 
 # Bumped whenever the DDL or a derived table changes shape: it is part of the data version, so a database built
 # by older code is rebuilt on first use instead of being read with the wrong columns.
-SCHEMA_VERSION = "3"  # 3: price_quarantine
+SCHEMA_VERSION = "4"  # 3: price_quarantine; 4: model_keys, price_intervals.model_key
 
 # Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
 # one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
@@ -264,7 +264,7 @@ CREATE TABLE price_quarantine (
 # years, most of those that start after D; a query for today reads only the last row groups.
 PRICE_INTERVALS_TABLE = f"""
 CREATE OR REPLACE TABLE price_intervals AS
-SELECT *, COALESCE(effective_to_resolved, DATE '9999-12-31') AS valid_to
+SELECT i.*, k.model_key, COALESCE(i.effective_to_resolved, DATE '9999-12-31') AS valid_to
 FROM (
     SELECT p.*,
            s.priority AS source_priority,
@@ -275,15 +275,23 @@ FROM (
            row_number() OVER (ORDER BY {PRICE_PRECEDENCE}) AS precedence
     FROM prices p
     JOIN sources s USING (source_id)
-)
+) i
+JOIN model_keys k USING (model_id)
 ORDER BY valid_to, effective_from"""
 
-# A model without a release date exists from its first price (any tier): one row per model, kept at write time.
-FIRST_PRICES_TABLE = """
-CREATE OR REPLACE TABLE first_prices AS
-SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id ORDER BY model_id"""
+# One row per model: `model_key`, its rank in display order (vendor, release date, id), so that multi-date queries
+# join, group and sort on integers; and its first price date (a model without a release date exists from then).
+MODEL_KEYS_TABLE = """
+CREATE OR REPLACE TABLE model_keys AS
+SELECT m.model_id,
+       CAST(row_number() OVER (ORDER BY m.vendor, m.release_date, m.model_id) AS INTEGER) AS model_key,
+       f.first_price_date
+FROM models m
+LEFT JOIN (SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id) f USING (model_id)
+ORDER BY model_key"""
 
-DERIVED = {"price_intervals": PRICE_INTERVALS_TABLE, "first_prices": FIRST_PRICES_TABLE}
+# In dependency order.
+DERIVED = {"model_keys": MODEL_KEYS_TABLE, "price_intervals": PRICE_INTERVALS_TABLE}
 
 TABLES = {
     "sources": SOURCES,

@@ -297,9 +297,21 @@ def ensure_db(db_path: Path | None = None, *, verify: bool = False, check_stale:
     return db_path
 
 
+# A reader shares a small machine with the web server: DuckDB's memory (buffer pool and query working memory; a
+# query that needs more spills to `<db>.tmp`) and its threads are capped. FRONTIER_DB_MEMORY / FRONTIER_DB_THREADS
+# override (DuckDB's own defaults are 80 % of RAM and every core).
+READER_MEMORY_LIMIT = "256MB"
+READER_THREADS = 2
+
+
+def reader_config() -> dict:
+    return {"memory_limit": os.environ.get("FRONTIER_DB_MEMORY") or READER_MEMORY_LIMIT,
+            "threads": int(os.environ.get("FRONTIER_DB_THREADS") or READER_THREADS)}
+
+
 def connect_readonly(db_path: Path | None = None):
-    """A read-only connection: what the dashboard and every query use."""
-    return duckdb.connect(str(db_path or paths.default_db_path()), read_only=True)
+    """A read-only connection: what the dashboard and every query use (memory and threads capped)."""
+    return duckdb.connect(str(db_path or paths.default_db_path()), read_only=True, config=reader_config())
 
 
 class LiveReader:
