@@ -21,7 +21,7 @@ SOURCES = 6
 RELEASE_SPREAD_DAYS = 3_000  # the newest model still has ~650 days of price changes before END
 
 _SOURCES_SQL = """
-INSERT INTO sources VALUES
+INSERT INTO sources (source_id, name, home_url, licence, attribution, priority) VALUES
  ('synth-a', 'Synthetic vendor price list A', NULL, 'synthetic', 'synthetic benchmark data', 10),
  ('synth-b', 'Synthetic vendor price list B', NULL, 'synthetic', 'synthetic benchmark data', 20),
  ('synth-c', 'Synthetic first-party listing', NULL, 'synthetic', 'synthetic benchmark data', 30),
@@ -46,7 +46,8 @@ FROM (SELECT m, CAST(floor($V * pow(m / $M, 2)) AS INTEGER) AS v,
 # Interval i belongs to series s = i mod S (S = min(N, 30,000) series: model × source), as its j-th interval
 # (j = i div S); a series has n = ceil((N - s) / S) intervals spread evenly from the model's release to END.
 _PRICES_SQL = f"""
-INSERT INTO prices
+INSERT INTO prices (model_id, provider, first_party, tier, effective_from, effective_to, input_usd_per_mtok,
+                    output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id, source_ref, note)
 WITH p AS (
     SELECT i, i % $S AS s, i // $S AS j, ($N - 1 - i % $S) // $S + 1 AS n FROM range($N) t(i)
 ), q AS (
@@ -76,7 +77,8 @@ FROM r
 """
 
 _METRICS_SQL = """
-INSERT INTO metrics VALUES
+INSERT INTO metrics (metric_id, name, unit, higher_is_better, min_value, max_value, scale, drifts, version,
+                     description, source_id) VALUES
  ('synth_index', 'Synthetic index', '%', true, 0, 100, 'percent', false, NULL, 'synthetic benchmark metric', 'synth-a'),
  ('synth_bench', 'Synthetic benchmark', '%', true, 0, 100, 'percent', false, NULL, 'synthetic benchmark metric', 'synth-a'),
  ('synth_arena', 'Synthetic arena rating', 'Elo-like', true, 0, 3000, 'points', true, NULL, 'synthetic drifting rating', 'synth-a')
@@ -84,7 +86,7 @@ INSERT INTO metrics VALUES
 
 # Quality rises with release date; a model's arena rating is re-observed every quarter after release.
 _SCORES_SQL = f"""
-INSERT INTO scores
+INSERT INTO scores (model_id, metric_id, value, observed_date, metric_version, source_id, snapshot_id, source_ref)
 SELECT model_id, metric_id, value, observed_date, NULL, 'synth-a', NULL, 'synthetic' FROM (
     SELECT model_id, 'synth_index' AS metric_id,
            round(20 + 60 * date_diff('day', DATE '{START}', release_date) / {RELEASE_SPREAD_DAYS}
@@ -104,7 +106,7 @@ SELECT model_id, metric_id, value, observed_date, NULL, 'synth-a', NULL, 'synthe
 """
 
 _LINEAGE_SQL = """
-INSERT INTO lineage
+INSERT INTO lineage (parent_id, child_id, relation, era, evidence, evidence_url)
 SELECT printf('synth-v%03d/m%04d', CAST(floor($V * pow(p / $M, 2)) AS INTEGER), p),
        printf('synth-v%03d/m%04d', CAST(floor($V * pow((p + 1) / $M, 2)) AS INTEGER), p + 1),
        'distilled', 'synthetic', 'synthetic pair', NULL
