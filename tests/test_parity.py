@@ -141,3 +141,63 @@ def test_page_and_cli_draw_the_same_points(chart, setting, frontier_env, tmp_pat
     assert drawn(cli_spec) == drawn(page_spec)
     for key in ("title", "sources", "data_as_of", "metric_label", "price_label"):
         assert cli_spec["layout"]["meta"].get(key) == page_spec["layout"]["meta"].get(key), key
+
+
+# --- One parser per upstream format: curation (dated raw copies) and live ingest read a payload the same way ------
+
+OPENROUTER_COPIES = sorted((PROJECT_DIR / "tests" / "fixtures" / "ingest").glob("openrouter_*.json"))
+
+
+@pytest.mark.parametrize("path", OPENROUTER_COPIES, ids=lambda p: p.stem)
+def test_curation_and_live_ingest_read_openrouter_the_same(path):
+    import datetime as dt
+
+    from lib.curate import prices as curate_prices
+    from lib.ingest import openrouter
+
+    day = path.stem.split("_")[1]
+    live = openrouter.parse(path.read_bytes(), dt.datetime.fromisoformat(day))
+    live_std = live.prices.loc[live.prices["tier"] == "standard"].set_index("external_id")
+    rows, _, _ = curate_prices.openrouter_prices(
+        PROJECT_DIR, snapshots=[(day, path.name, openrouter.rows_of(path.read_bytes()))])
+    assert rows, f"curation kept nothing of {path.name}"
+    for r in rows:
+        ext_id = r["source_ref"].split("#id=", 1)[1]
+        assert ext_id in live_std.index, f"curation priced {ext_id}, which live ingest does not"
+        got = live_std.loc[ext_id]
+        assert r["input_usd_per_mtok"] == pytest.approx(got["input_usd_per_mtok"], abs=1e-6), ext_id
+        assert r["output_usd_per_mtok"] == pytest.approx(got["output_usd_per_mtok"], abs=1e-6), ext_id
+    # what curation leaves out, it leaves out by its stated policy, never because it read a row differently
+    kept = {r["source_ref"].split("#id=", 1)[1] for r in rows}
+    kept_models = {r["model_id"] for r in rows}  # one listing per model and copy (the first)
+    for ext_id in set(live_std.index) - kept:
+        assert (curate_prices.normalise_id(ext_id) in kept_models or ext_id.startswith("openrouter/") or ext_id in curate_prices.OPENROUTER_SKIP
+                or curate_prices.CHAT_EXCLUDE.search(ext_id) or curate_prices.normalise_id(ext_id) is None
+                or (live_std.loc[ext_id, ["input_usd_per_mtok", "output_usd_per_mtok"]] == 0).all()
+                or (ext_id.startswith("google/") and day < "2025-01-01")
+                or _non_text(path, ext_id)), ext_id
+
+
+def _non_text(path, ext_id) -> bool:
+    from lib.ingest import openrouter
+
+    row = next(r for r in openrouter.rows_of(path.read_bytes()) if isinstance(r, dict) and r.get("id") == ext_id)
+    outs = (row.get("architecture") or {}).get("output_modalities") or []
+    return bool(outs) and outs != ["text"]
+
+
+def test_ingest_and_curation_read_one_sources_registry(frontier_db):
+    """Each live source's row is the registry's, and the seed's sources.csv is the registry written out."""
+    from lib.curate.sources import SOURCES as CURATED
+    from lib.ingest import SOURCES as LIVE
+    from lib.ingest import source_module
+    from lib.sources import SOURCES, source_row
+
+    assert CURATED is SOURCES
+    for name in LIVE:
+        module = source_module(name)
+        assert module.SOURCE_ROW == source_row(module.SOURCE_ID), name
+    seed = pd.read_csv(PROJECT_DIR / "data" / "seed" / "sources.csv", dtype=str).set_index("source_id")
+    for row in SOURCES:
+        assert seed.loc[row["source_id"], "attribution"] == row["attribution"], row["source_id"]
+        assert seed.loc[row["source_id"], "licence"] == row["licence"], row["source_id"]

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from lib.curate.aliases import EPOCH_AA_NAMES, VENDOR_NAMES, normalise_id
+from lib.ingest import openrouter
+from lib.ingest.common import RowError
 
 CHAT_EXCLUDE = re.compile(
     r"(embed|audio|realtime|tts|transcribe|whisper|dall-e|image|moderation|search-preview|computer-use|"
@@ -432,23 +434,27 @@ def openrouter_prices(raw: Path, snapshots=None) -> tuple[list[dict], list[dict]
     rows: list[dict] = []
     for date, rel, data in snapshots:
         seen = set()
+        listed: set = set()  # external ids read in this copy (openrouter.read_row skips a repeated one)
         for m in data:
-            oid = m.get("id", "")
-            if oid.startswith("~") or ":" in oid or oid.startswith("openrouter/") or oid in OPENROUTER_SKIP:
+            # The live ingest's reader (lib.ingest.openrouter) reads every row; curation then keeps what the seed
+            # wants: the standard tier of a concrete, text-output chat model with a price.
+            try:
+                r = openrouter.read_row(m, listed)
+            except RowError:
                 continue
-            arch = m.get("architecture") or {}
-            outs = arch.get("output_modalities") or []
+            oid = r.external_id
+            if r.tier != "standard" or oid.startswith("openrouter/") or oid in OPENROUTER_SKIP:
+                continue
+            outs = list(r.output_modalities)
             if (outs and outs != ["text"]) or CHAT_EXCLUDE.search(oid):
                 continue
             mid = normalise_id(oid)
             if not mid:
                 continue
-            p = m.get("pricing") or {}
-            try:
-                inp, out = float(p.get("prompt")) * 1e6, float(p.get("completion")) * 1e6
-            except (TypeError, ValueError):
+            if r.input_usd_per_mtok is None or r.output_usd_per_mtok is None:
                 continue
-            if inp < 0 or out < 0 or (inp == 0 and out == 0):
+            inp, out = r.input_usd_per_mtok, r.output_usd_per_mtok
+            if inp == 0 and out == 0:
                 continue
             if oid.startswith("google/") and date < "2025-01-01":
                 if mid not in {c["model_id"] for c in corrections}:
@@ -456,8 +462,7 @@ def openrouter_prices(raw: Path, snapshots=None) -> tuple[list[dict], list[dict]
                         f"dropped 2024 OpenRouter prices of {oid}: Google models were priced per character "
                         "on OpenRouter then (SOURCE.md caveat), not comparable per-token")))
                 continue
-            cache = p.get("input_cache_read")
-            cache = float(cache) * 1e6 if cache not in (None, "", "0") else None
+            cache = r.cache_read_usd_per_mtok if r.cache_read_raw not in (None, "", "0") else None
             inp, out = round(inp, 6), round(out, 6)
             info.setdefault(mid, dict(name=m.get("name"), context=m.get("context_length"), created=m.get("created"),
                                       hf=m.get("hugging_face_id"), ref=f"{rel}#id={oid}"))

@@ -13,6 +13,7 @@ from typing import Callable
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
+from lib.sources import source_row
 
 SOURCE_ID = "artificial_analysis"
 BASE = "https://artificialanalysis.ai"
@@ -21,9 +22,7 @@ LEGACY_URL = BASE + "/api/v2/data/llms/models"
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ROWS = 20_000  # the API lists a few hundred models
 MAX_PAGES = 50
-ATTRIBUTION = "Artificial Analysis (https://artificialanalysis.ai/)"
-SOURCE_ROW = dict(source_id=SOURCE_ID, name="Artificial Analysis API", home_url="https://artificialanalysis.ai/",
-                  licence="AA Terms of Use (attribution required)", attribution=ATTRIBUTION, priority=7)
+SOURCE_ROW = source_row(SOURCE_ID)  # lib/sources.py: the registry curation writes to sources.csv
 METRIC_ROWS = [
     dict(metric_id=f"aa_intelligence_v{v}", name=f"AA Intelligence Index v{v}", unit="index points",
          higher_is_better=True, min_value=0, max_value=100, scale="points", drifts=False, version=str(v),

@@ -10,14 +10,13 @@ import datetime as dt
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
+from lib.sources import source_row
 
 SOURCE_ID = "litellm"
 URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 20_000  # the real file has a few thousand entries
-SOURCE_ROW = dict(source_id=SOURCE_ID, name="LiteLLM model_prices_and_context_window.json",
-                  home_url="https://github.com/BerriAI/litellm", licence="MIT", attribution="BerriAI LiteLLM",
-                  priority=5)
+SOURCE_ROW = source_row(SOURCE_ID)  # lib/sources.py: the registry curation writes to sources.csv
 METRIC_ROWS: list[dict] = []
 
 MODES = {"chat", "completion"}

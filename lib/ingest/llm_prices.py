@@ -11,6 +11,7 @@ import datetime as dt
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
+from lib.sources import source_row
 
 SOURCE_ID = "simonw_llm_prices"
 LISTING_URL = "https://api.github.com/repos/simonw/llm-prices/contents/data"
@@ -18,8 +19,7 @@ RAW_URL = "https://raw.githubusercontent.com/simonw/llm-prices/main/data/{name}"
 MAX_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 5_000  # one vendor's file lists a few dozen models
 MAX_FILES = 100
-SOURCE_ROW = dict(source_id=SOURCE_ID, name="Simon Willison's llm-prices", home_url="https://github.com/simonw/llm-prices",
-                  licence="no licence stated", attribution="Simon Willison, llm-prices (llm-prices.com)", priority=2)
+SOURCE_ROW = source_row(SOURCE_ID)  # lib/sources.py: the registry curation writes to sources.csv
 METRIC_ROWS: list[dict] = []
 
 

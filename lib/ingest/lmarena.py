@@ -13,14 +13,13 @@ import re
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
+from lib.sources import source_row
 
 SOURCE_ID = "lmarena"
 URL = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv/lmarena_text.csv"
 MAX_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 5_000  # the leaderboard lists a few hundred models
-SOURCE_ROW = dict(source_id=SOURCE_ID, name="LMArena (Chatbot Arena) text leaderboard", home_url="https://lmarena.ai/",
-                  licence="MPL-2.0 (fboulnois/llm-leaderboard-csv); numbers are LMArena's public leaderboard",
-                  attribution="LMArena (lmarena.ai); CSV by fboulnois/llm-leaderboard-csv", priority=8)
+SOURCE_ROW = source_row(SOURCE_ID)  # lib/sources.py: the registry curation writes to sources.csv
 METRIC_ROWS = [dict(metric_id="lmarena_text", name="LMArena text score", unit="Elo-like rating",
                     higher_is_better=True, min_value=0, max_value=3000, scale="points", drifts=True, version=None,
                     description="LMArena text leaderboard rating (Bradley-Terry), as of the snapshot date",
