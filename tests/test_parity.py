@@ -159,7 +159,8 @@ def test_curation_and_live_ingest_read_openrouter_the_same(path):
     live = openrouter.parse(path.read_bytes(), dt.datetime.fromisoformat(day))
     live_std = live.prices.loc[live.prices["tier"] == "standard"].set_index("external_id")
     rows, _, _ = curate_prices.openrouter_prices(
-        PROJECT_DIR, snapshots=[(day, path.name, openrouter.rows_of(path.read_bytes()))])
+        PROJECT_DIR, snapshots=[(day, path.name, openrouter.rows_of(path.read_bytes()))]
+    )
     assert rows, f"curation kept nothing of {path.name}"
     for r in rows:
         ext_id = r["source_ref"].split("#id=", 1)[1]
@@ -171,11 +172,16 @@ def test_curation_and_live_ingest_read_openrouter_the_same(path):
     kept = {r["source_ref"].split("#id=", 1)[1] for r in rows}
     kept_models = {r["model_id"] for r in rows}  # one listing per model and copy (the first)
     for ext_id in set(live_std.index) - kept:
-        assert (curate_prices.normalise_id(ext_id) in kept_models or ext_id.startswith("openrouter/") or ext_id in curate_prices.OPENROUTER_SKIP
-                or curate_prices.CHAT_EXCLUDE.search(ext_id) or curate_prices.normalise_id(ext_id) is None
-                or (live_std.loc[ext_id, ["input_usd_per_mtok", "output_usd_per_mtok"]] == 0).all()
-                or (ext_id.startswith("google/") and day < "2025-01-01")
-                or _non_text(path, ext_id)), ext_id
+        assert (
+            curate_prices.normalise_id(ext_id) in kept_models
+            or ext_id.startswith("openrouter/")
+            or ext_id in curate_prices.OPENROUTER_SKIP
+            or curate_prices.CHAT_EXCLUDE.search(ext_id)
+            or curate_prices.normalise_id(ext_id) is None
+            or (live_std.loc[ext_id, ["input_usd_per_mtok", "output_usd_per_mtok"]] == 0).all()
+            or (ext_id.startswith("google/") and day < "2025-01-01")
+            or _non_text(path, ext_id)
+        ), ext_id
 
 
 def _non_text(path, ext_id) -> bool:
