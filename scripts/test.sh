@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (Python packages; Debian's chromium for browser and export tests when
-# running as root on Debian) and runs every test. Extra arguments go to pytest.
+# Installs everything the tests need (Python packages; Debian's chromium for browser and export tests, and
+# LibreOffice Impress + poppler-utils for the PowerPoint rendering test, when running as root on Debian) and runs
+# every test. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
@@ -10,6 +11,14 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "NOTE: /usr/bin/chromium is missing and this is not root on Debian: browser and static-export tests will be skipped"
+  fi
+fi
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing LibreOffice Impress and poppler-utils for the PowerPoint rendering test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-impress poppler-utils >/dev/null
+  else
+    echo "NOTE: soffice or pdftoppm is missing and this is not root on Debian: the PowerPoint rendering test will be skipped"
   fi
 fi
 # pytest exits 5 when it collects no test: that is a failure here, never a pass.

@@ -1,4 +1,5 @@
-"""`python -m lib export`: one chart to PNG/SVG/PDF/HTML/CSV/Parquet, or `--deck DIR` for the standard slide set.
+"""`python -m lib export`: one chart to PNG/SVG/PDF/HTML/CSV/Parquet/PPTX, or `--deck DIR` for the standard slide set
+(images with an index, or one PowerPoint deck with native charts: `--format pptx`).
 
 Charts come from lib.charts, the functions the dashboard pages call, on the read-only store; lib.export lays them
 out for slides (preset, theme, sources footer). This module only parses arguments and writes files.
@@ -14,6 +15,7 @@ from lib.constants import EXPORT_THEMES as THEMES
 from lib.constants import SLIDE_PRESET_NAMES as PRESETS
 
 CHARTS = ("frontier", "generations", "trend", "price-history", "calculator")  # the keys of lib.charts.CHARTS
+FORMATS = FORMATS + ("pptx",)  # PowerPoint: lib.pptx_export, native charts (no browser needed)
 
 
 def add_arguments(parser) -> None:
@@ -48,7 +50,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--title", default=None, help="replace the chart's title")
     parser.add_argument("--subtitle", default=None, help="a subtitle under the title")
     parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="output format (required with --chart; with --deck the image format, default png)")
+                        help="output format (required with --chart; with --deck the image format, default png, or pptx for "
+                             "one PowerPoint deck with native charts)")
     parser.add_argument("--out", default=None, metavar="PATH",
                         help="output file (required with --chart); '-' writes to standard output")
 
@@ -71,7 +74,7 @@ def _check_args(args) -> None:
     pricing.parse_ratio(args.ratio)
     if args.chart:
         if not args.format:
-            raise UsageError("--format is required with --chart (png, svg, pdf, html, csv or parquet)")
+            raise UsageError("--format is required with --chart (png, svg, pdf, html, csv, parquet or pptx)")
         if not args.out:
             raise UsageError("--out PATH is required with --chart")
     elif args.format in ("csv", "parquet"):
@@ -273,6 +276,34 @@ def render_deck(con, directory, args) -> list[dict]:
     return entries
 
 
+def pptx_deck(con, args) -> tuple[bytes, list[dict]]:
+    """The standard deck as one PowerPoint file: a title slide, one native-chart slide per chart of
+    `deck_specs` (the same figures as the image deck), and a sources slide. Returns (bytes, slide list)."""
+    from lib import charts, pptx_export, queries
+
+    slides, listing = [], []
+    for spec in deck_specs(con, args):
+        fig, _ = spec["build"]()
+        slides.append(pptx_export.ChartSlide(fig, title=args.title, subtitle=args.subtitle))
+        listing.append({"slug": spec["slug"], "title": str((fig.layout.meta or {}).get("title") or spec["slug"]),
+                        "kind": pptx_export.chart_kind(fig)})
+    as_of = args.as_of or charts.newest_data_date(con)
+    data = pptx_export.deck_bytes(
+        slides, preset=args.preset, theme=args.theme, sources=queries.sources_summary(con),
+        metrics=queries.metrics(con),
+        subtitle=f"What intelligence costs: the market as of {as_of}, from the dashboard's data. "
+                 f"{len(slides)} charts; sources, metric definitions and price basis in the speaker notes.")
+    return data, listing
+
+
+def pptx_chart(con, fig, args) -> bytes:
+    from lib import pptx_export, queries
+
+    return pptx_export.chart_bytes(fig, preset=args.preset, theme=args.theme, title=args.title,
+                                   subtitle=args.subtitle, sources=queries.sources_summary(con),
+                                   metrics=queries.metrics(con))
+
+
 def index_markdown(entries: list[dict]) -> str:
     lines = ["# Chart deck", "", f"{len(entries)} charts; each image has the plotted points beside it as CSV.", ""]
     for e in entries:
@@ -319,16 +350,29 @@ def run(args) -> int:
         check_out_path(args.deck, directory=True)
     elif args.out:
         check_out_path(args.out)
-    if (args.deck or args.format in ("png", "svg", "pdf")) and export.chromium_available():
+    if (args.deck and args.format != "pptx" or args.format in ("png", "svg", "pdf")) and export.chromium_available():
         export.warm_up_in_background()  # Chromium starts while the data loads and the figure is built
     con = open_db()
     try:
+        if args.deck and args.format == "pptx":
+            from pathlib import Path
+
+            data, listing = pptx_deck(con, args)
+            path = Path(args.deck) / "deck.pptx"
+            _write(path, data)
+            print(f"wrote {path}: title slide, {len(listing)} chart slides (native PowerPoint charts), sources slide")
+            return 0
         if args.deck:
             entries = render_deck(con, args.deck, args)
             print(f"wrote {len(entries)} charts (+ CSV each), index.html and index.md to {args.deck}")
             return 0
         fig, points = build_chart(con, args.chart, args)
         names = _names(queries.sources_summary(con))
+        if args.format == "pptx":
+            _write(args.out, pptx_chart(con, fig, args))
+            if args.out != STDOUT:
+                print(args.out)
+            return 0
     finally:
         con.close()
     try:
