@@ -300,6 +300,20 @@ def add_data_annotation(fig, x, y, text: str, xref: str = "x", yref: str = "y", 
 
 # --- the plotted points ------------------------------------------------------------------------------------------
 
+def plain_array(values):
+    """A trace array as a plain sequence. A figure that went through pickling (st.cache_data) holds numeric
+    arrays in Plotly's typed-array form {"dtype", "bdata"[, "shape"]}: decode it."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        shape = values.get("shape")
+        if shape:
+            arr = arr.reshape([int(n) for n in str(shape).split(",")])
+        return arr
+    return values
+
+
 def _column(values, n: int):
     if values is None:
         return None
@@ -327,13 +341,13 @@ def points_frame(fig) -> pd.DataFrame:
     for i, tr in enumerate(fig.data):
         if tr.visible is False:
             continue
-        x, y = getattr(tr, "x", None), getattr(tr, "y", None)
+        x, y = plain_array(getattr(tr, "x", None)), plain_array(getattr(tr, "y", None))
         if x is None or y is None:
             continue
         x, y = list(x), list(y)
         n = min(len(x), len(y))
         df = pd.DataFrame({"series": [tr.name if tr.name is not None else f"trace {i}"] * n})
-        cd = getattr(tr, "customdata", None)
+        cd = plain_array(getattr(tr, "customdata", None))
         arr = None
         if cd is not None and len(cd):
             arr = np.asarray(cd, dtype=object)

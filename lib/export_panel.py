@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import export
+from lib import export, share_panel
 
 
 def export_panel(
@@ -40,7 +40,7 @@ def export_panel(
         return
     with panel:
         c1, c2, c3, c4 = st.columns(4)
-        formats = list(export.FORMATS) if has_browser else ["html", "csv", "parquet"]
+        formats = (list(export.FORMATS) if has_browser else ["html", "csv", "parquet"]) + ["pptx"]
         fmt = c1.selectbox("Format", formats, key=f"{key}_format", format_func=_EXPORT_FORMAT_LABELS.get)
         preset_name = c2.selectbox(
             "Size",
@@ -91,6 +91,9 @@ def export_panel(
                 on_click="ignore",
                 icon=":material/code:",
             )
+        elif fmt == "pptx":
+            share_panel.pptx_controls(fig, name, key, preset=preset_name, theme=theme_name, title=title,
+                                      subtitle=subtitle, sources=sources)
         else:
             _export_image_controls(
                 prepared,
@@ -113,6 +116,7 @@ def export_panel(
                 theme=None,
                 config=export.toolbar_config(preset, "svg", file_name.rsplit(".", 1)[0]),
             )
+        share_panel.embed_controls(fig, name, key, sources=sources)
 
 
 _EXPORT_FORMAT_LABELS = {
@@ -120,6 +124,7 @@ _EXPORT_FORMAT_LABELS = {
     "svg": "SVG (vector)",
     "pdf": "PDF (vector)",
     "html": "HTML (interactive)",
+    "pptx": "PowerPoint (native chart)",
     "csv": "CSV (plotted points)",
     "parquet": "Parquet (plotted points)",
 }

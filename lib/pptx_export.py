@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib import export
+
 __all__ = ["SLIDE_SIZES_IN", "MIME_TYPE", "ChartSlide", "deck_bytes", "chart_bytes", "chart_kind",
            "native_series", "step_points", "NATIVE_NOTE"]
 
@@ -59,8 +61,6 @@ def _meta(fig) -> dict:
 def _trace_points(tr) -> pd.DataFrame:
     """The points one trace draws, filtered exactly as `export.points_frame` filters a figure's points."""
     import plotly.graph_objects as go
-
-    from lib import export
 
     return export.points_frame(go.Figure(data=[tr]))
 
@@ -154,7 +154,7 @@ def native_series(fig) -> list[dict]:
         mode = str(getattr(tr, "mode", None) or "markers")
         line = getattr(tr, "line", None)
         marker = getattr(tr, "marker", None)
-        mcolour = getattr(marker, "color", None) if marker is not None else None
+        mcolour = export.plain_array(getattr(marker, "color", None)) if marker is not None else None
         per_point = None
         if isinstance(mcolour, (list, tuple, np.ndarray)) and len(mcolour) >= len(pts):
             per_point = [_colour(c) for c in list(mcolour)[:len(pts)]]
@@ -165,7 +165,7 @@ def native_series(fig) -> list[dict]:
             where = getattr(tr, "textposition", None) or "top center"
             where = list(where) if isinstance(where, (list, tuple)) else [where] * len(labels)
             positions = [_LABEL_POSITIONS.get(str(w), "ABOVE") for w in (where + [where[-1]] * len(labels))[:len(labels)]]
-        size = getattr(marker, "size", None) if marker is not None else None
+        size = export.plain_array(getattr(marker, "size", None)) if marker is not None else None
         size = float(np.median(size)) if size is not None and np.ndim(size) else (float(size) if size else 8.0)
         out.append({
             "name": _plain(tr.name) or "series",
@@ -193,7 +193,8 @@ def generation_bars(fig) -> pd.DataFrame:
         if not (name.endswith(" teacher") or name.endswith(" student")):
             continue
         pts = _trace_points(tr)
-        cd = np.asarray(tr.customdata, dtype=object) if tr.customdata is not None else None
+        cd = export.plain_array(tr.customdata)
+        cd = np.asarray(cd, dtype=object) if cd is not None else None
         if cd is None or not len(pts):
             continue
         # customdata: [model_id, pair id, teacher name, student name, …] (lib.figures._pair_customdata)
@@ -227,8 +228,6 @@ def _rgb(hexstr: str):
 
 
 def _theme(theme: str) -> dict:
-    from lib import export
-
     th = export.THEMES.get(theme)
     if th is None:
         raise ValueError(f"unknown theme {theme!r}; expected one of {', '.join(export.THEMES)}")
@@ -643,7 +642,7 @@ def _chart_slide(prs, spec: ChartSlide, th: dict, sources: pd.DataFrame | None, 
                  source_names: dict) -> None:
     from pptx.util import Inches, Pt
 
-    from lib import export, figures
+    from lib import figures
 
     fig = figures.apply_theme(__import__("plotly.graph_objects", fromlist=["Figure"]).Figure(spec.fig),
                               "dark" if th["paper"] != "FFFFFF" else "light")

@@ -260,8 +260,15 @@ def chart(fig, points: pd.DataFrame | None, name: str, *, sources: pd.DataFrame 
     The toolbar's camera button saves the chart at slide size (16:9), drawn by the browser. `lazy_export` builds
     the export panel's widgets only once it is opened (the pages use it: the first chart paints sooner).
     """
-    from lib import export, export_panel
+    from lib import export, export_panel, share_panel
 
+    target = share_panel.embed_target()
+    if target is not None:  # the chart-only view of an embed: this chart alone, or nothing
+        if target == name:
+            meta = dict(fig.layout.meta or {})
+            share_panel.chart_only(fig, name, views.credit_text(meta.get("sources", []), sources,
+                                                                meta.get("data_as_of", "")), key=key)
+        return None
     event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode="points", theme=None,
                             config={**export.toolbar_config("16:9", "png", name), "scrollZoom": False})
     sources_credit(fig, sources)

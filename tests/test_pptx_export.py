@@ -217,3 +217,14 @@ def test_libreoffice_renders_every_slide_with_every_vendors_points(built, tmp_pa
         rgb = np.array([int(s["colour"][i:i + 2], 16) for i in (0, 2, 4)])
         seen += int((np.abs(px - rgb).sum(axis=1) < 40).sum() >= 4)
     assert seen >= min(len(vendors), 4), f"only {seen} of {len(vendors)} vendor colours drawn"
+
+
+def test_a_cached_figure_gives_the_same_slide(built):
+    """The dashboard caches figures (st.cache_data pickles them: numeric arrays become Plotly typed arrays)."""
+    import pickle
+
+    for fig in built["figs"][:4]:
+        again = pickle.loads(pickle.dumps(fig))
+        assert [(s["name"], s["x"], s["y"]) for s in pptx_export.native_series(again)] == \
+            [(s["name"], s["x"], s["y"]) for s in pptx_export.native_series(fig)]
+        assert export.points_frame(again).equals(export.points_frame(fig))
