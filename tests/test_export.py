@@ -359,17 +359,26 @@ def test_page_without_chromium_offers_the_browser_side_fallback(frontier_env, mo
     at = AppTest.from_function(_demo_page, default_timeout=60).run()
     assert not at.exception
     fmt = at.selectbox(key="export_demo_format")
-    assert fmt.options == ["HTML (interactive)", "CSV (plotted points)", "Parquet (plotted points)"]
+    # PowerPoint needs no browser either
+    assert fmt.options == ["HTML (interactive)", "CSV (plotted points)", "Parquet (plotted points)",
+                           "PowerPoint (native chart)"]
     assert any("need Chromium" in i.value for i in at.info)
     configs = [json.loads(c.proto.config) for c in at.get("plotly_chart") if c.proto.config]
     # every chart's camera saves at slide size (lib.ui.chart: PNG); the fallback preview offers SVG
     fallback = [c["toImageButtonOptions"] for c in configs if c.get("toImageButtonOptions", {}).get("format") == "svg"]
     assert fallback == [{"format": "svg", "filename": "demo", "width": 1920, "height": 1080, "scale": 1.0}]
-    assert [b.proto.label for b in at.get("download_button")] == ["Download standalone HTML (works offline)"]
+    embed_html = "Download standalone HTML (data inlined, for pages that cannot iframe)"
+    assert [b.proto.label for b in at.get("download_button")] == ["Download standalone HTML (works offline)",
+                                                                  embed_html]
     at.selectbox(key="export_demo_format").set_value("csv").run()
     assert not at.exception
-    assert [b.proto.label for b in at.get("download_button")] == ["Download CSV (2 plotted points)"]
+    assert [b.proto.label for b in at.get("download_button")] == ["Download CSV (2 plotted points)", embed_html]
     assert any("Epoch AI" in c.value and "Data as of 2024-10-01" in c.value for c in at.caption)
+
+
+def _image_downloads(at) -> list[str]:
+    """Labels of the rendered-image download buttons (the embed panel's HTML download is always there)."""
+    return [b.proto.label for b in at.get("download_button") if b.proto.label.startswith("Download PNG")]
 
 
 @needs_chromium
@@ -380,12 +389,12 @@ def test_page_renders_a_png_only_when_asked(frontier_env, monkeypatch):
     at = AppTest.from_function(_demo_page, default_timeout=90).run()
     assert not at.exception
     at.selectbox(key="export_demo_format").set_value("png").run()
-    assert not at.get("download_button"), "rendered before the button was pressed"
+    assert not _image_downloads(at), "rendered before the button was pressed"
     at.button(key="export_demo_render_btn").click().run()
     assert not at.exception and not at.error
-    assert [b.proto.label for b in at.get("download_button")][0].startswith("Download PNG (1920×1080")
+    assert _image_downloads(at)[0].startswith("Download PNG (1920×1080")
     at.text_input(key="export_demo_title").set_value("New title").run()
-    assert not at.get("download_button"), "a stale render was offered after the title changed"
+    assert not _image_downloads(at), "a stale render was offered after the title changed"
 
 
 # --- CLI ----------------------------------------------------------------------------------------------------------
