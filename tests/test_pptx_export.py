@@ -105,8 +105,8 @@ def test_frontier_slide_points_equal_the_frontier_pages_points(frontier_env, tmp
     at.run()
     assert not at.exception
     page = json.loads(at.get("plotly_chart")[0].proto.spec)
-    metric_id = at.selectbox(key="metric").value
-    as_of = dt.date.fromisoformat(at.select_slider(key="as_of").value)
+    metric_id = at.selectbox(key="frontier.metric").value
+    as_of = dt.date.fromisoformat(at.select_slider(key="frontier.as_of").value)
     out = tmp_path / "frontier.pptx"
     assert main(["export", "--chart", "frontier", "--format", "pptx", "--out", str(out), "--metric", metric_id,
                  "--as-of", as_of.isoformat()]) == 0
