@@ -19,7 +19,7 @@ def embed_url(page_url: str, query_params: dict, chart: str) -> str:
     params = [(k, v) for k, vs in (query_params or {}).items() if k not in (CHART_PARAM, "embed", "embed_options")
               for v in (vs if isinstance(vs, (list, tuple)) else [vs])]
     params += [(CHART_PARAM, chart), ("embed", "true")]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params, doseq=True), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(params, doseq=True), ""))
 
 
 def iframe_code(url: str, title: str, height: int = EMBED_HEIGHT_PX) -> str:

@@ -26,6 +26,7 @@ def test_embed_url_keeps_the_view_and_names_the_chart():
     code = embed.iframe_code(url, 'Price "vs" <quality>')
     assert code.startswith('<iframe src="http://host:8501/generations?metric=mmlu&amp;vendors=openai')
     assert 'title="Price &quot;vs&quot; &lt;quality&gt;"' in code
+    assert embed.embed_url("http://host:8501", {}, "frontier") == "http://host:8501/?chart=frontier&embed=true"
 
 
 @pytest.fixture
@@ -47,10 +48,10 @@ def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(serve
     try:
         # The user opens the Generations page, the export panel, and copies the embed code shown there.
         page.goto(f"{server}/generations", wait_until="domcontentloaded")
-        wait_chart(page, timeout=120_000)
+        wait_chart(page, timeout=240_000)
         page.get_by_text("Export for slides and reports").first.click()
         code_block = page.locator("[data-testid='stCode'] code", has_text="<iframe").first
-        code_block.wait_for(timeout=120_000)
+        code_block.wait_for(timeout=240_000)
         code = code_block.inner_text()
         assert code.startswith("<iframe src=\"") and "chart=generations" in code and "embed=true" in code
         (folder / "post.html").write_text(f"<!DOCTYPE html><html><body><h1>My blog post</h1>{code}</body></html>")
@@ -58,9 +59,9 @@ def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(serve
         page.goto(f"{site}/post.html", wait_until="domcontentloaded")
         frame_el = page.wait_for_selector("iframe", timeout=60_000)
         frame = frame_el.content_frame()
-        frame.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+        frame.wait_for_selector(".js-plotly-plot .main-svg", timeout=240_000)
         frame.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                                timeout=120_000)
+                                timeout=240_000)
         # the chart, with its points, and the attribution line
         assert frame.locator(".js-plotly-plot .scatterlayer .point").count() > 0
         assert frame.get_by_text(re.compile(r"^Sources: ")).first.is_visible()
@@ -82,7 +83,7 @@ def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads
     page = ctx.new_page()
     try:
         page.goto(f"{server}/frontier", wait_until="domcontentloaded")
-        wait_chart(page, timeout=120_000)
+        wait_chart(page, timeout=240_000)
         # what Plotly drew: the points of each trace in its calculated data
         drawn = page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
             return Object.fromEntries(gd._fullData.map((t, i) => [t.name, (gd.calcdata[i] || [])
@@ -92,7 +93,7 @@ def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads
         page.get_by_role("option", name="PowerPoint (native chart)").click()
         button = page.get_by_role("button", name="Download as PowerPoint (this chart)")
         button.wait_for(timeout=60_000)
-        with page.expect_download(timeout=120_000) as download:
+        with page.expect_download(timeout=240_000) as download:
             button.click()
         download.value.save_as(tmp_path / "chart.pptx")
         with page.expect_download(timeout=240_000) as download:
