@@ -92,8 +92,9 @@ def export_panel(
                 icon=":material/code:",
             )
         elif fmt == "pptx":
-            share_panel.pptx_controls(fig, name, key, preset=preset_name, theme=theme_name, title=title,
-                                      subtitle=subtitle, sources=sources)
+            share_panel.pptx_controls(
+                fig, name, key, preset=preset_name, theme=theme_name, title=title, subtitle=subtitle, sources=sources
+            )
         else:
             _export_image_controls(
                 prepared,

@@ -380,7 +380,7 @@ def _xy_chart_data(columns: list[tuple[str, list, list]]):
             return SharedXWriter(self)
 
     data = SharedXChartData(number_format="General")
-    for (name, xs, ys), start in zip(columns, offsets):
+    for (name, _, ys), start in zip(columns, offsets):
         ser = data.add_series(name, number_format="General")
         column = [None] * n
         column[start:start + len(ys)] = ys
@@ -640,7 +640,7 @@ def _geometry(prs):
 
 def _chart_slide(prs, spec: ChartSlide, th: dict, sources: pd.DataFrame | None, metrics: pd.DataFrame | None,
                  source_names: dict) -> None:
-    from pptx.util import Inches, Pt
+    from pptx.util import Inches
 
     from lib import figures
 

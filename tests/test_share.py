@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from lib import embed
-from tests.test_browser import CHROMIUM, _free_port, browser, server, wait_chart  # noqa: F401 - fixtures
+from tests.conftest import CHROMIUM, _free_port
+from tests.test_browser import wait_chart
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no system Chromium at {CHROMIUM}")]
