@@ -46,7 +46,7 @@ def built(frontier_db, tmp_path_factory):
         assert main(["export", "--deck", str(out), "--format", "pptx"]) == 0
         con = store.connect_readonly(frontier_db["db"])
         try:
-            figs = [spec["build"]()[0] for spec in export_cmd.deck_specs(con, deck_args())]
+            figs = [spec["build"]().fig for spec in export_cmd.deck_specs(con, deck_args())]
             sources = queries.sources_summary(con)
         finally:
             con.close()

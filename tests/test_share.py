@@ -114,13 +114,11 @@ def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads
 
 
 def test_standalone_html_draws_the_chart_with_no_network(frontier_env, browser, tmp_path):
-    from lib import export, store
-    from lib.commands import export as export_cmd
+    from lib import charts, export, store
 
     con = store.connect_readonly(frontier_env)
     try:
-        fig, _ = export_cmd.frontier_chart(con, as_of=export_cmd._default_as_of(con),
-                                           metric_id=export_cmd.DEFAULT_METRIC)
+        fig = charts.frontier(con, as_of=charts.newest_data_date(con)).fig
     finally:
         con.close()
     path = tmp_path / "frontier-embed.html"
