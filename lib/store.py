@@ -247,14 +247,30 @@ def _checked_version(db_path: Path, *, full: bool) -> str | None:
         con.close()
 
 
+# Files this process has read in full (path, inode, mtime, size): a second check of the same file is cheap.
+_VERIFIED: set[tuple] = set()
+
+
+def _file_key(db_path: Path) -> tuple | None:
+    try:
+        st = os.stat(db_path)
+    except OSError:
+        return None
+    return (str(db_path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def _build_reason(db_path: Path, *, verify: bool, check_stale: bool) -> str | None:
     """Why the database must be (re)built: 'missing', 'corrupt: …', 'stale', or None when it can be used."""
     if not db_path.exists():
         return "missing"
+    key = _file_key(db_path)
+    full = verify and key not in _VERIFIED
     try:
-        stored = _checked_version(db_path, full=verify)
+        stored = _checked_version(db_path, full=full)
     except CorruptDatabase as exc:
         return f"corrupt: {exc}"
+    if full and key is not None:
+        _VERIFIED.add(key)
     if stored is None:
         return "corrupt: it has no data version"
     if stored.startswith(EXTERNAL_VERSION_PREFIX):
