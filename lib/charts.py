@@ -48,6 +48,14 @@ def newest_data_date(con, today: dt.date | None = None) -> dt.date:
     return min(pd.Timestamp(hi).date(), today) if hi is not None else today
 
 
+def newest_observation(con, today: dt.date | None = None) -> dt.date:
+    """The newest observation in the store (snapshot retrieved, price or release date, never in the future): what
+    a chart's "data as of" says. The market's date is separate ("market as of")."""
+    today = today or dt.date.today()
+    return views.newest_data_date(queries.sources_summary(con), queries.change_dates(con), today) or \
+        newest_data_date(con, today)
+
+
 def metric_labels(con, metric_id: str) -> tuple[dict, str, str]:
     """(metric row, axis label with unit, short name for titles); UsageError for an unknown metric."""
     row = snapshot.metric_row(con, metric_id)
@@ -146,7 +154,8 @@ def frontier(
         price_label=p_label,
         title=f"Price vs {short}, as of {as_of}",
         sources=sources,
-        data_as_of=as_of,
+        data_as_of=newest_observation(con),
+        market_as_of=as_of,
         headline_pairs=headline_pairs,
         frames=frames,
         theme=theme,
@@ -233,7 +242,8 @@ def calculator(
         title=f"Monthly cost vs {short} — {workload}",
         workload_label=workload,
         sources=sources,
-        data_as_of=as_of,
+        data_as_of=newest_observation(con),
+        market_as_of=as_of,
         theme=theme,
     )
     return Chart(fig, drawn, {"cheapest": views.cheapest_table(costs), "workload": workload}, sources)
@@ -284,7 +294,7 @@ def generations_chart(
     pairs = article_pair_rows(con) if pairs is None else pairs
     deltas, eras = _pair_deltas(con, metric_id, pairs, price_date, basis, ratio)
     sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))
-    as_of = data_as_of or newest_data_date(con)
+    as_of = data_as_of or newest_observation(con)
     policy = PRICE_POLICY_TEXT.get(price_date, f"both priced on {price_date}")
     fig = figures.generations_figure(
         deltas,
@@ -322,7 +332,7 @@ def successor_chains(
     chains = generations.successor_chains(queries.lineage(con))
     steps = views.chain_steps_as_pairs(chains)
     title = f"Successor steps on {short}"
-    as_of = data_as_of or newest_data_date(con)
+    as_of = data_as_of or newest_observation(con)
     if not steps:
         fig = figures.empty_figure(
             "The lineage table has no successor chains.", title=title, data_as_of=as_of, theme=theme
@@ -406,7 +416,7 @@ def trend(
         price_label=views.price_label(basis, ratio),
         title=f"Cheapest price to reach {short} ≥ {fit.threshold:.4g}{by}",
         sources=sources,
-        data_as_of=data_as_of or newest_data_date(con),
+        data_as_of=data_as_of or newest_observation(con),
         theme=theme,
     )
     return Chart(fig, shown, {"fit": fit, "table": table}, sources)
@@ -438,7 +448,7 @@ def frontier_price_levels(
         price_label=views.price_label(basis, ratio),
         names=names,
         sources=sources,
-        data_as_of=data_as_of or newest_data_date(con),
+        data_as_of=data_as_of or newest_observation(con),
         theme=theme,
     )
     return Chart(fig, at_levels, {}, sources)
@@ -463,7 +473,7 @@ def price_history(
         )
     sources = sorted(set(history["source_id"].dropna().astype(str)))
     fig = figures.price_history_figure(
-        history, names=names, title=title, sources=sources, data_as_of=data_as_of or newest_data_date(con), theme=theme
+        history, names=names, title=title, sources=sources, data_as_of=data_as_of or newest_observation(con), theme=theme
     )
     return Chart(fig, history, {"names": names}, sources)
 

@@ -112,6 +112,8 @@ def footer_text(meta: dict, source_names: dict | None = None) -> list[str]:
     facts = []
     if meta.get("data_as_of"):
         facts.append(f"Data as of {meta['data_as_of']}")
+    if meta.get("market_as_of"):
+        facts.append(f"Market as of {meta['market_as_of']}")
     if meta.get("metric_label"):
         facts.append(f"Quality: {meta['metric_label']}")
     if meta.get("price_label"):
@@ -210,7 +212,9 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
         font=dict(family=FONT_FAMILY, size=base, color=th["text"]),
         margin=dict(l=left, r=right, t=top, b=bottom, pad=4, autoexpand=True),
         hoverlabel=dict(font_size=base),
-        title=dict(text=""),  # drawn below as annotations: Plotly's own title mis-anchors wrapped lines
+        # drawn below as annotations (Plotly's own title mis-anchors wrapped lines); the figure's own subtitle
+        # (the frontier's pair key) becomes the export's subtitle, so it is not drawn a second time
+        title=dict(text="", subtitle=dict(text="")),
     )
     if out.layout.showlegend is not False:
         out.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top",

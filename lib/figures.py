@@ -25,33 +25,18 @@ __all__ = [
 WEBGL_THRESHOLD = 1000
 USER_VENDOR = "yours"
 
-# Paul Tol's "bright" and "vibrant" qualitative schemes: colour-blind safe and readable on white and on near-black.
-# Each vendor keeps its colour on every chart; a marker symbol doubles the cue for readers who cannot tell two
-# colours apart.
-VENDOR_COLOURS: dict[str, str] = {
-    "openai": "#4477AA",
-    "anthropic": "#EE7733",
-    "google": "#228833",
-    "meta": "#66CCEE",
-    "meta-llama": "#66CCEE",
-    "mistral": "#CCBB44",
-    "mistralai": "#CCBB44",
-    "deepseek": "#AA3377",
-    "qwen": "#EE6677",
-    "alibaba": "#EE6677",
-    "x-ai": "#0077BB",
-    "xai": "#0077BB",
-    "cohere": "#009988",
-    "amazon": "#CC3311",
-    "microsoft": "#33BBEE",
-    "ai21": "#EE3377",
-    "nvidia": "#009988",
-    "moonshotai": "#CC3311",
-    "01-ai": "#33BBEE",
-    USER_VENDOR: "#FFB000",
-}
-_FALLBACK_COLOURS = ["#88CCEE", "#44AA99", "#999933", "#CC6677", "#AA4499", "#DDCC77", "#6699CC", "#997700"]
+# Okabe–Ito and Paul Tol "muted" colours: colour-blind safe and readable on white and on near-black. The largest
+# vendors keep one colour on every chart; on one chart every vendor gets its own colour (vendor_colours), and a
+# marker symbol doubles the cue for readers who cannot tell two colours apart.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#882255", "#332288", "#999933",
+           "#44AA99", "#AA4499", "#DDCC77", "#117733", "#CC6677"]
+_PREFERRED_SLOT = {"openai": 0, "anthropic": 1, "google": 2, "meta": 3, "meta-llama": 3, "mistral": 4,
+                   "mistralai": 4, "deepseek": 5, "qwen": 6, "alibaba": 6, "x-ai": 7, "xai": 7}
+VENDOR_COLOURS: dict[str, str] = {**{v: PALETTE[i] for v, i in _PREFERRED_SLOT.items()}, USER_VENDOR: "#FFB000"}
+_FALLBACK_COLOURS = PALETTE[8:]
 _OTHER_COLOUR = "#9AA0A6"
+OTHER_VENDOR = "other"
+MAX_LEGEND_VENDORS = 10  # vendors beyond these are drawn as "other vendors": a slide legend has room for ~12 rows
 VENDOR_SYMBOLS: dict[str, str] = {
     "openai": "circle", "anthropic": "square", "google": "diamond", "meta": "triangle-up", "meta-llama": "triangle-up", "mistral": "x", "mistralai": "x",
     "deepseek": "cross", "qwen": "triangle-down", "alibaba": "triangle-down", "x-ai": "pentagon", "xai": "pentagon",
@@ -75,6 +60,62 @@ def vendor_colour(vendor) -> str:
     if not v or v == "other":
         return _OTHER_COLOUR
     return _FALLBACK_COLOURS[_stable_index(v, len(_FALLBACK_COLOURS))]
+
+
+def vendor_colours(vendors: Sequence[str]) -> dict[str, str]:
+    """A colour per vendor of one chart, all different: the largest vendors keep their fixed colour, the others
+    take the free palette colours in the order given ("other" is grey, the user's models amber)."""
+    out, used = {}, set()
+    rest = []
+    for v in dict.fromkeys(str(x) for x in vendors):
+        low = v.lower()
+        if low == USER_VENDOR:
+            out[v] = VENDOR_COLOURS[USER_VENDOR]
+        elif low == OTHER_VENDOR or not low:
+            out[v] = _OTHER_COLOUR
+        elif low in _PREFERRED_SLOT and PALETTE[_PREFERRED_SLOT[low]] not in used:
+            out[v] = PALETTE[_PREFERRED_SLOT[low]]
+            used.add(out[v])
+        else:
+            rest.append(v)
+    spare = ["#44AA99", "#DDCC77", "#117733", "#AA4499", "#999933", "#CC6677"]  # most distinct first
+    free = [c for c in spare if c not in used]
+    free += [c for c in PALETTE if c not in used and c not in free]
+    for v in rest:
+        out[v] = free.pop(0) if free else vendor_colour(v)
+        used.add(out[v])
+    return out
+
+
+def legend_vendors(df: pd.DataFrame, max_vendors: int = MAX_LEGEND_VENDORS, keep: Sequence[str] = ()) -> list[str]:
+    """The vendors that get their own legend entry: those of the frontier models and `keep` first, then the ones
+    with most points, up to `max_vendors`; the chart draws the rest as "other vendors" (the hover still names
+    each model's vendor)."""
+    vendor = _col(df, "vendor", OTHER_VENDOR).fillna(OTHER_VENDOR).astype(str)
+    counts = vendor.value_counts()
+    if len(counts) <= max_vendors:
+        return list(counts.index)
+    on = _col(df, "on_frontier", False).fillna(False).astype(bool)
+    chosen = [v for v in dict.fromkeys([*vendor[on], *keep]) if v in counts.index]
+    for v in counts.index:
+        if len(chosen) >= max_vendors - 1:  # one row stays for "other vendors"
+            break
+        if v not in chosen:
+            chosen.append(v)
+    return chosen
+
+
+_SPARE_SYMBOLS = ["hexagon", "pentagon", "star-square", "hourglass", "bowtie", "star-diamond", "diamond-wide",
+                  "square-x", "circle-cross"]
+
+
+def vendor_symbols(vendors: Sequence[str]) -> dict[str, str]:
+    """A marker symbol per vendor of one chart: the largest vendors keep theirs, the others take spare symbols
+    no other vendor on the chart uses."""
+    fixed = {v: VENDOR_SYMBOLS[v.lower()] for v in vendors if v.lower() in VENDOR_SYMBOLS}
+    spare = [x for x in _SPARE_SYMBOLS if x not in set(fixed.values())]
+    return {v: fixed[v] if v in fixed else (spare.pop(0) if spare else vendor_symbol(v))
+            for v in dict.fromkeys(vendors)}
 
 
 def vendor_symbol(vendor) -> str:
@@ -175,14 +216,20 @@ def apply_theme(fig: go.Figure, theme: str = "light") -> go.Figure:
     return fig
 
 
-def _meta(title: str, sources: Iterable[str], data_as_of, metric_label: str = "", price_label: str = "") -> dict:
-    return {
+def _meta(title: str, sources: Iterable[str], data_as_of, metric_label: str = "", price_label: str = "",
+          market_as_of=None) -> dict:
+    """`data_as_of`: the newest observation in the store; `market_as_of`: the date the chart shows the market at
+    (only where it is one date). The footer states both."""
+    meta = {
         "title": title,
         "sources": sorted({str(s) for s in (sources or []) if s is not None and str(s) and str(s) != "nan"}),
         "data_as_of": _date_str(data_as_of) if data_as_of is not None else "",
         "metric_label": metric_label or "",
         "price_label": price_label or "",
     }
+    if market_as_of is not None:
+        meta["market_as_of"] = _date_str(market_as_of)
+    return meta
 
 
 def empty_figure(message: str, *, title: str = "", sources=(), data_as_of=None, theme: str = "light",
@@ -253,33 +300,54 @@ def _hovertemplate(metric_label: str, x_label: str) -> str:
 
 
 def _vendor_order(vendors: pd.Series) -> list[str]:
-    vs = [v for v in pd.unique(vendors.astype(str)) if v != USER_VENDOR]
+    """Legend order: the largest vendors (fixed colours) first, then the others by name, "other vendors" and the
+    user's models last."""
+    vs = [v for v in pd.unique(vendors.astype(str)) if v not in (USER_VENDOR, OTHER_VENDOR)]
     vs = sorted(vs, key=lambda v: (v not in VENDOR_COLOURS, v))
-    if (vendors.astype(str) == USER_VENDOR).any():
-        vs.append(USER_VENDOR)
+    for last in (OTHER_VENDOR, USER_VENDOR):
+        if (vendors.astype(str) == last).any():
+            vs.append(last)
     return vs
 
 
+def vendor_trace_name(vendor: str) -> str:
+    """The legend's name of a vendor's trace (display name; "your models"; "other vendors")."""
+    from lib.views import vendor_display_name
+
+    if vendor == USER_VENDOR:
+        return "your models"
+    if vendor == OTHER_VENDOR:
+        return "other vendors"
+    return escape(vendor_display_name(vendor))
+
+
 def _scatter_traces(df: pd.DataFrame, x_col: str, *, metric_label: str, x_label: str, gl: bool,
-                    marker_size: int = 10, frontier_col: str | None = "on_frontier") -> list:
+                    marker_size: int = 10, frontier_col: str | None = "on_frontier",
+                    legend: Sequence[str] | None = None) -> list:
+    """One trace per vendor in `legend` (default: every vendor), the others together as "other vendors"."""
     traces = []
     cls = go.Scattergl if gl else go.Scatter
     hover = _hovertemplate(metric_label, x_label)
-    vendor = _col(df, "vendor", "other").fillna("other").astype(str)
+    vendor = _col(df, "vendor", OTHER_VENDOR).fillna(OTHER_VENDOR).astype(str)
+    if legend is not None:
+        vendor = vendor.where(vendor.isin(list(legend)), OTHER_VENDOR)
     if "is_user" in df.columns:
         vendor = vendor.where(~df["is_user"].fillna(False).astype(bool), USER_VENDOR)
-    for v in _vendor_order(vendor):
+    order = _vendor_order(vendor)
+    colours = vendor_colours(list(legend or []) + order)
+    symbols = vendor_symbols([v for v in list(legend or []) + order if v not in (OTHER_VENDOR, USER_VENDOR)])
+    for v in order:
         sub = df.loc[vendor == v]
-        symbol = vendor_symbol(v)
+        symbol = "circle-open" if v == OTHER_VENDOR else symbols.get(v) or vendor_symbol(v)
         if gl and symbol not in _GL_SAFE:
             symbol = "circle"
         on = sub[frontier_col].fillna(False).astype(bool).to_numpy() if frontier_col and frontier_col in sub else \
             np.zeros(len(sub), dtype=bool)
         traces.append(cls(
             x=_num(sub[x_col], len(sub)), y=_num(sub["quality"], len(sub)), mode="markers",
-            name="your models" if v == USER_VENDOR else escape(v), legendgroup=escape(v),
+            name=vendor_trace_name(v), legendgroup=escape(v),
             customdata=_point_customdata(sub, x_col), hovertemplate=hover,
-            marker=dict(color=vendor_colour(v), symbol=symbol,
+            marker=dict(color=colours.get(v, vendor_colour(v)), symbol=symbol,
                         size=np.where(on, marker_size + 4, marker_size).tolist() if len(sub) else marker_size,
                         line=dict(width=np.where(on, 1.5, 0.5).tolist() if len(sub) else 0.5,
                                   color="rgba(17,24,39,0.85)"),
@@ -298,7 +366,9 @@ def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Sca
     # names would pile up; every point still names itself in the hover.
     labels = [escape(n) for n in _col(fr, "name", "").fillna("").astype(str)] if len(fr) <= MAX_FRONTIER_LABELS else None
     return go.Scatter(
-        x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines+text" if labels else "lines",
+        # invisible markers as large as a frontier point's: Plotly then sets each label off its point
+        x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines+markers+text" if labels else "lines",
+        marker=dict(size=16, color="rgba(0,0,0,0)"),
         line_shape="hv", text=labels,
         # left of each point, except the cheapest, whose label would run off the plot's left edge
         textposition=["top right"] + ["top left"] * (len(fr) - 1) if labels else "top left",
@@ -307,6 +377,50 @@ def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Sca
         customdata=np.column_stack([fr["model_id"].astype(str).to_numpy(dtype=object)]) if len(fr) else None,
         line=dict(color=_ACCENT.get(theme, _ACCENT["light"]), width=2, dash="solid"),
     )
+
+
+# Where a frontier label may sit around its point, in order of preference, and its box relative to the point
+# (px, y up) for a label w px wide and h px high.
+_LABEL_SPOTS = {
+    "top left": lambda w, h: (-w - 3, -3, 4, 4 + h), "top right": lambda w, h: (3, w + 3, 4, 4 + h),
+    "bottom right": lambda w, h: (3, w + 3, -4 - h, -4), "bottom left": lambda w, h: (-w - 3, -3, -4 - h, -4),
+    "middle left": lambda w, h: (-w - 9, -9, -h / 2, h / 2), "middle right": lambda w, h: (9, w + 9, -h / 2, h / 2),
+}
+_LABEL_PLOT_PX = (1000.0, 520.0)  # the plot area a label is placed for (page and slide have about this shape)
+
+
+def place_labels(xs_log: Sequence[float], ys: Sequence[float], labels: Sequence[str], x_range: Sequence[float],
+                 y_range: Sequence[float], obstacles: Sequence[tuple[float, float]] = (), font_px: float = 11.0,
+                 plot_px: tuple[float, float] = _LABEL_PLOT_PX) -> list[str]:
+    """A textposition per label so that labels avoid the markers (`obstacles`, (log10 x, y)) and each other and
+    stay inside the plot: a greedy pass over the labels, each taking the free spot with the lowest cost."""
+    W, H = plot_px
+    sx = W / ((x_range[1] - x_range[0]) or 1.0)
+    sy = H / ((y_range[1] - y_range[0]) or 1.0)
+
+    def px(x, y):
+        return (x - x_range[0]) * sx, (y - y_range[0]) * sy
+
+    marks = [px(x, y) for x, y in obstacles]
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for x, y, text in zip(xs_log, ys, labels):
+        cx, cy = px(x, y)
+        w, h = 0.56 * font_px * len(str(text)) + 2, font_px * 1.25
+        best, best_cost = "top left", float("inf")
+        for rank, (spot, box) in enumerate(_LABEL_SPOTS.items()):
+            dx0, dx1, dy0, dy1 = box(w, h)
+            b = (cx + dx0, cx + dx1, cy + dy0, cy + dy1)
+            cost = rank * 0.1
+            cost += 50 * (b[0] < 0) + 50 * (b[1] > W) + 50 * (b[2] < 0) + 50 * (b[3] > H)
+            cost += 3 * sum(b[0] - 6 < mx < b[1] + 6 and b[2] - 6 < my < b[3] + 6 for mx, my in marks
+                            if (mx, my) != (cx, cy))
+            cost += 20 * sum(not (b[1] < p[0] or p[1] < b[0] or b[3] < p[2] or p[3] < b[2]) for p in placed)
+            if cost < best_cost:
+                best, best_cost, best_box = spot, cost, b
+        placed.append(best_box)
+        out.append(best)
+    return out
 
 
 def _log_range(values: np.ndarray, pad: float = 0.15):
@@ -381,7 +495,8 @@ _TAG_BG = {"light": "rgba(255,255,255,0.92)", "dark": "rgba(14,17,23,0.92)"}
 def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str = "Blended price (USD / M tokens, 3:1)",
                     title: str = "Price vs quality", sources: Sequence[str] = (), data_as_of=None,
                     headline_pairs: Sequence[Sequence[str]] = (), frames: pd.DataFrame | None = None,
-                    theme: str = "light", webgl_threshold: int = WEBGL_THRESHOLD, height: int = 620) -> go.Figure:
+                    theme: str = "light", webgl_threshold: int = WEBGL_THRESHOLD, height: int = 620,
+                    market_as_of=None) -> go.Figure:
     """Log-x price vs quality, one trace per vendor, the Pareto frontier as a step line.
 
     ``points``: ``model_id, name, vendor, price, quality, on_frontier`` plus optional ``release_date``,
@@ -390,14 +505,20 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     are annotated with an arrow where both are drawn. ``frames`` (the same columns plus ``as_of``) adds a
     month-by-month replay with a play button; it is off unless given, since it multiplies the payload.
     """
-    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    meta = _meta(title, sources, data_as_of, metric_label, price_label, market_as_of)
     df = _drawable(points, "price")
     if df.empty and (frames is None or frames.empty):
         fig = empty_figure("No model matches these filters.", title=title, sources=sources, data_as_of=data_as_of,
                            theme=theme, metric_label=metric_label, price_label=price_label)
         return fig
     gl = len(df) > webgl_threshold
-    traces = _scatter_traces(df, "price", metric_label=metric_label, x_label=price_label, gl=gl)
+    # the legend: the frontier's and the article pairs' vendors, then the largest; the rest as "other vendors"
+    pair_ids = {str(x) for p in headline_pairs or () for x in p[:2]}
+    pair_vendors = list(_col(df, "vendor", "").loc[df["model_id"].astype(str).isin(pair_ids)].dropna().astype(str)) \
+        if len(df) else []
+    legend = legend_vendors(df if frames is None else pd.concat([df, _drawable(frames, "price")]),
+                            keep=pair_vendors)
+    traces = _scatter_traces(df, "price", metric_label=metric_label, x_label=price_label, gl=gl, legend=legend)
     traces.append(_frontier_line(df, "price", theme, gl))
     fig = go.Figure(data=traces)
     fig.update_layout(
@@ -413,6 +534,13 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         fig.update_xaxes(range=rng)
     q = df["quality"].to_numpy(float)
     y_rng = [float(q.min()), float(q.max())] if len(q) else None
+    line = fig.data[-1]
+    if rng and y_rng and line.text is not None and len(line.text):
+        span = max(y_rng[1] - y_rng[0], 1e-9)
+        x_all = np.log10(df["price"].to_numpy(float))
+        line.textposition = place_labels(np.log10(np.asarray(line.x, float)), list(line.y), list(line.text), rng,
+                                         [y_rng[0] - 0.06 * span, y_rng[1] + 0.06 * span],
+                                         obstacles=list(zip(x_all, q)))
     anns, key = _pair_annotations(df, "price", headline_pairs, theme, y_range=y_rng, x_range=rng)
     for ann in anns:
         fig.add_annotation(**ann)
@@ -423,7 +551,7 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         fig.layout.meta = {**meta, "subtitle": " · ".join(k.replace("&amp;", "&").replace("&lt;", "<")
                                                         .replace("&gt;", ">") for k in key)}
     if frames is not None and not frames.empty:
-        _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl)
+        _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend)
     return fig
 
 
@@ -435,22 +563,27 @@ def _drawable(df: pd.DataFrame, x_col: str) -> pd.DataFrame:
     return df.loc[np.isfinite(x) & (x > 0) & np.isfinite(q)]
 
 
-def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl) -> None:
+def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, legend=None) -> None:
     """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place."""
     vendor_all = pd.concat([_col(current, "vendor", "other"), _col(frames_df, "vendor", "other")]).fillna("other")
+    vendor_all = vendor_all.astype(str)
+    if legend is not None:
+        vendor_all = vendor_all.where(vendor_all.isin(list(legend)), OTHER_VENDOR)
     order = [tr.name for tr in fig.data[:-1]]
     # Vendors that appear only in some months still need a trace from the start.
     known = set(order)
-    for v in _vendor_order(vendor_all.astype(str)):
-        if escape(v) not in known and v != USER_VENDOR:
+    colours = vendor_colours(list(legend or []) + _vendor_order(vendor_all))
+    for v in _vendor_order(vendor_all):
+        if vendor_trace_name(v) not in known and v != USER_VENDOR:
             # a vendor priced in other months but not at the chosen date: an empty trace it fills when played
-            symbol = vendor_symbol(v)
+            symbol = "circle-open" if v == OTHER_VENDOR else vendor_symbol(v)
             fig.add_trace((go.Scattergl if gl else go.Scatter)(
-                x=[], y=[], mode="markers", name=escape(v), legendgroup=escape(v),
+                x=[], y=[], mode="markers", name=vendor_trace_name(v), legendgroup=escape(v),
                 hovertemplate=_hovertemplate(metric_label, price_label),
-                marker=dict(color=vendor_colour(v), symbol=symbol if not gl or symbol in _GL_SAFE else "circle",
+                marker=dict(color=colours.get(v, vendor_colour(v)),
+                            symbol=symbol if not gl or symbol in _GL_SAFE else "circle",
                             size=10, opacity=0.9, line=dict(width=0.5, color="rgba(17,24,39,0.85)"))))
-            order.append(escape(v))
+            order.append(vendor_trace_name(v))
     data = list(fig.data)
     line_idx = next(i for i, t in enumerate(data) if getattr(t, "meta", None) == "frontier-line")
     base_title = str(fig.layout.meta["title"]).split(", as of")[0]
@@ -461,6 +594,7 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl) -
         label = _date_str(d)[:7]
         fdata, idxs = [], []
         built = {t.name: t for t in _scatter_traces(sub, "price", metric_label=metric_label, x_label=price_label,
+                                                     legend=legend,
                                                      gl=gl)}
         for i, tr in enumerate(data):
             if i == line_idx:
@@ -500,14 +634,14 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl) -
 def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: float | None = None,
                       title: str = "Monthly cost vs quality", sources: Sequence[str] = (), data_as_of=None,
                       workload_label: str = "", theme: str = "light", webgl_threshold: int = WEBGL_THRESHOLD,
-                      height: int = 560) -> go.Figure:
+                      height: int = 560, market_as_of=None) -> go.Figure:
     """Monthly cost (log x) vs quality; cheapest-above-the-bar models ringed; the quality bar as a line.
 
     ``points``: ``model_id, name, vendor, monthly_cost_usd, quality`` and optionally ``cheapest`` (bool) and the
     price columns of the frontier chart.
     """
     price_label = f"Monthly cost (USD){' — ' + workload_label if workload_label else ''}"
-    meta = _meta(title, sources, data_as_of, metric_label, price_label)
+    meta = _meta(title, sources, data_as_of, metric_label, price_label, market_as_of)
     df = _drawable(points, "monthly_cost_usd")
     if df.empty:
         return empty_figure("No model has both a price and a score for this metric.", title=title,
@@ -515,7 +649,9 @@ def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: f
                             price_label=price_label)
     gl = len(df) > webgl_threshold
     df = df.assign(on_frontier=_col(df, "on_frontier", False))
-    traces = _scatter_traces(df, "monthly_cost_usd", metric_label=metric_label, x_label="monthly cost", gl=gl)
+    traces = _scatter_traces(df, "monthly_cost_usd", metric_label=metric_label, x_label="monthly cost", gl=gl,
+                             legend=legend_vendors(df, keep=list(_col(df, "vendor", "").loc[
+                                 _col(df, "cheapest", False).fillna(False).astype(bool)].astype(str))))
     fig = go.Figure(data=traces)
     if "cheapest" in df.columns and df["cheapest"].fillna(False).astype(bool).any():
         ch = df.loc[df["cheapest"].fillna(False).astype(bool)]
@@ -593,20 +729,24 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
     fig = go.Figure()
     cd = _pair_customdata(d)
     vendor = _col(d, "vendor", "other").fillna("other").astype(str)
+    colours = vendor_colours(_vendor_order(vendor))
     for v in _vendor_order(vendor):
         m = (vendor == v).to_numpy()
         sub, sub_cd = d.loc[m], cd[m]
-        colour = vendor_colour(v)
+        colour = colours[v]
         fig.add_trace(go.Scatter(
-            x=sub["teacher_price"].astype(float), y=sub["teacher_quality"].astype(float), mode="markers",
-            name=f"{escape(v)} teacher", legendgroup=escape(v), customdata=np.column_stack(
+            x=sub["teacher_price"].astype(float), y=sub["teacher_quality"].astype(float),
+            mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
+            name=f"{vendor_trace_name(v)} teacher", legendgroup=escape(v), customdata=np.column_stack(
                 [sub["teacher_id"].astype(str).to_numpy(dtype=object), sub_cd]),
-            hovertemplate=_shift_hover(_PAIR_HOVER),
+            # teachers named above, students below: a pair reads from its two ends
+            text=[escape(x) for x in _col(sub, "teacher_name", "")], textposition="top center",
+            textfont=dict(size=11, color=_MUTED[theme]), hovertemplate=_shift_hover(_PAIR_HOVER),
             marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))))
         fig.add_trace(go.Scatter(
             x=sub["student_price"].astype(float), y=sub["student_quality"].astype(float),
             mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
-            name=f"{escape(v)} student", legendgroup=escape(v), customdata=np.column_stack(
+            name=f"{vendor_trace_name(v)} student", legendgroup=escape(v), customdata=np.column_stack(
                 [sub["student_id"].astype(str).to_numpy(dtype=object), sub_cd]),
             text=[escape(x) for x in _col(sub, "student_name", "")], textposition="bottom center",
             textfont=dict(size=11), hovertemplate=_shift_hover(_PAIR_HOVER),

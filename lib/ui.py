@@ -187,6 +187,11 @@ def load_newest_data_date(_db: Db, version: str, today: dt.date) -> dt.date | No
     return views.newest_data_date(_q(_db, queries.sources_summary), _q(_db, queries.change_dates), today)
 
 
+def data_as_of(db: Db) -> dt.date | None:
+    """The newest observation in the store (what a chart's "data as of" says; never a scheduled future date)."""
+    return load_newest_data_date(db, db.version, dt.date.today())
+
+
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_best_metric(_db: Db, version: str, as_of: dt.date) -> str:
     """The metric with most priced and scored models at `as_of`: the Frontier page's default."""
@@ -278,7 +283,8 @@ def chart(fig, points: pd.DataFrame | None, name: str, *, sources: pd.DataFrame 
 
 def sources_credit(fig, sources: pd.DataFrame | None = None) -> None:
     meta = dict(fig.layout.meta or {}) if fig is not None else {}
-    st.caption(views.credit_text(meta.get("sources", []), sources, meta.get("data_as_of", "")))
+    st.caption(views.credit_text(meta.get("sources", []), sources, meta.get("data_as_of", ""),
+                                 meta.get("market_as_of", "")))
 
 
 PAGE_ERROR_MESSAGE = "Something went wrong on this page."
@@ -292,8 +298,8 @@ def page_error(title: str, exc: BaseException) -> None:
     st.error(f"**{PAGE_ERROR_MESSAGE}** The error was logged on the server. Resetting the page's filters "
              "usually helps.", icon=":material/error:")
     if st.button("Reset this page's filters", key="_page_error_reset", icon=":material/restart_alt:"):
-        prefix = f"{st.session_state.get(_PAGE, '')}."
-        for k in [k for k in st.session_state if str(k).startswith(prefix)]:
+        page = st.session_state.get(_PAGE)
+        for k in [k for k in st.session_state if page and str(k).startswith(f"{page}.")]:
             del st.session_state[k]
         st.session_state.pop(_URL_SEEN, None)
         st.query_params.clear()
@@ -350,7 +356,7 @@ class PageState:
         self.ignored: list[str] = []
 
     def key(self, name: str) -> str:
-        return f"{self.page}.{name}"
+        return f"{self.page}.{name}" if self.page else name
 
     def initial(self, name: str, parse, default, *, multi: bool = False):
         """The value the URL asks for (parsed), else `default`. A URL value this session has not seen yet (a
@@ -414,7 +420,8 @@ def page_state(page: str) -> PageState:
 
 
 def _state(state: PageState | None) -> PageState:
-    return state or PageState(str(st.session_state.get(_PAGE, "page")))
+    """A page without its own PageState passes keys that are unique already (e.g. "distill_metric")."""
+    return state or PageState("")
 
 
 # --- Shared widgets (each with its page's key and its URL parameter) ------------------------------------------

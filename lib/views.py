@@ -103,7 +103,8 @@ def used_source_ids(df: pd.DataFrame | None,
     return sorted(ids)
 
 
-def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, data_as_of: str = "") -> str:
+def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, data_as_of: str = "",
+                market_as_of: str = "") -> str:
     """"Sources: <attribution>; <attribution> · licences on the Data page · data as of D" for the sources a chart
     actually uses (ids not in `sources` are named as they are)."""
     names = []
@@ -122,6 +123,8 @@ def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, 
         text += " · licences on the Data page"
     if data_as_of:
         text += f" · data as of {data_as_of}"
+    if market_as_of:
+        text += f" · market as of {market_as_of}"
     return text
 
 

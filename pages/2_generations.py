@@ -86,7 +86,7 @@ with tab_pairs:
     else:
         try:
             view = ui.chart_view(db, "generations", metric_id=metric["metric_id"], pairs=tuple(pairs),
-                                 price_date=price_date, basis=basis, ratio=ratio, data_as_of=hi, theme=theme)
+                                 price_date=price_date, basis=basis, ratio=ratio, data_as_of=ui.data_as_of(db), theme=theme)
         except UsageError as exc:
             st.error(ui.md_text(exc))
             st.stop()
@@ -109,7 +109,7 @@ with tab_pairs:
 with tab_chains:
     try:
         chain_view = ui.chart_view(db, "successor-chains", metric_id=metric["metric_id"], price_date=price_date,
-                                   basis=basis, ratio=ratio, data_as_of=hi, theme=theme)
+                                   basis=basis, ratio=ratio, data_as_of=ui.data_as_of(db), theme=theme)
     except UsageError as exc:
         st.error(str(exc))
         st.stop()

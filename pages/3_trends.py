@@ -59,7 +59,7 @@ else:
 try:
     view = ui.chart_view(db, "trend", metric_id=metric["metric_id"], threshold=threshold,
                          threshold_model=threshold_model, price_date=price_date, basis=basis, ratio=ratio,
-                         data_as_of=hi, theme=ui.theme())
+                         data_as_of=ui.data_as_of(db), theme=ui.theme())
 except UsageError as exc:
     st.error(ui.md_text(exc))
     st.stop()
@@ -93,7 +93,7 @@ except ValueError:
     levels = []
 if levels:
     levels_view = ui.chart_view(db, "frontier-price-levels", metric_id=metric["metric_id"], levels=tuple(levels),
-                                dates=tuple(views.month_ends(lo, hi)), basis=basis, ratio=ratio, data_as_of=hi,
+                                dates=tuple(views.month_ends(lo, hi)), basis=basis, ratio=ratio, data_as_of=ui.data_as_of(db),
                                 theme=ui.theme())
     ui.chart(levels_view.fig, levels_view.points, "frontier-price-over-time", sources=sources, key="levels_chart",
              lazy_export=True)

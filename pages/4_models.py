@@ -42,7 +42,7 @@ with tab_one:
         c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
         c[4].metric("Status", m["status"])
         history = ui.load_price_history(db, db.version, model_id)
-        view = ui.chart_view(db, "price-history", model_ids=(model_id,), data_as_of=hi, theme=ui.theme())
+        view = ui.chart_view(db, "price-history", model_ids=(model_id,), data_as_of=ui.data_as_of(db), theme=ui.theme())
         series = view.points
         ui.chart(view.fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart",
                  lazy_export=True)
@@ -107,7 +107,7 @@ with tab_compare:
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")
     else:
-        compare = ui.chart_view(db, "price-history", model_ids=tuple(chosen), data_as_of=hi, theme=ui.theme())
+        compare = ui.chart_view(db, "price-history", model_ids=tuple(chosen), data_as_of=ui.data_as_of(db), theme=ui.theme())
         ui.chart(compare.fig, compare.points, "price-history-compare", sources=sources, key="compare_chart",
                  lazy_export=True)
         newest_scores = ui.load_compare_scores(db, db.version, tuple(chosen), names)

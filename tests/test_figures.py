@@ -202,5 +202,35 @@ def test_frontier_models_are_named_on_the_chart_unless_there_are_too_many():
 
 
 def test_the_cheapest_frontier_label_stays_inside_the_plot():
+    # the cheapest frontier point sits at the plot's left edge: its (long) label goes to its right
+    assert figures.place_labels([-0.99], [50.0], ["A very long cheapest model name"], [-1, 1],
+                                [0, 100])[0].endswith("right")
     line = [t for t in figures.frontier_figure(_points(4), metric_label="Q").data if t.name == "Pareto frontier"][0]
-    assert list(line.textposition) == ["top right", "top left", "top left", "top left"]
+    assert len(line.textposition) == len(line.x)
+
+
+def test_label_placement_keeps_labels_apart_off_markers_and_inside():
+    # two frontier points close together with long names: the second label must not sit on the first
+    pos = figures.place_labels([0.0, 0.05], [50.0, 50.5], ["A long model name", "Another long name"], [-1, 1],
+                               [0, 100])
+    assert pos[0] != pos[1]
+    # a point at the right edge is labelled on its left; one with a marker above it is labelled elsewhere
+    assert figures.place_labels([0.99], [50.0], ["Right edge model"], [-1, 1], [0, 100])[0].endswith("left")
+    assert figures.place_labels([0.0], [50.0], ["Blocked"], [-1, 1], [0, 100],
+                                obstacles=[(-0.03, 53.0), (-0.06, 53.0)])[0] != "top left"
+
+
+def test_legend_groups_small_vendors_into_other_with_distinct_colours():
+    import pandas as pd
+
+    rows = [{"model_id": f"v{i}/m{j}", "name": f"m{j}", "vendor": f"vendor-{i:02d}", "price": 1.0 + i + j / 10,
+             "quality": 10.0 + i, "on_frontier": False} for i in range(20) for j in range(1 + i % 3)]
+    fig = figures.frontier_figure(pd.DataFrame(rows), metric_label="Q")
+    names = [t.name for t in fig.data]
+    assert len(names) == figures.MAX_LEGEND_VENDORS + 1  # the kept vendors, "other vendors", the frontier line
+    assert "other vendors" in names and names[-1] == "Pareto frontier"
+    colours = [t.marker.color for t in fig.data if t.name not in ("Pareto frontier",)]
+    assert len(set(colours)) == len(colours)  # no two vendors share a colour
+    drawn = sum(len(t.x) for t in fig.data if t.name != "Pareto frontier")
+    assert drawn == len(rows)  # grouping hides no point
+    assert all(not n.startswith("vendor-") for n in names)  # display names, not slugs

@@ -88,12 +88,12 @@ def test_frontier_vendor_filter_and_price_basis_change_the_chart(con):
     vendor = ok["vendor"].value_counts().index[0]
     at.multiselect(key="frontier.vendors").set_value([vendor]).run()
     names = {t["name"] for t in spec(at)["data"]}
-    assert names == {vendor, "Pareto frontier"}
+    assert names == {figures.vendor_trace_name(vendor), "Pareto frontier"}
     want, on = expected_market(con, metric_id, as_of, vendors=[vendor])
     assert metric_values(at)["Models on the chart"] == str(len(want))
     # Output-only price basis: every x is that model's output price.
     at.segmented_control(key="frontier.basis").set_value("output").run()
-    t = [t for t in spec(at)["data"] if t["name"] == vendor][0]
+    t = [t for t in spec(at)["data"] if t["name"] == figures.vendor_trace_name(vendor)][0]
     out = want.set_index("model_id")["output_usd_per_mtok"]
     assert arr(t["x"]) == pytest.approx([out[r[0]] for r in t["customdata"]])
 
