@@ -200,11 +200,13 @@ def trend_table_from_db(con, metric_id: str, price_date: str = "release", basis:
 
 
 def newest_date(con):
-    """The newest date in the store (prices, releases, scores): the data's "today"; else the real today."""
+    """The newest date in the store (prices, releases, scores), never after the real today: "today" prices at a
+    scheduled future price change or deprecation would price at a date that has not come yet."""
     from lib import queries
 
     _, hi = queries.date_span(con)
-    return pd.Timestamp(hi) if hi is not None else pd.Timestamp.today().normalize()
+    today = pd.Timestamp.today().normalize()
+    return min(pd.Timestamp(hi), today) if hi is not None else today
 
 
 def price_dates(con, launch_dates: pd.Series, policy: str, *, launch_name: str) -> pd.Series:

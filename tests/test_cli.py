@@ -118,3 +118,22 @@ def _assert_one_line_exit_2(out, message):
     assert len(lines) == 1, out.stderr
     assert message in lines[0]
     assert "Traceback" not in out.stderr
+
+
+def test_snapshot_in_the_future_says_so_in_one_line(cli):
+    out = cli("snapshot", "--as-of", "2030-01-01", "--metric", "mmlu", "--format", "csv")
+    assert out.returncode == 0
+    lines = [x for x in out.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "future" in lines[0] and "2030-01-01" in lines[0]
+
+
+def test_generations_today_never_prices_at_a_future_date(cli):
+    import datetime as dt
+
+    out = cli("generations", "--metric", "mmlu", "--price-date", "today", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert rows and all(r["teacher_price_date"][:10] <= dt.date.today().isoformat() for r in rows)
