@@ -19,7 +19,7 @@ COMMANDS = {
     "trend": "cost of reaching a quality level over time (Epoch AI's method)",
     "distillation": "the distillation index: quality a >= Kx cheaper model keeps of its flagship's, over time",
     "trend-methods": "three published ways to measure the cost-to-reach trend, side by side on the same data",
-    "forecast": "when a model scoring >= X will cost <= $Y (or its price at a date), with a 90% interval",
+    "forecast": "when a model scoring >= X will cost <= $Y (or its price at a date), with a 90-percent interval",
     "backtest": "fit the trend up to a cut-off date and score its forecasts on what happened after",
     "feed": "write the frontier change feed (Atom and JSON) into a folder, for a host to serve",
     "ingest": "fetch live sources into dated snapshots",
