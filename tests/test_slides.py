@@ -54,9 +54,6 @@ def svg_texts(svg: bytes) -> list[dict]:
 @pytest.fixture(scope="module")
 def deck(frontier_db, tmp_path_factory):
     """Each deck chart prepared for a 16:9 slide and rendered to SVG: [(slug, prepared figure, svg bytes)]."""
-    import os
-
-    os.environ["FRONTIER_DB"] = str(frontier_db["db"])
     from lib import queries, store
     from lib.commands import export as cmd
 
