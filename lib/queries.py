@@ -60,7 +60,7 @@ quality_now AS (
 alive AS (
     SELECT m.*, mk.model_key FROM models m JOIN model_keys mk USING (model_id)
     WHERE COALESCE(m.release_date, mk.first_price_date) <= $as_of
-      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of) AND m.status <> 'queued'
       AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
 )
 SELECT {MARKET_COLUMNS}
@@ -115,7 +115,7 @@ drift_spans AS (
 lifespans AS (
     SELECT mk.model_key, COALESCE(m.release_date, mk.first_price_date) AS born, m.deprecation_date AS gone
     FROM models m JOIN model_keys mk USING (model_id)
-    WHERE $no_vendor_filter OR list_contains($vendors, m.vendor)
+    WHERE ($no_vendor_filter OR list_contains($vendors, m.vendor)) AND m.status <> 'queued'
 ),
 alive AS (
     SELECT d.k, l.model_key
@@ -147,7 +147,7 @@ WITH priced AS (
     FROM price_intervals pi JOIN models m USING (model_id)
     WHERE pi.tier = 'standard' AND pi.effective_from <= $as_of AND pi.valid_to > $as_of
       AND COALESCE(m.release_date, pi.effective_from) <= $as_of
-      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of)
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of) AND m.status <> 'queued'
 )
 SELECT mt.metric_id, mt.name, mt.drifts, count(DISTINCT sc.model_id) AS models
 FROM metrics mt
@@ -323,6 +323,26 @@ def release_date(con, model_id: str) -> dt.date | None:
     return rows[0][0] if rows else None
 
 
+LIFECYCLE_FOR_MODEL = """
+SELECT date, event, date_kind, scope, provider, source_id, source_ref, note
+FROM lifecycle WHERE model_id = ? ORDER BY date, event
+"""
+
+
+def lifecycle(con, model_id: str) -> pd.DataFrame:
+    """Releases, retirements (vendor or host) and delistings of one model, each with its reference."""
+    return con.execute(LIFECYCLE_FOR_MODEL, [model_id]).df()
+
+
+def review_queue(con) -> pd.DataFrame:
+    return con.execute(REVIEW_QUEUE).df()
+
+
+def registry_counts(con) -> dict:
+    df = con.execute(REGISTRY_COUNTS).df()
+    return {k: int(v) for k, v in df.iloc[0].items()}
+
+
 def model_ids(con) -> set[str]:
     return {r[0] for r in con.execute(MODEL_IDS).fetchall()}
 
@@ -394,9 +414,33 @@ SELECT i.* FROM incoming_models i
 WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.model_id = i.model_id)
 """
 
+INSERT_REVIEW_QUEUE = """
+INSERT INTO review_queue (source_id, external_id, proposed_model_id, name, reason, first_seen, snapshot_id)
+SELECT DISTINCT ON (i.source_id, i.external_id) i.source_id, i.external_id, i.proposed_model_id, i.name, i.reason,
+       $day, $snapshot
+FROM incoming_queue i
+WHERE NOT EXISTS (SELECT 1 FROM review_queue q WHERE q.source_id = i.source_id AND q.external_id = i.external_id)
+"""
+
+REVIEW_QUEUE = """
+SELECT source_id, external_id, proposed_model_id, name, reason, first_seen, snapshot_id
+FROM review_queue ORDER BY first_seen DESC, source_id, external_id
+"""
+
+# Counts of the model registry for the Data page.
+REGISTRY_COUNTS = """
+SELECT (SELECT count(*) FROM models) AS models,
+       (SELECT count(*) FROM aliases) AS aliases,
+       (SELECT count(DISTINCT model_id || '|' || variant) FROM scores WHERE variant <> '') AS variants,
+       (SELECT count(*) FROM models WHERE deprecation_date IS NOT NULL) AS retired,
+       (SELECT count(*) FROM models WHERE release_date IS NOT NULL) AS with_release_date,
+       (SELECT count(DISTINCT model_id || '|' || provider) FROM prices) AS offerings,
+       (SELECT count(*) FROM review_queue) AS review_queue
+"""
+
 INSERT_NEW_ALIASES = """
 INSERT INTO aliases BY NAME
-SELECT DISTINCT i.source_id, i.external_id, i.model_id FROM incoming_aliases i
+SELECT DISTINCT i.source_id, i.external_id, i.model_id, i.rule FROM incoming_aliases i
 WHERE NOT EXISTS (SELECT 1 FROM aliases a WHERE a.source_id = i.source_id AND a.external_id = i.external_id)
 """
 

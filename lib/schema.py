@@ -220,6 +220,19 @@ CREATE TABLE fees (
     note           VARCHAR
 )"""
 
+# Ids from live ingest that resolve to no model of the registry: held for review, never a model on the charts.
+REVIEW_QUEUE = """
+CREATE TABLE review_queue (
+    source_id         VARCHAR NOT NULL,
+    external_id       VARCHAR NOT NULL,
+    proposed_model_id VARCHAR,
+    name              VARCHAR,
+    reason            VARCHAR,
+    first_seen        DATE NOT NULL,
+    snapshot_id       VARCHAR,
+    PRIMARY KEY (source_id, external_id)
+)"""
+
 META = """
 CREATE TABLE meta (
     key   VARCHAR PRIMARY KEY,
@@ -309,6 +322,7 @@ TABLES = {
     "host_prices": HOST_PRICES,
     "lifecycle": LIFECYCLE,
     "fees": FEES,
+    "review_queue": REVIEW_QUEUE,
     "meta": META,
     "price_quarantine": PRICE_QUARANTINE,
 }

@@ -442,7 +442,8 @@ def apply_import(write: Callable, db_path: Path | None = None, new_version: str 
 INCOMING_COLUMNS = {
     "models": ["model_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
                "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
-    "aliases": ["source_id", "external_id", "model_id"],
+    "aliases": ["source_id", "external_id", "model_id", "rule"],
+    "queue": ["source_id", "external_id", "proposed_model_id", "name", "reason"],
     "prices": ["model_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
                "cache_read_usd_per_mtok", "source_ref", "note",
                # optional: a vendor-effective date the source states (else the retrieval day, `observed`)
@@ -480,7 +481,8 @@ def _incoming(kind: str, df) -> "pd.DataFrame":
 
 
 def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime, raw_path: str | None,
-                  models=None, aliases=None, prices=None, scores=None, note: str | None = None) -> dict:
+                  models=None, aliases=None, prices=None, scores=None, note: str | None = None,
+                  queue=None) -> dict:
     """Append one parsed payload to the store inside the caller's transaction.
 
     Identical payload (same source and sha256): nothing is written. Otherwise new models and aliases are added,
@@ -492,11 +494,11 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
 
     if con.execute(q.SNAPSHOT_BY_SHA, [source_id, sha256]).fetchall():
         return {"status": "unchanged-payload", "snapshot_id": None, "new_models": [], "changed": [],
-                "new_prices": 0, "unchanged_prices": 0, "conflicts": [], "scores": 0}
+                "new_prices": 0, "unchanged_prices": 0, "conflicts": [], "scores": 0, "queued": []}
     day = retrieved_at.date()
     snapshot_id = f"{source_id}:{retrieved_at.strftime('%Y%m%dT%H%M%SZ')}:{sha256[:12]}"
     frames = {k: _incoming(k, v) for k, v in
-              {"models": models, "aliases": aliases, "prices": prices, "scores": scores}.items()}
+              {"models": models, "aliases": aliases, "prices": prices, "scores": scores, "queue": queue}.items()}
     existing = set(frames["models"]["model_id"]) & q.model_ids(con)
     new_models = sorted(set(frames["models"]["model_id"]) - existing)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -506,7 +508,9 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
     con.register("incoming_aliases", frames["aliases"])
     con.register("incoming_prices", frames["prices"])
     con.register("incoming_scores", frames["scores"])
+    con.register("incoming_queue", frames["queue"])
     try:
+        con.execute(q.INSERT_REVIEW_QUEUE, {"day": day, "snapshot": snapshot_id})
         con.execute(q.INSERT_NEW_MODELS)
         con.execute(q.INSERT_NEW_ALIASES)
         params = {"source": source_id, "day": day}
@@ -521,7 +525,7 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
                     [len(to_apply), n_scores, snapshot_id])
     finally:
         for name in ("incoming_models", "incoming_aliases", "incoming_prices", "incoming_scores",
-                     "price_changes_to_apply"):
+                     "incoming_queue", "price_changes_to_apply"):
             with contextlib.suppress(Exception):
                 con.unregister(name)
     changed = changes[changes["change"] == "changed"]
@@ -534,5 +538,6 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
         "unchanged_prices": int((changes["change"] == "unchanged").sum()),
         "conflicts": changes[changes["change"] == "conflict"].to_dict("records"),
         "scores": int(n_scores),
+        "queued": sorted(set(frames["queue"]["external_id"])),
     }
 

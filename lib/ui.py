@@ -177,6 +177,17 @@ def load_scores_for_model(_db: Db, version: str, model_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_lifecycle(_db: Db, version: str, model_id: str) -> pd.DataFrame:
+    return _q(_db, queries.lifecycle, model_id)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_registry(_db: Db, version: str) -> tuple[dict, pd.DataFrame]:
+    """The model registry's counts and the review queue of unknown ids from live ingest."""
+    return _q(_db, queries.registry_counts), _q(_db, queries.review_queue)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_aliases(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.aliases, model_id)
 

@@ -54,8 +54,8 @@ with tab_one:
         if sc.empty:
             st.caption("No scores recorded for this model.")
         else:
-            st.dataframe(sc[["metric_name", "value", "unit", "observed_date", "metric_version", "source_id",
-                             "source_ref"]], hide_index=True, width="stretch",
+            st.dataframe(sc[["metric_name", "variant", "value", "unit", "observed_date", "metric_version",
+                             "source_id", "source_ref"]], hide_index=True, width="stretch",
                          column_config={"source_ref": st.column_config.TextColumn("reference"),
                                         "observed_date": st.column_config.DateColumn("observed")})
         task_costs, hosts = ui.load_model_costs(db, db.version, model_id)
@@ -78,6 +78,16 @@ with tab_one:
                 st.dataframe(spread, hide_index=True, width="stretch")
                 with st.expander(f"All {len(hosts)} host prices"):
                     st.dataframe(hosts, hide_index=True, width="stretch")
+        st.markdown("#### Lifecycle")
+        life = ui.load_lifecycle(db, db.version, model_id)
+        if life.empty:
+            st.caption("No release or retirement recorded.")
+        else:
+            st.caption("Release (announced, API-available or first seen), retirements (the vendor's own take the "
+                       "model off the market; a host's, such as Azure's, end only that offering) and delistings.")
+            st.dataframe(life, hide_index=True, width="stretch",
+                         column_config={"date": st.column_config.DateColumn("date"),
+                                        "source_ref": st.column_config.TextColumn("reference")})
         a, b = st.columns(2)
         with a:
             st.markdown("#### Aliases")

@@ -47,6 +47,21 @@ no_snapshot = fresh.loc[fresh["newest_snapshot"].isna(), "source_id"].tolist()
 if no_snapshot:
     st.caption(f"No snapshot recorded for {', '.join(no_snapshot)}: their rows carry their own observed dates.")
 
+st.subheader("Model registry and review queue", anchor=False)
+registry, queue = ui.load_registry(db, db.version)
+r = st.columns(6)
+for col, (label, key) in zip(r, [("models", "models"), ("aliases", "aliases"), ("variants", "variants"),
+                                 ("offerings", "offerings"), ("retired", "retired"), ("queued ids", "review_queue")]):
+    col.metric(label, f"{registry[key]:,}")
+st.caption("One canonical model per real model: every id a source uses is an alias; reasoning-effort settings are "
+           "variants; an offering is a model sold by one provider. Ids from live ingest that match no model wait "
+           "in the review queue, off the charts.")
+if queue.empty:
+    st.caption("Review queue: empty.")
+else:
+    st.dataframe(queue, hide_index=True, width="stretch",
+                 column_config={"first_seen": st.column_config.DateColumn("first seen")})
+
 st.subheader("Sources, licences and attribution", anchor=False)
 st.dataframe(sources[["source_id", "licence", "attribution", "home_url"]],
              hide_index=True, width="stretch", height=36 * (len(sources) + 1) + 2,

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lib import queries, store
@@ -71,9 +72,12 @@ def test_litellm_keeps_chat_modes_and_marks_first_party_by_provider(env):
     res = resolve.apply(con, r, litellm)
     con.close()
     p = res.prices.set_index(["external_id"])
-    assert bool(p.loc["azure/gpt-4o", "first_party"]) is False
+    assert bool(p.loc["vertex_ai/claude-3-haiku", "first_party"]) is False  # a host's offering of a known model
     assert bool(p.loc["gpt-4o-mini", "first_party"]) is True
     assert p.loc["gpt-4o-mini", "input_usd_per_mtok"] == 0.15
+    # a model the (small) registry does not have is queued for review
+    assert "azure/gpt-4o" in set(res.queue["external_id"])
+    assert res.models.set_index("external_id").loc["azure/gpt-4o", "status"] == "queued"
 
 
 def test_llm_prices_takes_the_row_in_force_on_the_retrieval_day():
@@ -111,13 +115,21 @@ def test_import_resolves_aliases_keeps_raw_and_is_a_no_op_when_repeated(env, cap
     assert ingest("openrouter", "--from-file", FIX / "openrouter_2024-09-27_slice.json",
                   "--retrieved-at", "2024-09-27") == 0
     out = capsys.readouterr().out
-    assert "new models:" in out and "skipped rows: 2" in out and "openrouter/auto" in out
+    assert "new models:" in out and "openrouter/auto" in out
+    assert "queued for review (unknown ids): 16" in out
     con = store.connect_readonly(db)
-    # a known model resolves to its canonical id; an unknown one becomes a new unreviewed model
+    # a known model resolves to its canonical id; an unknown one goes to the review queue, not onto the charts
     haiku = queries.price_history(con, "anthropic/claude-3-haiku")
     assert ((haiku["source_id"] == "openrouter") & (haiku["input_usd_per_mtok"] == 0.25)).any()
     models = queries.models(con).set_index("model_id")
-    assert models.loc["qwen/qwen-2.5-72b-instruct", "status"] == "unreviewed"
+    assert models.loc["qwen/qwen-2.5-72b-instruct", "status"] == "queued"
+    market = queries.snapshot_as_of(con, "2024-09-28")
+    assert "qwen/qwen-2.5-72b-instruct" not in set(market["model_id"])  # held off the charts
+    assert "anthropic/claude-3-haiku" in set(market["model_id"])
+    queue = queries.review_queue(con).set_index("external_id")
+    assert queue.loc["qwen/qwen-2.5-72b-instruct", "source_id"] == "openrouter"
+    assert str(queue.loc["qwen/qwen-2.5-72b-instruct", "first_seen"])[:10] == "2024-09-27"
+    assert queries.registry_counts(con)["review_queue"] == len(queue)
     assert models.loc["anthropic/claude-3-haiku", "status"] == "reviewed"   # existing rows are never rewritten
     summary = queries.sources_summary(con).set_index("source_id")
     assert str(summary.loc["openrouter", "newest_snapshot"])[:10] == "2024-09-27"
@@ -253,8 +265,10 @@ def test_llm_prices_from_date_is_stored_as_a_vendor_effective_date(env, tmp_path
         rows = [(str(r.effective_from)[:10], r.date_kind, r.input_usd_per_mtok, r.output_usd_per_mtok)
                 for r in mine.itertuples()]
         assert rows == [("2026-08-05", "observed", 2.0, 10.0), ("2026-09-01", "effective", 3.0, 15.0)]
-        on = {d: queries.snapshot_as_of(con, d).set_index("model_id").loc["anthropic/claude-sonnet-5"]
-              for d in ("2026-08-31", "2026-09-01")}
+        # (a model the small registry lacks is queued, off the market: its headline price is asked directly)
+        asked = queries.prices_at(con, pd.DataFrame({"model_id": ["anthropic/claude-sonnet-5"] * 2,
+                                                     "at_date": ["2026-08-31", "2026-09-01"]}))
+        on = dict(zip(("2026-08-31", "2026-09-01"), (r for _, r in asked.iterrows())))
         assert (on["2026-08-31"].input_usd_per_mtok, on["2026-09-01"].input_usd_per_mtok) == (2.0, 3.0)
         assert on["2026-09-01"].price_date_kind == "effective"
     finally:

@@ -62,6 +62,8 @@ class ParseResult:
     aliases: pd.DataFrame | None = None  # filled by alias resolution: source_id, external_id, model_id
     # an external id -> a hint used by resolution when the id alone does not name a vendor
     vendor_hints: dict[str, str] = dataclasses.field(default_factory=dict)
+    # ids nothing resolves: source_id, external_id, proposed_model_id, name, reason (filled by resolution)
+    queue: pd.DataFrame | None = None
 
 
 class RowError(Exception):

@@ -118,7 +118,7 @@ def _import_one(con, module, prep: Prepared, raw_path: str | None) -> dict:
                                                retrieved_at=prep.payload.retrieved_at)
     result = store.import_parsed(
         con, source_id=p.source_id, sha256=prep.sha256, retrieved_at=prep.payload.retrieved_at, raw_path=raw_path,
-        models=p.models, aliases=p.aliases, prices=prices, scores=p.scores,
+        models=p.models, aliases=p.aliases, prices=prices, scores=p.scores, queue=p.queue,
         note=f"live ingest from {prep.payload.url}; {len(p.skipped)} rows skipped"
              + (f"; {len(held)} price jump(s) held" if held else ""))
     result["held"] = held
@@ -297,11 +297,17 @@ def _print_summary(summary: dict, fresh: list[Prepared], out) -> None:
     for r in results:
         if r.get("snapshot_id"):
             print(f"  snapshot {r['snapshot_id']}", file=out)
-    print(f"  new models: {len(new_models)} (status unreviewed)", file=out)
+    print(f"  new models: {len(new_models)} (status queued: off the charts until reviewed)", file=out)
     for m in new_models[:MAX_LISTED]:
         print(f"    + {m}", file=out)
     if len(new_models) > MAX_LISTED:
         print(f"    … and {len(new_models) - MAX_LISTED} more", file=out)
+    queued = sorted({e for r in results for e in r.get("queued", [])})
+    print(f"  queued for review (unknown ids): {len(queued)}", file=out)
+    for e in queued[:MAX_LISTED]:
+        print(f"    ? {e}", file=out)
+    if len(queued) > MAX_LISTED:
+        print(f"    … and {len(queued) - MAX_LISTED} more", file=out)
     print(f"  prices: {len(changed)} changed, {sum(r['new_prices'] for r in results)} new, "
           f"{sum(r['unchanged_prices'] for r in results)} unchanged, {len(conflicts)} conflicts", file=out)
     for c in changed[:MAX_LISTED]:

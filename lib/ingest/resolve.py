@@ -1,7 +1,9 @@
 """Alias resolution: external ids of a parsed payload -> canonical `vendor/slug` model ids.
 
-The database's `aliases` table wins, then the curation normaliser (lib.curate.aliases); an id nothing knows
-becomes a new model with status `unreviewed`, never dropped.
+The database's `aliases` table wins (including the ids the registry retired, under source `curation`), then the
+curation normaliser (lib.curate.aliases). An id that resolves to no model of the registry goes to the review queue
+(`review_queue`, shown on the Data page): its model row is stored with status `queued`, which keeps it off every
+chart and market query until a reviewed decision maps it.
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ def resolve_ids(con, parsed: ParseResult, key_fn=None) -> dict[str, str]:
             key = key_fn(raw) if key_fn else raw
             mid = normalise_id(key, hint)
             if mid:
+                # an id the registry merged into another model (a host deployment, a spelling twin)
+                mid = alias_table.get(("curation", mid), mid)
                 candidates.append((_is_explicit(key), mid))
         # a model the store knows beats a curated explicit mapping, which beats a rule-based guess
         ranked = sorted(candidates, key=lambda c: (c[1] not in existing, not c[0]))
@@ -64,8 +68,15 @@ def apply(con, parsed: ParseResult, module) -> ParseResult:
     models["vendor"] = models["model_id"].str.split("/").str[0]
     models["name"] = models["name"].fillna(models["external_id"])
     models["status"] = "unreviewed"
+    # unknown ids go to the review queue instead of becoming models on the charts
+    known = queries.model_ids(con)
+    unknown = models[~models["model_id"].isin(known)]
+    queue = pd.DataFrame({"source_id": parsed.source_id, "external_id": unknown["external_id"],
+                          "proposed_model_id": unknown["model_id"], "name": unknown["name"],
+                          "reason": "no model of the registry has this id or alias"})
+    models.loc[~models["model_id"].isin(known), "status"] = "queued"
     aliases = pd.DataFrame({"source_id": parsed.source_id, "external_id": models["external_id"],
-                            "model_id": models["model_id"]})
+                            "model_id": models["model_id"], "rule": "ingest"})
     # exact ids first, so `gpt-4o-2024-08-06` keeps its row over the moving alias `gpt-4o`
     models["_exact"] = [str(e).lower().rpartition("/")[2] == str(m).rpartition("/")[2]
                         for e, m in zip(models["external_id"], models["model_id"])]
@@ -84,7 +95,7 @@ def apply(con, parsed: ParseResult, module) -> ParseResult:
     scores, dropped = _dedupe(scores, ["model_id", "metric_id"], exact)
     skipped += dropped
     return ParseResult(parsed.source_id, models, prices, scores, skipped, parsed.rows_seen, aliases,
-                       parsed.vendor_hints)
+                       parsed.vendor_hints, queue.reset_index(drop=True))
 
 
 def _dedupe(df: pd.DataFrame, key: list[str], exact: dict[str, bool]) -> tuple[pd.DataFrame, list[Skipped]]:
