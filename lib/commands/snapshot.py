@@ -40,7 +40,6 @@ def run(args) -> int:
     as_of = parse_date(args.as_of)
     pricing.parse_ratio(args.ratio)
     import datetime as dt
-    import sys
 
     if as_of > dt.date.today():
         print(f"note: --as-of {as_of} is in the future: only prices already scheduled for then are shown, "
