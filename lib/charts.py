@@ -52,8 +52,9 @@ def newest_observation(con, today: dt.date | None = None) -> dt.date:
     """The newest observation in the store (snapshot retrieved, price or release date, never in the future): what
     a chart's "data as of" says. The market's date is separate ("market as of")."""
     today = today or dt.date.today()
-    return views.newest_data_date(queries.sources_summary(con), queries.change_dates(con), today) or \
-        newest_data_date(con, today)
+    return views.newest_data_date(queries.sources_summary(con), queries.change_dates(con), today) or newest_data_date(
+        con, today
+    )
 
 
 def metric_labels(con, metric_id: str) -> tuple[dict, str, str]:
@@ -473,7 +474,12 @@ def price_history(
         )
     sources = sorted(set(history["source_id"].dropna().astype(str)))
     fig = figures.price_history_figure(
-        history, names=names, title=title, sources=sources, data_as_of=data_as_of or newest_observation(con), theme=theme
+        history,
+        names=names,
+        title=title,
+        sources=sources,
+        data_as_of=data_as_of or newest_observation(con),
+        theme=theme,
     )
     return Chart(fig, history, {"names": names}, sources)
 
