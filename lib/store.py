@@ -340,9 +340,12 @@ class LiveReader:
     read-only folder, serves it with a warning in `notice`).
     """
 
+    SWAP_WAIT_S = 2.0  # how long a refresh waits for running queries before serving the old file once more
+
     def __init__(self, db_path: Path):
         self.path = Path(db_path)
         self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple | None = None
         self._active = 0
@@ -367,8 +370,11 @@ class LiveReader:
             if self._con is not None and stamp is not None and stamp == self._stamp:
                 return
             if self._con is not None and self._active:
-                self._pending = True  # queries are running on the old file: the last one to finish swaps
-                return
+                # Queries are running on the old file: wait a moment for them, else the last one out swaps.
+                self._idle.wait_for(lambda: not self._active, timeout=self.SWAP_WAIT_S)
+                if self._active:
+                    self._pending = True
+                    return
             self._swap()
 
     def _swap(self) -> None:
@@ -414,6 +420,8 @@ class LiveReader:
         finally:
             with self._lock:
                 self._active -= 1
+                if not self._active:
+                    self._idle.notify_all()
                 if self._pending and not self._active:
                     with contextlib.suppress(Exception):  # the next refresh() reports what went wrong
                         self._swap()
