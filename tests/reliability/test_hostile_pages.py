@@ -95,7 +95,7 @@ def visit(browser, url: str) -> dict:
         page.wait_for_selector("h1", timeout=90_000)
         wait_idle(page)
         main = page.locator("[data-testid='stMain']")
-        return {"text": main.inner_text(), "off_host": off_host,
+        return {"text": main.inner_text(timeout=90_000), "off_host": off_host,
                 "exceptions": page.locator("[data-testid='stException']").all_inner_texts(),
                 "evil_links": main.locator("a[href*='evil.example']").count(),
                 "images": [i.get_attribute("src") or "" for i in main.locator("img").all()]}
