@@ -54,10 +54,15 @@ def svg_texts(svg: bytes) -> list[dict]:
 @pytest.fixture(scope="module")
 def deck(frontier_db, tmp_path_factory):
     """Each deck chart prepared for a 16:9 slide and rendered to SVG: [(slug, prepared figure, svg bytes)]."""
+    import shutil
+
     from lib import queries, store
     from lib.commands import export as cmd
 
-    con = store.connect_readonly(frontier_db["db"])
+    # a copy: a connection the chart code may keep open must not clash with later tests' use of the session file
+    db = tmp_path_factory.mktemp("slides") / "frontier.duckdb"
+    shutil.copy(frontier_db["db"], db)
+    con = store.connect_readonly(db)
     args = argparse.Namespace(metric=None, as_of=None, theme="light", preset="16:9", scale=1.0, title=None,
                               subtitle=None, format="svg")
     names = cmd._names(queries.sources_summary(con))
