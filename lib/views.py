@@ -80,6 +80,18 @@ def metric_label(row: dict) -> str:
     return metric_short(row) + (f" ({unit})" if unit else "")
 
 
+def coverage_hint(metric: dict, plotted: int, as_of, best_id: str, metrics: pd.DataFrame) -> tuple[str, str | None]:
+    """What the chosen metric covers on `as_of` (priced and scored models drawn), and the best-covered metric of
+    that date to offer instead (None when the chosen metric is already the best covered)."""
+    day = str(as_of)[:10]
+    text = f"On {day}, {metric_short(metric)} covers {plotted} priced model{'s' if plotted != 1 else ''}."
+    if not best_id or best_id == metric.get("metric_id"):
+        return text + " It is the best-covered metric on that date.", None
+    names = metrics.set_index("metric_id")["name"] if "name" in metrics else pd.Series(dtype=str)
+    best = metric_short({"name": names.get(best_id, best_id), "metric_id": best_id})
+    return text + f" The best-covered metric on that date is {best}.", best_id
+
+
 def price_label(basis: str, ratio: str = "3:1", cache_hit_rate: float = 0.0) -> str:
     if basis == "blended":
         text = f"Blended price, {ratio} input:output (USD / M tokens)"

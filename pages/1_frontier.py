@@ -85,6 +85,14 @@ elif basis == "workload":
 if cost["host"] != "vendor":
     st.caption(f"{summary.get('host_priced', 0)} models priced at the {ui.HOST_LABELS[cost['host']].lower()} "
                "Artificial Analysis observed; the rest keep their headline price (see the hover's source).")
+hint, best_id = views.coverage_hint(metric, summary["plotted"], as_of,
+                                    ui.load_best_metric(db, db.version, pd.Timestamp(as_of).date()), metrics)
+h1, h2 = st.columns([3, 1], vertical_alignment="center")
+h1.caption(ui.md_text(hint))
+if best_id:  # one click: the metric selectbox takes the best-covered metric of that date on the next run
+    h2.button(f"Use {views.metric_short(metrics.set_index('metric_id').loc[best_id].to_dict())}",
+              key=state.key("best_metric"), on_click=st.session_state.update,
+              kwargs={state.key("metric"): best_id})
 
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Models on the chart", summary["plotted"], help="Models with both a price and a score on this metric")

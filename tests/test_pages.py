@@ -406,3 +406,22 @@ def test_names_from_data_are_inert_in_markdown():
     escaped = ui.md_text(hostile)
     assert not re.search(r"(?<!\\)[\[\]()<>*$]", escaped)  # every Markdown/HTML special character escaped
     assert re.sub(r"\\(.)", r"\1", escaped) == hostile  # a reader sees exactly the name as typed
+
+
+def test_frontier_tells_what_the_metric_covers_then_and_offers_the_best_covered_one(con):
+    day = dt.date(2023, 6, 30)
+    at = run_page("1_frontier.py")
+    at.select_slider(key="frontier.as_of").set_value(day.isoformat())
+    at.selectbox(key="frontier.metric").set_value("aa_intelligence_v4").run()
+    assert not at.exception
+    text = re.sub(r"\\(.)", r"\1", " ".join(c.value for c in at.caption))
+    assert f"On {day}, AA Intelligence Index v4 covers 0 priced models." in text
+    best = snapshot.best_covered_metric(con, day)
+    assert best != "aa_intelligence_v4"
+    at.button(key="frontier.best_metric").click().run()
+    assert not at.exception
+    assert at.selectbox(key="frontier.metric").value == best
+    expected = expected_market(con, best, day)
+    assert metric_values(at)["Models on the chart"] == str(len(expected[0])) != "0"
+    text = re.sub(r"\\(.)", r"\1", " ".join(c.value for c in at.caption))
+    assert "It is the best-covered metric on that date." in text

@@ -14,6 +14,7 @@ import pandas as pd
 from lib.curate import hygiene as H
 from lib.curate import identity as I
 from lib.curate import lifecycle as L
+from lib.curate import history as HX
 from lib.curate import prices as P
 from lib.curate import scores as S
 from lib.curate import task_costs as T
@@ -261,8 +262,11 @@ def _name_candidates(raw: Path, or_snaps, score_rows, meta) -> dict[str, list[tu
 def _raw_files(raw: Path, used: set[str], row_counts: dict[str, int]) -> list[dict]:
     out = []
     for rel in sorted(used):
+        if rel.startswith(HX.CURATED_PREFIX):
+            out.append(HX.curated_raw_file(rel, row_counts.get(rel, 0)))
+            continue
         folder = rel.split("/")[0]
-        source_id, commit, retrieved = RAW_FOLDERS[folder]
+        source_id, commit, retrieved = {**RAW_FOLDERS, **HX.RAW_FOLDERS}[folder]
         m = re.search(r"(\d{4}-\d{2}-\d{2})", rel) or re.search(r"(\d{4})_(\d{2})_(\d{2})", rel)
         if m:
             retrieved = "-".join(m.groups()) if len(m.groups()) == 3 else m.group(1)
@@ -298,9 +302,16 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     rows, corr = P.epoch_blended_launches(raw, price_rows)
     price_rows += rows
     corrections += corr
+    rows, corr = HX.litellm_wheel_prices(raw)  # the market before mid-2024 (lib/curate/history.py)
+    price_rows += rows + HX.curated_prices() + HX.litellm_host_prices(raw, price_rows)
+    price_rows, corr2 = HX.drop_litellm_errors(price_rows)
+    corrections += corr + corr2
     S.reset_excluded()
     score_rows = (S.epoch_aa_scores(raw) + S.aa_scrape_scores(raw) + S.lmarena_scores(raw) + S.eci_scores(raw)
-                  + S.livebench_scores(raw) + S.aider_scores(raw))
+                  + S.livebench_scores(raw) + S.aider_scores(raw) + HX.lmsys_table_scores(raw) + HX.arena_copy_scores(raw)
+                  + HX.evalplus_scores(raw))
+    score_rows += HX.epoch_mmlu_scores(raw, {r["model_id"] for r in score_rows if r["metric_id"] == "mmlu_5shot"},
+                                      {r["model_id"] for r in price_rows})
     corrections += S.excluded_corrections()
     # reviewed entity resolution (data/curated/model_identity.csv): duplicates, host deployments, variants, junk
     price_rows, score_rows, corr = I.apply_identity(price_rows, score_rows, I.load_identity(curated))
@@ -342,6 +353,7 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     hand_listed = {r["model_id"] for r in price_rows if r["source_id"] in HAND_MAINTAINED_PRICE_SOURCES}
     events, release, retired = _lifecycle(raw, curated, identity, priced_or_scored, meta, price_rows,
                                            score_rows, corrections)
+    HX.apply_model_dates(events, release, retired, corrections)  # vendor-announced dates of the 2020-24 market
     for mid in sorted(priced_or_scored):
         m = meta.get(mid, {})
         vendor, slug = mid.split("/", 1)
@@ -387,8 +399,8 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     price_rows, score_rows = _check_future(price_rows, score_rows, raw_files, corrections)
     newest = newest_retrieval(raw_files)
     events += L.delistings(price_rows, newest, retired)
-    tables = dict(sources=SOURCES, raw_files=raw_files, models=models, aliases=aliases,
-                  prices=price_rows, metrics=S.METRICS, scores=score_rows, lineage=lineage, lifecycle=events,
+    tables = dict(sources=SOURCES + HX.SOURCES, raw_files=raw_files, models=models, aliases=aliases,
+                  prices=price_rows, metrics=S.METRICS + HX.METRICS, scores=score_rows, lineage=lineage, lifecycle=events,
                   corrections=corrections, task_benchmarks=T.BENCHMARKS, task_costs=task_rows, speed=speed_rows,
                   batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows, fees=fee_rows)
     for name, rows in tables.items():

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+from lib.curate.coverage import coverage_section
 
 
 def _blended(inp, out):
@@ -217,6 +218,7 @@ def quality_report(seed_dir: Path) -> str:
              f"{in_data['effective_from'].max()}, scores {scores['observed_date'].max()}, releases {rel.max()})",
              f"- scheduled future prices (vendor-announced, effective after the newest retrieval): {len(sched)} rows"
              f" for {sched['model_id'].nunique()} models", "",
+             "", *coverage_section(Path(seed_dir), newest),
              "### Scheduled future prices", "",
              "Kept as `effective` because the source dates them from a vendor announcement; not yet in force "
              "when the data was collected. Any other date after the newest retrieval fails validation.", "",
