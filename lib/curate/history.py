@@ -82,6 +82,9 @@ HISTORY_IDS: dict[str, str] = {
     "j2-light": "ai21/j2-light", "j2-mid": "ai21/j2-mid", "j2-ultra": "ai21/j2-ultra",
     "claude-2": "anthropic/claude-2.0",
 }
+# the model makers whose host listings this module takes (the 2023-24 open models and the vendors above)
+HOST_VENDORS = {"meta-llama", "mistralai", "huggingfaceh4", "amazon", "ai21", "aleph-alpha", "cohere", "anthropic",
+                "nousresearch", "gryphe", "jondurbin", "mancer", "pygmalionai", "undi95"}
 HOST_PROVIDERS = {"bedrock": "amazon-bedrock", "anyscale": "anyscale", "deepinfra": "deepinfra",
                   "openrouter": "openrouter", "aleph_alpha": "aleph-alpha", "ai21": "ai21"}
 # LiteLLM copies whose figure the raw SOURCE.md files or a vendor page show to be wrong (model_key, input, output)
@@ -259,7 +262,7 @@ def litellm_host_prices(raw: Path, price_rows: list[dict]) -> list[dict]:
         mid = history_id(bare) if "/" not in bare or provider != "openrouter" else history_id(bare)
         if provider == "aleph-alpha":
             mid = f"aleph-alpha/{key}"
-        if not mid or (mid, provider) in have:
+        if not mid or (mid, provider) in have or mid.split("/")[0] not in HOST_VENDORS:
             continue
         inp, out = float(r["input_usd_per_mtok"] or 0), float(r["output_usd_per_mtok"] or 0)
         if inp <= 0 and out <= 0:
