@@ -129,10 +129,11 @@ def pages_child(runs: int) -> dict:
         "SELECT model_id FROM models ORDER BY hash(model_id) LIMIT ?", [runs + 1]).fetchall()]
     con.close()
     months = [d.isoformat() for d in _month_ends(120)]
+    # widget keys are namespaced per page (lib.ui.page_state): "<page>.<name>"
     changes = {
-        "frontier": ("select_slider", "as_of", [months[i] for i in (110, 80, 50, 20, 100, 60, 30, 90, 70, 40)][:runs]),
-        "models": ("selectbox", "model", model_ids[:runs]),
-        "generations": ("selectbox", "metric", ["synth_bench", "synth_arena", "synth_index"][:runs]),
+        "frontier": ("select_slider", "frontier.as_of", [months[i] for i in (110, 80, 50, 20, 100, 60, 30, 90, 70, 40)][:runs]),
+        "models": ("selectbox", "models.model", model_ids[:runs]),
+        "generations": ("selectbox", "generations.metric", ["synth_bench", "synth_arena", "synth_index"][:runs]),
     }
     out = {"first_ms": {}, "rerun_ms": {}, "rerun_ms_range": {}, "change_ms": {}, "change_ms_range": {},
            "rss_mb": {}, "errors": {}}
