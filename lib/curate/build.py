@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.curate import history as HX
 from lib.curate import hygiene as H
 from lib.curate import identity as I
 from lib.curate import lifecycle as L
-from lib.curate import history as HX
 from lib.curate import prices as P
 from lib.curate import scores as S
 from lib.curate import task_costs as T
