@@ -84,7 +84,9 @@ def test_data_as_of_accepts_a_month_and_a_bad_value_is_named_not_fatal(frontier_
     bad.query_params["as_of"] = "yesterday"
     bad.run()
     assert not bad.exception
-    assert any("Ignored in the link" in c.value and "as\\_of=yesterday" in c.value for c in bad.caption)
+    # the parameter is named (as escaped Markdown text: `as\_of\=yesterday`)
+    assert any("Ignored in the link" in c.value and "as\\_of" in c.value and "yesterday" in c.value
+               for c in bad.caption)
 
 
 def test_an_error_on_a_page_shows_a_short_message_and_no_traceback(frontier_env, tmp_path, monkeypatch):
