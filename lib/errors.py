@@ -14,3 +14,8 @@ class DataError(Exception):
 
 class CorruptDatabase(DataError):
     """The database file cannot be opened or read (damaged blocks, not a DuckDB file)."""
+
+
+class DatabaseBusy(DataError):
+    """The database file is fine but cannot be opened right now: another process holds the writer's lock, or this
+    process already has it open with other settings. Never a reason to rebuild it."""

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from lib import paths, queries, schema
-from lib.errors import CorruptDatabase, DataError
+from lib.errors import CorruptDatabase, DatabaseBusy, DataError
 
 
 def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
@@ -223,19 +223,29 @@ def write_new(db_path: Path, fill: Callable, version: str) -> dict:
 def stored_version(db_path: Path) -> str | None:
     try:
         return _checked_version(db_path, full=False)
-    except CorruptDatabase:
+    except (CorruptDatabase, DatabaseBusy):
         return None
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """A connection refused for who holds the file, not for what is in it."""
+    text = str(exc)
+    return isinstance(exc, duckdb.ConnectionException) or "Could not set lock" in text or "Conflicting lock" in text
 
 
 def _checked_version(db_path: Path, *, full: bool) -> str | None:
     """The data version stored in the file. Raises CorruptDatabase when the file cannot be opened or read as a
     database of this project; with `full`, every table is read in full, so DuckDB checks every block's checksum.
 
-    Call it while no other connection to `db_path` is open in this process: DuckDB would answer from that one.
+    Raises DatabaseBusy (not a reason to rebuild) when the file is locked by a writer in another process or open in
+    this one with other settings. While a connection to `db_path` is open in this process DuckDB answers from it.
     """
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
+        # The readers' own settings: DuckDB refuses a second connection to an open file with other settings.
+        con = duckdb.connect(str(db_path), read_only=True, config=reader_config())
     except duckdb.Error as exc:
+        if _is_busy(exc):
+            raise DatabaseBusy(_first_line(exc)) from None
         raise CorruptDatabase(_first_line(exc)) from None
     try:
         if full:
@@ -269,6 +279,8 @@ def _build_reason(db_path: Path, *, verify: bool, check_stale: bool) -> str | No
         stored = _checked_version(db_path, full=full)
     except CorruptDatabase as exc:
         return f"corrupt: {exc}"
+    except DatabaseBusy:
+        return None  # in use, not damaged: the caller's own open reports it if it cannot read the file
     if full and key is not None:
         _VERIFIED.add(key)
     if stored is None:

@@ -176,8 +176,7 @@ def test_cli_forecast_and_backtest_json_shapes(frontier_env, con):
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(frontier_env, capsys, args, message):
     assert main(args) == 2
-    # (a "note:" line is the store saying it rebuilt or refreshed the database, not part of the error)
-    err = [ln for ln in capsys.readouterr().err.strip().splitlines() if not ln.startswith("note:")]
+    err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
 
 

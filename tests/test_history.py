@@ -2,7 +2,6 @@
 2023 Arena ratings as displayed, the article's 2023 pair priced from OpenAI's DevDay announcement, retirements."""
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -15,7 +14,7 @@ def con(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("history")
     db = tmp / "seed.duckdb"
     store.build(db, paths.seed_dir(), tmp / "no-snapshots")
-    c = duckdb.connect(str(db), read_only=True)
+    c = store.connect_readonly(db)
     yield c
     c.close()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -127,7 +126,7 @@ def test_a_model_point_uses_its_default_configuration_and_names_a_variant_when_o
     scores.to_csv(seed / "scores.csv", index=False)
     db = tmp_path / "f.duckdb"
     store.build(db, seed, tmp_path / "none")
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     got = queries.scores_for_metric(con, metric).set_index("model_id")
     con.close()
     assert got.loc[mid, "variant"] == "" and got.loc[mid, "value"] == float(base["value"].iloc[0])
@@ -139,7 +138,7 @@ def built(tmp_path_factory):
     from lib import store
     db = tmp_path_factory.mktemp("registry") / "f.duckdb"
     store.build(db, SEED, tmp_path_factory.mktemp("no-snapshots"))
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     yield con
     con.close()
 

@@ -70,14 +70,13 @@ def coverage(con, dates, metrics=None) -> pd.DataFrame:
 
 def seed_coverage(seed_dir: Path, dates, metrics=None) -> pd.DataFrame:
     """`coverage` over a temporary database built from `seed_dir` alone (no live snapshots)."""
-    import duckdb
 
     from lib import store
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "coverage.duckdb"
         store.build(db, Path(seed_dir), Path(tmp) / "no-snapshots")
-        con = duckdb.connect(str(db), read_only=True)
+        con = store.connect_readonly(db)
         try:
             return coverage(con, dates, metrics)
         finally:

@@ -65,6 +65,44 @@ def test_cli_on_a_corrupt_database_rebuilds_with_one_line(db_env, capsys):
     assert any("corrupt" in line and "rebuilt" in line for line in err), err
 
 
+def test_a_database_in_use_is_never_taken_for_corrupt_or_rebuilt(db_env):
+    """Open in this process with other settings, or locked by a writer in another process: the file is fine, so it is
+    served as it is (no rebuild, no 'corrupt' note), and a page next to an open connection shows the same build."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    built = store._file_key(db_env), queries.meta(store.connect_readonly(db_env))["built_at"]
+    other = duckdb.connect(str(db_env), read_only=True, config={"threads": 1})  # other settings than the readers'
+    notices: list[str] = []
+    try:
+        store.ensure_db(db_env, verify=True, check_stale=False, notices=notices)
+    finally:
+        other.close()
+    assert notices == [] and store._file_key(db_env) == built[0]
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               "c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
+                               str(db_env)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        store.ensure_db(db_env, verify=True, check_stale=False, notices=notices)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert notices == [] and store._file_key(db_env) == built[0]
+
+    con = store.connect_readonly(db_env)
+    try:
+        at = AppTest.from_file(str(PROJECT_DIR / "pages" / "6_data.py"), default_timeout=90)
+        at.run()
+    finally:
+        con.close()
+    assert not at.exception and not any("corrupt" in w.value for w in at.warning)
+    assert any(f"Database built {built[1].replace('T', ' ')}" in c.value for c in at.caption)
+
+
 def _file_size_limit(limit: int):
     """A preexec_fn: writes beyond `limit` bytes fail with EFBIG, like a full disk (no signal)."""
     import resource
