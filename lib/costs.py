@@ -95,15 +95,31 @@ def parse_workload(spec: str) -> Workload:
     return workload_from_dict(d, name)
 
 
+def long_context_applies(w: Workload, min_prompt_tokens) -> np.ndarray:
+    """Where a long-context tier bills the task: its prompt (all input tokens, cached or not) is longer than the
+    tier's threshold. No tier (NaN threshold) never applies."""
+    t = np.asarray(min_prompt_tokens, dtype=float)
+    return ~np.isnan(t) & (w.input_tokens > np.where(np.isnan(t), np.inf, t))
+
+
 def workload_cost(input_usd_per_mtok, output_usd_per_mtok, cache_read_usd_per_mtok, w: Workload,
-                  reasoning=False, batch_discount=np.nan):
+                  reasoning=False, batch_discount=np.nan, long_context=None):
     """USD per task of workload `w` (vectorised). Cached input is billed at the cache-read price where known,
     else at the input price; the reasoning multiplier scales output tokens where `reasoning` is true; with
-    `w.batch` the batch discount (a share, e.g. 0.5) applies, and a model without a known one gives NaN."""
+    `w.batch` the batch discount (a share, e.g. 0.5) applies, and a model without a known one gives NaN.
+
+    `long_context`, optional: (min_prompt_tokens, input, output, cache_read) arrays of each model's long-context
+    tier (NaN where it has none). Where the prompt is longer than the threshold, the tier's prices bill the whole
+    request, as vendors bill it (cached input at the tier's cache-read price, else its input price)."""
     inp = np.asarray(input_usd_per_mtok, dtype=float)
     out = np.asarray(output_usd_per_mtok, dtype=float)
     cr = np.asarray(cache_read_usd_per_mtok, dtype=float)
     cached = np.where(np.isnan(cr), inp, cr)
+    if long_context is not None:
+        threshold, lc_in, lc_out, lc_cr = (np.asarray(a, dtype=float) for a in long_context)
+        use = long_context_applies(w, threshold) & ~np.isnan(lc_in) & ~np.isnan(lc_out)
+        inp, out = np.where(use, lc_in, inp), np.where(use, lc_out, out)
+        cached = np.where(use, np.where(np.isnan(lc_cr), lc_in, lc_cr), cached)
     mult = np.where(np.asarray(reasoning, dtype=bool), w.reasoning_multiplier, 1.0)
     cost = (w.input_tokens * ((1 - w.cached_input_share) * inp + w.cached_input_share * cached)
             + w.output_tokens * mult * out) / 1e6
@@ -183,7 +199,16 @@ def with_workload(market: pd.DataFrame, con, as_of, w: Workload, higher_is_bette
     cr = market["cache_read_usd_per_mtok"] if "cache_read_usd_per_mtok" in market else np.nan
     df = market.copy()
     df["list_price"] = df["blended_usd_per_mtok"] if "blended_usd_per_mtok" in df else df["price"]
-    df["usd_per_task"] = workload_cost(df["input_usd_per_mtok"], df["output_usd_per_mtok"], cr, w, reasoning, d)
+    df = attach_long_context(df, con, as_of)
+    lc = (df["long_context_min_prompt_tokens"], df["long_context_input_usd_per_mtok"],
+          df["long_context_output_usd_per_mtok"], df["long_context_cache_read_usd_per_mtok"])
+    df["usd_per_task"] = workload_cost(df["input_usd_per_mtok"], df["output_usd_per_mtok"], cr, w, reasoning, d, lc)
+    df["long_context_applied"] = (long_context_applies(w, df["long_context_min_prompt_tokens"])
+                                  & df["long_context_input_usd_per_mtok"].notna())
+    # a prompt longer than the model's context window cannot run (unless a long-context tier takes it)
+    window = pd.to_numeric(df["context_window"], errors="coerce") if "context_window" in df else np.nan
+    over = (w.input_tokens > window) & ~df["long_context_applied"]
+    df.loc[over, "usd_per_task"] = np.nan
     df["reasoning_multiplier_applied"] = reasoning & (w.reasoning_multiplier != 1.0)
     df["price"] = df["usd_per_task"]
     df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
@@ -191,8 +216,30 @@ def with_workload(market: pd.DataFrame, con, as_of, w: Workload, higher_is_bette
     priced = df["usd_per_task"].notna()
     summary = dict(basis="workload", workload=w.name, workload_json=w.to_json(), measured=int(priced.sum()),
                    left_out=int((~priced).sum()), reasoning_models=int(reasoning.sum()),
-                   no_batch_price=int((w.batch & d.isna() & df["input_usd_per_mtok"].notna()).sum()))
+                   no_batch_price=int((w.batch & d.isna() & df["input_usd_per_mtok"].notna()).sum()),
+                   long_context=int((df["long_context_applied"] & priced).sum()),
+                   over_context=int((over & df["input_usd_per_mtok"].notna()).sum()))
     return df, summary
+
+
+LONG_CONTEXT_COLUMNS = {"min_prompt_tokens": "long_context_min_prompt_tokens",
+                        "input_usd_per_mtok": "long_context_input_usd_per_mtok",
+                        "output_usd_per_mtok": "long_context_output_usd_per_mtok",
+                        "cache_read_usd_per_mtok": "long_context_cache_read_usd_per_mtok",
+                        "source_ref": "long_context_source_ref"}
+
+
+def attach_long_context(market: pd.DataFrame, con, as_of) -> pd.DataFrame:
+    """Each model's long-context tier in force at `as_of` from the provider whose price the row uses (a tier is
+    one provider's billing rule: never mixed with another host's price). Columns `long_context_*`, NaN if none."""
+    lc = queries.long_context_prices_as_of(con, as_of).rename(columns=LONG_CONTEXT_COLUMNS)
+    keep = ["model_id", "provider", *LONG_CONTEXT_COLUMNS.values()]
+    df = market.drop(columns=[c for c in LONG_CONTEXT_COLUMNS.values() if c in market])
+    provider = df["price_provider"] if "price_provider" in df else pd.Series(pd.NA, index=df.index)
+    out = df.assign(_provider=provider.astype(object)).merge(
+        lc[keep].rename(columns={"provider": "_provider"}), on=["model_id", "_provider"], how="left")
+    out.index = df.index
+    return out.drop(columns="_provider")
 
 
 HOST_CHOICES = {"vendor": "the vendor's own price (else the store's headline price)",

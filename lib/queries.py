@@ -597,6 +597,22 @@ def speed_as_of(con, as_of) -> pd.DataFrame:
     return con.execute(SPEED_AS_OF, [_date(as_of)]).df()
 
 
+# Long-context tiers in force on a date: per model and provider, the winning interval (PRICE_PRECEDENCE) with the
+# prompt length above which its prices bill the whole request.
+LONG_CONTEXT_AS_OF = """
+SELECT pi.model_id, pi.provider, pi.min_prompt_tokens, pi.input_usd_per_mtok, pi.output_usd_per_mtok,
+       pi.cache_read_usd_per_mtok, pi.source_id, pi.source_ref, pi.effective_from
+FROM price_intervals pi
+WHERE pi.tier = 'long-context' AND pi.effective_from <= ? AND pi.valid_to > ?
+QUALIFY row_number() OVER (PARTITION BY pi.model_id, pi.provider ORDER BY pi.precedence) = 1
+ORDER BY pi.model_id, pi.provider"""
+
+
+def long_context_prices_as_of(con, as_of) -> pd.DataFrame:
+    d = _date(as_of)
+    return con.execute(LONG_CONTEXT_AS_OF, [d, d]).df()
+
+
 def batch_discounts_as_of(con, as_of) -> pd.DataFrame:
     """Per vendor, the batch discount in force at the date (vendors without one are absent)."""
     return con.execute("SELECT * FROM batch_discounts WHERE effective_from <= ? "

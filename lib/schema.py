@@ -65,6 +65,8 @@ CREATE TABLE prices (
     provider                VARCHAR NOT NULL,
     first_party             BOOLEAN NOT NULL,
     tier                    VARCHAR NOT NULL DEFAULT 'standard',
+    min_prompt_tokens       INTEGER,         -- long-context tier: its prices bill the whole request when the
+                                             -- prompt is longer than this many tokens
     effective_from          DATE NOT NULL,
     effective_to            DATE,            -- exclusive; NULL = closed by the next row, or open
     input_usd_per_mtok      DOUBLE,
@@ -79,6 +81,7 @@ CREATE TABLE prices (
     CHECK (output_usd_per_mtok IS NULL OR output_usd_per_mtok >= 0),
     CHECK (cache_read_usd_per_mtok IS NULL OR cache_read_usd_per_mtok >= 0),
     CHECK (effective_to IS NULL OR effective_to > effective_from),
+    CHECK ((tier = 'long-context') = (min_prompt_tokens IS NOT NULL)),
     PRIMARY KEY (model_id, source_id, provider, tier, effective_from)
 )"""
 

@@ -81,7 +81,12 @@ elif basis == "workload":
                f"the token prices in force on {as_of}: cached input at the cache-read price where known, output × "
                f"the reasoning multiplier for the {summary['reasoning_models']} models with a measured reasoning "
                "setting." + (f" {summary['no_batch_price']} models left out for want of a known batch discount."
-                             if summary.get("no_batch_price") else ""))
+                             if summary.get("no_batch_price") else "")
+               + (f" {summary['long_context']} models billed at their long-context tier (the prompt is longer "
+                  "than the tier's threshold; the whole request at the tier's prices)."
+                  if summary.get("long_context") else "")
+               + (f" {summary['over_context']} models left out: the prompt is longer than their context window."
+                  if summary.get("over_context") else ""))
 if cost["host"] != "vendor":
     st.caption(f"{summary.get('host_priced', 0)} models priced at the {ui.HOST_LABELS[cost['host']].lower()} "
                "Artificial Analysis observed; the rest keep their headline price (see the hover's source).")

@@ -46,6 +46,23 @@ def test_batch_discount_halves_the_cost_and_an_unknown_discount_leaves_the_model
     assert np.isnan(got[1])
 
 
+def test_long_context_tier_bills_the_whole_request_above_its_threshold():
+    # base $3 / $15 per M with a $0.30 cache read; the tier above 200,000 prompt tokens bills $6 / $22.50 and has no
+    # cache price of its own (cached input then at the tier's input price)
+    tier = (np.array([200_000.0]), np.array([6.0]), np.array([22.5]), np.array([np.nan]))
+    long = costs.Workload(input_tokens=250_000, cached_input_share=0.2, output_tokens=2_000)
+    # 200,000 × 6 + 50,000 × 6 = 1,500,000 µ$; 2,000 × 22.5 = 45,000 µ$ → $1.545
+    assert costs.workload_cost(3.0, 15.0, 0.30, long, long_context=tier)[0] == pytest.approx(1.545)
+    short = costs.Workload(input_tokens=150_000, cached_input_share=0.2, output_tokens=2_000)
+    # 120,000 × 3 + 30,000 × 0.30 = 369,000 µ$; 2,000 × 15 = 30,000 µ$ → $0.399 (the tier does not apply)
+    assert costs.workload_cost(3.0, 15.0, 0.30, short, long_context=tier)[0] == pytest.approx(0.399)
+    at = costs.Workload(input_tokens=200_000, output_tokens=0)  # "longer than" the threshold: not at it
+    assert costs.workload_cost(3.0, 15.0, 0.30, at, long_context=tier)[0] == pytest.approx(0.6)
+    none = (np.array([np.nan]), np.array([np.nan]), np.array([np.nan]), np.array([np.nan]))
+    assert costs.workload_cost(3.0, 15.0, 0.30, long, long_context=none)[0] == pytest.approx(
+        (200_000 * 3 + 50_000 * 0.30 + 2_000 * 15) / 1e6)
+
+
 @pytest.mark.parametrize("spec, fragment", [
     ('{"input_tokens": 100}', "needs input_tokens and output_tokens"),
     ('{"input_tokens": -1, "output_tokens": 5}', "non-negative"),
@@ -189,6 +206,40 @@ def test_workload_basis_prices_from_token_prices_and_states_batch_gaps(frontier_
     w = costs.PRESETS["batch-summarisation"]
     expect = (w.input_tokens * rows["input_usd_per_mtok"] + w.output_tokens * rows["output_usd_per_mtok"]) / 1e6 * 0.5
     assert np.allclose(rows["usd_per_task"], expect, rtol=1e-4, atol=1e-6)
+
+
+def test_a_long_prompt_is_billed_at_each_stored_long_context_tier_or_left_out(con):
+    """Every model whose own provider sells a long-context tier below the prompt length is billed at that tier's
+    stored prices; a model whose context window the prompt exceeds, with no such tier, is left out and counted."""
+    as_of = "2026-09-01"
+    w = costs.Workload(input_tokens=300_000, output_tokens=1_000, name="long-prompt")
+    df, summary = costs.market_on_basis(con, as_of, "lmarena_text", "workload", workload=w)
+    tiers = queries.long_context_prices_as_of(con, as_of)
+    assert not tiers.empty and tiers["min_prompt_tokens"].gt(0).all()
+    tiers = tiers.set_index(["model_id", "provider"])
+    billed = df[df["long_context_applied"]]
+    assert len(billed) == summary["long_context"] > 0
+    for r in billed.itertuples():
+        t = tiers.loc[(r.model_id, r.price_provider)]
+        assert t["min_prompt_tokens"] < w.input_tokens
+        assert r.usd_per_task == pytest.approx((300_000 * t["input_usd_per_mtok"] + 1_000 * t["output_usd_per_mtok"])
+                                               / 1e6)
+    # a tier above the prompt length, or another provider's tier, never applies
+    short = costs.Workload(input_tokens=100_000, output_tokens=1_000)
+    df_short, s_short = costs.market_on_basis(con, as_of, "lmarena_text", "workload", workload=short)
+    assert s_short["long_context"] == int(
+        (df_short["long_context_min_prompt_tokens"] < 100_000).sum())
+    small = df[pd.to_numeric(df["context_window"], errors="coerce").lt(300_000) & ~df["long_context_applied"]
+               & df["input_usd_per_mtok"].notna()]
+    assert len(small) == summary["over_context"] > 0 and small["usd_per_task"].isna().all()
+    assert not df[df["on_frontier"]]["model_id"].isin(small["model_id"]).any()
+    code, out, err = _cli("snapshot", "--as-of", as_of, "--metric", "lmarena_text", "--price", "workload",
+                          "--workload", w.to_json(), "--format", "json")
+    assert code == 0, err
+    assert f"{summary['long_context']} billed at their long-context tier" in err
+    assert f"{summary['over_context']} left out as the prompt is longer than their context window" in err
+    rows = pd.DataFrame(json.loads(out)).set_index("model_id")
+    assert rows.loc[billed["model_id"], "long_context_applied"].all()
 
 
 @pytest.mark.parametrize("argv, fragment", [

@@ -72,11 +72,15 @@ def run(args) -> int:
         print(f"{summary['measured']} models with a measured cost per task on {summary['benchmark']}; "
               f"{summary['left_out']} without one left out (never estimated)", file=sys.stderr)
     elif args.price == "workload":
-        cols += ["usd_per_task", "reasoning_multiplier_applied"]
+        cols += ["usd_per_task", "reasoning_multiplier_applied", "long_context_applied"]
         note = (f"workload {summary['workload']} {summary['workload_json']}: {summary['measured']} models priced; "
                 f"{summary['left_out']} without a price left out")
         if workload.batch:
             note += f" ({summary['no_batch_price']} of them for want of a known batch discount)"
+        if summary.get("over_context"):
+            note += f"; {summary['over_context']} left out as the prompt is longer than their context window"
+        if summary.get("long_context"):
+            note += f"; {summary['long_context']} billed at their long-context tier"
         print(note, file=sys.stderr)
     if args.price in costs.PER_TASK_BASES:
         df = df[df["usd_per_task"].notna()]

@@ -31,7 +31,7 @@ COLUMNS = {
     "aliases": ["source_id", "external_id", "model_id", "variant", "rule"],
     "prices": ["model_id", "provider", "first_party", "tier", "effective_from", "effective_to",
                "input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok", "date_kind", "source_id",
-               "snapshot_id", "source_ref", "note"],
+               "snapshot_id", "source_ref", "note", "min_prompt_tokens"],
     "metrics": ["metric_id", "name", "unit", "higher_is_better", "min_value", "max_value", "scale", "drifts",
                 "version", "description", "source_id"],
     "scores": ["model_id", "metric_id", "value", "observed_date", "metric_version", "source_id", "snapshot_id",

@@ -151,7 +151,8 @@ def curated_prices() -> list[dict]:
         note = f"{r['input_price']}/{r['output_price']} {r['unit']}; {r['rule']}" + (f"; {r['note']}" if r["note"]
                                                                                         else "")
         out.append(dict(model_id=r["model_id"], provider=r["provider"], first_party=r["provider"] ==
-                        r["model_id"].split("/")[0], tier=r["tier"], effective_from=r["effective_from"],
+                        r["model_id"].split("/")[0], tier=r["tier"],
+                        min_prompt_tokens=r.get("min_prompt_tokens") or None, effective_from=r["effective_from"],
                         effective_to=r["effective_to"], input_usd_per_mtok=inp, output_usd_per_mtok=outp,
                         cache_read_usd_per_mtok=None, date_kind="effective", source_id=VENDOR_SOURCE,
                         raw_path=PRICES_FILE, source_ref=ref, note=note))

@@ -25,8 +25,12 @@ def _day_after(d: str) -> str:
     return (dt.date.fromisoformat(d) + dt.timedelta(days=1)).isoformat()
 
 
-def _row(model_id, provider, first_party, tier, frm, to, inp, out, cache, kind, source_id, raw_path, ref, note=""):
-    return dict(model_id=model_id, provider=provider, first_party=first_party, tier=tier, effective_from=frm,
+def _row(model_id, provider, first_party, tier, frm, to, inp, out, cache, kind, source_id, raw_path, ref, note="",
+         min_prompt=None):
+    """A prices.csv row. `min_prompt`: for a long-context tier, the prompt length (tokens) above which its price
+    applies to the whole request."""
+    return dict(model_id=model_id, provider=provider, first_party=first_party, tier=tier,
+                min_prompt_tokens=min_prompt if tier == "long-context" else None, effective_from=frm,
                 effective_to=to or "", input_usd_per_mtok=inp, output_usd_per_mtok=out,
                 cache_read_usd_per_mtok=cache, date_kind=kind, source_id=source_id, raw_path=raw_path,
                 source_ref=ref, note=note)
@@ -39,8 +43,10 @@ EPOCH_VENDOR = {"OpenAI": "openai", "Anthropic": "anthropic", "Google": "google"
                 "Cerebras Systems": "cerebras", "Replicate": "replicate", "Mistral AI": "mistralai",
                 "Cohere": "cohere", "DeepSeek": "deepseek", "Reka AI": "reka", "AI21 Labs": "ai21"}
 # dated API ids in Epoch's `Model Version` that are a long-context tier of another model
-EPOCH_VERSION_TIER = {"gpt-4-32k-0314": ("openai/gpt-4-0314", "long-context"),
-                      "gpt-3.5-turbo-16k-0613": ("openai/gpt-3.5-turbo-0613", "long-context")}
+# (prompts longer than the base model's context window, 8,192 and 4,096 tokens, need the long-context model)
+EPOCH_VERSION_TIER = {"gpt-4-32k-0314": ("openai/gpt-4-0314", "long-context", 8192),
+                      "gpt-3.5-turbo-16k-0613": ("openai/gpt-3.5-turbo-0613", "long-context", 4096)}
+EPOCH_LONG_PROMPT = 128_000  # Epoch's "> 128k" price units (Gemini 1.5: prompts longer than 128K tokens)
 # family records that apply to every dated version of the family (Google priced them identically)
 EPOCH_FAMILY = {"Gemini 1.5 Pro": ["google/gemini-1.5-pro-001", "google/gemini-1.5-pro-002"],
                 "Gemini 1.5 Flash": ["google/gemini-1.5-flash-001", "google/gemini-1.5-flash-002"]}
@@ -73,9 +79,10 @@ def epoch_price_records(raw: Path) -> tuple[list[dict], list[str]]:
             continue
         version = r["Model Version"].strip()
         if version in EPOCH_VERSION_TIER:
-            targets, tier = [EPOCH_VERSION_TIER[version][0]], EPOCH_VERSION_TIER[version][1]
+            targets, tier, min_prompt = [EPOCH_VERSION_TIER[version][0]], *EPOCH_VERSION_TIER[version][1:]
         else:
             tier = kind[1]
+            min_prompt = EPOCH_LONG_PROMPT if tier == "long-context" else None
             targets = EPOCH_FAMILY.get(r["Model"]) or []
             if not targets:
                 mid = normalise_id(version) if version.startswith(("gpt-", "o1", "o3")) else None
@@ -88,7 +95,8 @@ def epoch_price_records(raw: Path) -> tuple[list[dict], list[str]]:
         for mid in targets:
             provider = EPOCH_VENDOR.get(vendor_name, mid.split("/")[0]) if vendor_name else mid.split("/")[0]
             key = (mid, provider, tier, r["Price date"])
-            g = groups.setdefault(key, dict(link=r["Archived price link"], rows=[], model=r["Model"]))
+            g = groups.setdefault(key, dict(link=r["Archived price link"], rows=[], model=r["Model"],
+                                            min_prompt=min_prompt))
             g["rows"].append(i + 2)  # csv line number (header is line 1)
             if kind[0] == "both":
                 g["input"] = g["output"] = price
@@ -105,7 +113,7 @@ def epoch_price_records(raw: Path) -> tuple[list[dict], list[str]]:
         if g["model"] in EPOCH_FAMILY:
             note = f"Epoch record for the '{g['model']}' family, applied to each dated version"
         rows.append(_row(mid, provider, first_party, tier, date, "", g["input"], g["output"], g.get("cache"),
-                         "effective", "epoch_prices", rel, ref, note))
+                         "effective", "epoch_prices", rel, ref, note, g["min_prompt"]))
     return rows, skipped
 
 
@@ -192,8 +200,9 @@ def simonw_prices(raw: Path) -> tuple[list[dict], list[dict]]:
                 f"{sid} ${inp}/${out} ends {to} but was first listed {frm} (a past price recorded "
                 "retroactively without from_date); left out, the earlier observation covers it")))
             continue
+        long_at = LONG_SUFFIX.search(sid)
         rows.append(_row(mid, mid.split("/")[0], True, tier, frm, to, inp, out, cache, kind,
-                         "simonw_llm_prices", rel, ref, note))
+                         "simonw_llm_prices", rel, ref, note, int(long_at.group(1)[:-1]) * 1000 if long_at else None))
     # o3: the $2/$8 row ended when the bad migration happened; reopen it (it is still the price at HEAD)
     for row in rows:
         if row["model_id"] == "openai/o3" and row["input_usd_per_mtok"] == 2.0:
@@ -230,8 +239,9 @@ GENAI_SNAPSHOT_DATE = "2026-08-21"
 def _genai_value(v):
     if isinstance(v, dict):
         tiers = v.get("tiers") or []
-        return v.get("base"), (tiers[0]["price"] if len(tiers) == 1 else None)
-    return v, None
+        return v.get("base"), (tiers[0]["price"] if len(tiers) == 1 else None), \
+            (int(tiers[0]["start"]) if len(tiers) == 1 and tiers[0].get("start") else None)
+    return v, None, None
 
 
 def genai_prices(raw: Path) -> list[dict]:
@@ -265,18 +275,18 @@ def genai_prices(raw: Path) -> list[dict]:
                 for e in sorted(dated, key=lambda e: e["constraint"]["start_date"]):
                     series.append(("effective", e["constraint"]["start_date"], e["prices"], ""))
             for kind, frm, p, note in series:
-                inp, inp_long = _genai_value(p.get("input_mtok"))
-                out, out_long = _genai_value(p.get("output_mtok"))
-                cache, _ = _genai_value(p.get("cache_read_mtok"))
+                inp, inp_long, start = _genai_value(p.get("input_mtok"))
+                out, out_long, out_start = _genai_value(p.get("output_mtok"))
+                cache, _, _ = _genai_value(p.get("cache_read_mtok"))
                 if inp is None or out is None:
                     continue
                 ref = f"{rel}#provider={prov['id']};model={m['id']}" + (f";start_date={frm}" if kind == "effective"
                                                                        else "")
                 rows.append(_row(mid, vendor, True, "standard", frm, "", float(inp), float(out),
                                  None if cache is None else float(cache), kind, "genai_prices", rel, ref, note))
-                if inp_long is not None and out_long is not None:
+                if inp_long is not None and out_long is not None and start and start == (out_start or start):
                     rows.append(_row(mid, vendor, True, "long-context", frm, "", float(inp_long), float(out_long),
-                                     None, kind, "genai_prices", rel, ref + ";tier=long", note))
+                                     None, kind, "genai_prices", rel, f"{ref};tier=long;start={start}", note, start))
     # one genai entry can match several ids that fold into one model: keep the first per series/date
     seen, out_rows = set(), []
     for r in sorted(rows, key=lambda r: (r["model_id"], r["tier"], r["effective_from"], r["source_ref"])):

@@ -44,7 +44,9 @@ SCHEMAS = {
                                unique=["source_id", "external_id"], strict=True),
     "prices": DataFrameSchema({
         "model_id": Column(str), "provider": Column(str), "first_party": Column(str, Check.isin(BOOL)),
-        "tier": Column(str, Check.isin(["standard", "long-context"])), "effective_from": _date(),
+        "tier": Column(str, Check.isin(["standard", "long-context"])),
+        "min_prompt_tokens": Column(float, Check.gt(0), nullable=True, required=False, coerce=True),
+        "effective_from": _date(),
         "effective_to": _date(True),
         "input_usd_per_mtok": Column(float, [Check.ge(0), Check(lambda s: pd.Series(s).map(pd.notna) & (s < 1e4))]),
         "output_usd_per_mtok": Column(float, [Check.ge(0), Check(lambda s: s < 1e4)]),
