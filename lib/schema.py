@@ -55,7 +55,7 @@ CREATE TABLE aliases (
     external_id VARCHAR NOT NULL,
     model_id    VARCHAR NOT NULL REFERENCES models (model_id),
     variant     VARCHAR,          -- a configuration of the model (reasoning effort, thinking budget)
-    rule        VARCHAR,          -- how the id was resolved: by hand | alias list | normaliser | ingest
+    rule        VARCHAR,          -- how the id was resolved: by hand | alias list | normaliser | dated alias | ingest
     PRIMARY KEY (source_id, external_id)
 )"""
 

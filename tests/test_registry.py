@@ -217,3 +217,50 @@ def test_reviewed_price_fixes_hold_in_the_seed(seed):
     # Claude Instant 1.2: no first-party interval at a tenth of the list price
     ci = std[(std["model_id"] == "anthropic/claude-instant-1.2") & (std["first_party"] == "true")]
     assert len(ci) and (ci["input_usd_per_mtok"] >= 0.8).all()
+
+
+def test_an_observation_under_a_moving_alias_lands_on_the_snapshot_it_pointed_at_that_day():
+    moves = I.load_alias_moves()  # the reviewed file data/curated/alias_moves.csv, each move with its reference
+    before = dict(_score("openai/gpt-4o-2024-08-06", src="lmarena", date="2024-09-28"),
+                  source_ref="lmarena/snapshots/x.csv#model=GPT-4o (commit abc)")
+    after = dict(before, observed_date="2024-10-29")
+    scores, corr = I.apply_alias_moves([before, after], moves, "observed_date")
+    assert [r["model_id"] for r in scores] == ["openai/gpt-4o-2024-05-13", "openai/gpt-4o-2024-08-06"]
+    assert "https://platform.openai.com/docs/models/gpt-4o" in corr[0]["what"]
+    # a price interval seen under the alias before the move ends at the move; still listed after it (open end in
+    # the newest copy), the rest is the next snapshot's price
+    price = dict(_price("anthropic/claude-3.5-sonnet", src="simonw_llm_prices", frm="2024-10-16", inp=3, out=15,
+                        provider="anthropic"), source_ref="x.csv#model_id=claude-3.5-sonnet;first_seen_commit=1")
+    rows, _ = I.apply_alias_moves([price], moves, "effective_from")
+    assert sorted((r["model_id"], r["effective_from"], r["effective_to"]) for r in rows) == [
+        ("anthropic/claude-3.5-sonnet", "2024-10-22", ""),
+        ("anthropic/claude-3.5-sonnet-20240620", "2024-10-16", "2024-10-22")]
+    # a dated id is never re-read as the alias, and an AA row names the model after its numeric id
+    dated = dict(before, source_ref="x#model=GPT-4o-2024-05-13 (commit abc)", model_id="openai/gpt-4o-2024-05-13")
+    aa = dict(_score("anthropic/claude-3.5-sonnet", date="2024-10-13"), source_ref="x#id=78;name=Claude 3.5 Sonnet")
+    out, _ = I.apply_alias_moves([dated, aa], moves, "observed_date")
+    assert [r["model_id"] for r in out] == ["openai/gpt-4o-2024-05-13", "anthropic/claude-3.5-sonnet-20240620"]
+
+
+def test_no_score_of_a_moving_alias_target_predates_the_model(seed):
+    """LMArena's 'Claude 3.5 Sonnet' of July–September 2024 is the June model: the October one did not exist yet.
+    LiveBench is left out: its date is the question set's release, and later models join old tables (SOURCE.md)."""
+    moves = I.load_alias_moves()
+    targets = {r["model_id"] for rows in moves.values() for r in rows}
+    models = seed["models"].set_index("model_id")
+    s = seed["scores"]
+    s = s[s["model_id"].isin(targets) & (s["source_id"] != "livebench")]
+    early = s[s["observed_date"] < s["model_id"].map(models["release_date"])]
+    assert early.empty, early[["model_id", "metric_id", "observed_date", "source_id"]].to_string()
+    arena = s[(s["source_id"] == "lmarena") & s["source_ref"].str.contains("#model=Claude 3.5 Sonnet (commit",
+                                                                           regex=False)]
+    assert len(arena) >= 3
+    assert (arena["model_id"] == "anthropic/claude-3.5-sonnet-20240620").all()
+    assert (arena["observed_date"] < "2024-10-22").all()
+    # a price interval under the alias never runs past the alias's move onto the model it no longer meant
+    p = seed["prices"]
+    june = p[p["model_id"] == "anthropic/claude-3.5-sonnet-20240620"]
+    via_alias = june[june["source_ref"].str.contains("id=anthropic/claude-3.5-sonnet$|model_id=claude-3.5-sonnet;")]
+    assert len(via_alias) and (via_alias["effective_to"] <= "2024-10-22").all()
+    oct_ = p[p["model_id"] == "anthropic/claude-3.5-sonnet"]
+    assert (oct_["effective_from"] >= "2024-10-22").all()

@@ -296,7 +296,8 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     price_rows += rows
     corrections += corr
     or_snaps = P.openrouter_models(raw)
-    rows, corr, or_info = P.openrouter_prices(raw, or_snaps)
+    moves = I.load_alias_moves(curated)  # reviewed dated targets of moving aliases (gpt-4o, Claude 3.5 Sonnet)
+    rows, corr, or_info = P.openrouter_prices(raw, or_snaps, moves)
     price_rows += rows
     corrections += corr
     rows, corr = P.epoch_blended_launches(raw, price_rows)
@@ -313,6 +314,11 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     score_rows += HX.epoch_mmlu_scores(raw, {r["model_id"] for r in score_rows if r["metric_id"] == "mmlu_5shot"},
                                       {r["model_id"] for r in price_rows})
     corrections += S.excluded_corrections()
+    # an observation under a moving alias belongs to the snapshot the alias pointed at on that date
+    price_rows, corr = I.apply_alias_moves(price_rows, moves, "effective_from")
+    corrections += corr
+    score_rows, corr = I.apply_alias_moves(score_rows, moves, "observed_date")
+    corrections += corr
     # reviewed entity resolution (data/curated/model_identity.csv): duplicates, host deployments, variants, junk
     price_rows, score_rows, corr = I.apply_identity(price_rows, score_rows, I.load_identity(curated))
     corrections += corr
@@ -370,7 +376,7 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
                            status="reviewed" if mid in ARTICLE_MODELS or mid in hand_listed else "unreviewed",
                            source_id=src, source_ref=ref))
 
-    aliases = _aliases(raw, price_rows, score_rows, or_snaps)
+    aliases = _aliases(raw, price_rows, score_rows, or_snaps, moves)
     # measured cost per task and speed attach to a model that has a price or a score; others are listed
     task_rows, speed_rows, host_rows = [], [], []
     for rows_in, rows_out, what in ((T.task_cost_rows(raw), task_rows, "cost per task"),
@@ -483,18 +489,27 @@ def _family(slug: str) -> str:
     return s
 
 
-def _aliases(raw: Path, price_rows, score_rows, or_snaps) -> list[dict]:
+def _aliases(raw: Path, price_rows, score_rows, or_snaps, moves=None) -> list[dict]:
     """(source_id, external_id) -> model_id (and variant) for every id a source used, with the rule that resolved
     it: `by hand` (a reviewed decision in data/curated/model_identity.csv), `alias list` (the curated explicit
-    names of lib.curate.aliases) or `normaliser` (the id rules)."""
+    names of lib.curate.aliases), `normaliser` (the id rules) or `dated alias` (a moving alias of
+    data/curated/alias_moves.csv: a source's row names the target of its newest observation, the `curation` row
+    the current target, which live ingest resolves to today)."""
     from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT, _key
     out: dict[tuple[str, str], tuple[str, str, str]] = {}
+    newest: dict[tuple[str, str], str] = {}  # a moving alias's row names the target of its newest observation
     for r in price_rows + score_rows:
         ref = r["source_ref"].split("#", 1)[1] if "#" in r["source_ref"] else ""
         m = re.match(r"(?:provider=[^;]*;)?(?:model_key|model_id|id|model|Model version|Model Name|Model|name)="
                      r"([^;]+?)(?:;| \(|$)", ref)
         if m:
             ext = m.group(1).strip()
+            day = r.get("observed_date") or r.get("effective_from") or ""
+            if ext in I.observed_names(r["source_ref"]) and I.dated_target(moves or {}, ext, day):
+                if day >= newest.get((r["source_id"], ext), ""):
+                    newest[(r["source_id"], ext)] = day
+                    out[(r["source_id"], ext)] = (r["model_id"], r.get("variant", ""), "dated alias")
+                continue
             by_hand = r.get("from_id", r["model_id"]) != r["model_id"]
             listed = _key(ext) in EXPLICIT or _key(ext).rpartition("/")[2] in EXPLICIT or ext in EPOCH_AA_NAMES
             out[(r["source_id"], ext)] = (r["model_id"], r.get("variant", ""), I.alias_rule(listed, by_hand))
@@ -508,5 +523,9 @@ def _aliases(raw: Path, price_rows, score_rows, or_snaps) -> list[dict]:
     for mid in sorted({r["model_id"] for r in price_rows + score_rows}):
         out.setdefault(("curation", mid), (mid, "", "normaliser"))
         out.setdefault(("curation", mid.split("/", 1)[1]), (mid, "", "normaliser"))
+    for (src, ext), (_mid, variant, _rule) in list(out.items()):  # live ingest resolves a moving alias to today
+        now = I.dated_target(moves or {}, ext, "9999-12-31") if src == "curation" else None
+        if now:
+            out[(src, ext)] = (now["model_id"], variant, "dated alias")
     return [dict(source_id=s, external_id=e, model_id=m, variant=v, rule=rule)
             for (s, e), (m, v, rule) in sorted(out.items())]

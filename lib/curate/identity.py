@@ -198,6 +198,101 @@ def _dedupe(rows: list[dict], key: list[str], kind: str):
     return out, corrections
 
 
+ALIAS_MOVES_FILE = "alias_moves.csv"
+# the keys of a source reference's fragment that name the model as the source wrote it
+_NAME_KEYS = ("model_key", "model_id", "id", "model", "Model version", "Model Name", "Model", "name")
+
+
+def load_alias_moves(folder: Path | None = None) -> dict[str, list[dict]]:
+    """Dated targets of moving aliases (`data/curated/alias_moves.csv`): alias key -> rows sorted by valid_from.
+
+    Each row says which snapshot the alias pointed at from `valid_from` (inclusive) to `valid_to` (exclusive,
+    empty = still), with the announcement it rests on."""
+    path = Path(folder or curated_dir()) / ALIAS_MOVES_FILE
+    if not path.exists():
+        return {}
+    from lib.errors import DataError
+    out: dict[str, list[dict]] = defaultdict(list)
+    with open(path, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            r = {k: (v or "").strip() for k, v in r.items()}
+            if not r["reference"] or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["valid_from"]):
+                raise DataError(f"{path.name}: {r['alias']} -> {r['model_id']} needs a valid_from date and a reference")
+            out[r["alias"]].append(r)
+    for rows in out.values():
+        rows.sort(key=lambda r: r["valid_from"])
+        for a, b in zip(rows, rows[1:]):
+            if not a["valid_to"] or a["valid_to"] > b["valid_from"]:
+                raise DataError(f"{path.name}: {a['alias']} has overlapping targets from {b['valid_from']}")
+    return dict(out)
+
+
+def dated_target(moves: dict[str, list[dict]], external_id: str, day: str) -> dict | None:
+    """The move row that says which model a moving alias meant on `day` (None: not a moving alias, or a day
+    outside every dated span)."""
+    from lib.curate.aliases import alias_key
+    for r in moves.get(alias_key(external_id).rpartition("/")[2], ()):
+        if r["valid_from"] <= day and (not r["valid_to"] or day < r["valid_to"]):
+            return r
+    return None
+
+
+def observed_names(source_ref: str) -> list[str]:
+    """The model names a row's reference records, as the source wrote them (`...#id=78;name=Claude 3.5 Sonnet`
+    -> ['78', 'Claude 3.5 Sonnet']); a trailing '(commit …)' or '(first listed …)' is not part of the name."""
+    frag = source_ref.split("#", 1)[1] if "#" in source_ref else ""
+    frag = re.sub(r" \((?:commit|first listed) [^)]*\)$", "", frag)
+    out = []
+    for part in frag.split(";"):
+        key, eq, value = part.partition("=")
+        if eq and key.strip() in _NAME_KEYS and value.strip():
+            out.append(value.strip())
+    return out
+
+
+def apply_alias_moves(rows: list[dict], moves: dict[str, list[dict]], date_col: str) -> tuple[list[dict], list[dict]]:
+    """Attribute rows observed under a moving alias to the snapshot it pointed at on the observation date.
+
+    A score is a point in time (`observed_date`). A price interval observed under the alias belongs to the target
+    of its start date and ends at the alias's next move: what the alias cost after a move is the next target's
+    price, known only from an observation after it. An interval still open (the source listed that price in its
+    newest copy, after the move) was such an observation: from the move it is the next target's. Returns (rows,
+    corrections)."""
+    out, corrections = [], []
+    for r in rows:
+        move = None
+        name = ""
+        for name in observed_names(r["source_ref"]):
+            move = dated_target(moves, name, r[date_col])
+            if move:
+                break
+        if move is None:
+            out.append(r)
+            continue
+        new = dict(r, model_id=move["model_id"])
+        what = []
+        if move["model_id"] != r["model_id"]:
+            what.append(f"moved from {r['model_id']} to {move['model_id']}: '{name}' pointed at it on {r[date_col]}")
+        if date_col == "effective_from" and move["valid_to"] and (not r["effective_to"]
+                                                                  or r["effective_to"] > move["valid_to"]):
+            new["effective_to"] = move["valid_to"]
+            what.append(f"interval ended at {move['valid_to']}, when '{name}' moved on")
+            note = f"observed under the moving alias '{name}', which pointed here until {move['valid_to']}"
+            new["note"] = "; ".join(x for x in (r.get("note", ""), note) if x)
+            nxt = dated_target(moves, name, move["valid_to"])
+            if not r["effective_to"] and nxt:
+                note = (f"observed under the moving alias '{name}' in the source's newest copy; the alias pointed "
+                        f"here from {move['valid_to']}")
+                out.append(dict(r, model_id=nxt["model_id"], effective_from=move["valid_to"],
+                                note="; ".join(x for x in (r.get("note", ""), note) if x)))
+                what.append(f"from {move['valid_to']} on {nxt['model_id']} (still listed in the newest copy)")
+        if what:
+            corrections.append(dict(source_id=r["source_id"], model_id=move["model_id"], raw_path=r.get("raw_path", ""),
+                                    what="dated alias: " + "; ".join(what) + f" ({move['reference']})"))
+        out.append(new)
+    return out, corrections
+
+
 def candidate_groups(model_ids, identity: list[dict]) -> list[dict]:
     """Duplicate-candidate groups among `model_ids` (same `duplicate_key`) and whether a decision covers them.
 

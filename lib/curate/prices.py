@@ -436,14 +436,17 @@ OPENROUTER_SKIP = {"openai/gpt-4o", "openai/gpt-3.5-turbo", "openai/gpt-4", "ope
                    "openai/gpt-4-vision-preview", "anthropic/claude-3.5-sonnet:beta", "openai/o1-preview"}
 
 
-def openrouter_prices(raw: Path, snapshots=None) -> tuple[list[dict], list[dict], dict]:
+def openrouter_prices(raw: Path, snapshots=None, moves=None) -> tuple[list[dict], list[dict], dict]:
+    """OpenRouter's listed prices as observed intervals, one series per model. An id that is a moving alias
+    (`moves`, lib.curate.identity.load_alias_moves) counts, in each copy, for the model it pointed at that day."""
+    from lib.curate.identity import dated_target
     snapshots = snapshots or openrouter_models(raw)
     corrections: list[dict] = []
     info: dict[str, dict] = {}
-    open_series: dict[str, dict] = {}
+    open_series: dict[tuple, dict] = {}
     rows: list[dict] = []
     for date, rel, data in snapshots:
-        seen = set()
+        seen, seen_series = set(), set()
         listed: set = set()  # external ids read in this copy (openrouter.read_row skips a repeated one)
         for m in data:
             # The live ingest's reader (lib.ingest.openrouter) reads every row; curation then keeps what the seed
@@ -458,7 +461,8 @@ def openrouter_prices(raw: Path, snapshots=None) -> tuple[list[dict], list[dict]
             outs = list(r.output_modalities)
             if (outs and outs != ["text"]) or CHAT_EXCLUDE.search(oid):
                 continue
-            mid = normalise_id(oid)
+            move = dated_target(moves or {}, oid, date)
+            mid = move["model_id"] if move else normalise_id(oid)
             if not mid:
                 continue
             if r.input_usd_per_mtok is None or r.output_usd_per_mtok is None:
@@ -481,20 +485,24 @@ def openrouter_prices(raw: Path, snapshots=None) -> tuple[list[dict], list[dict]
             if mid in seen:
                 continue
             seen.add(mid)
-            cur = open_series.get(mid)
+            # a listing under a moving alias is its own series: it ends where the alias moved on, and the model's
+            # own id (listed later) starts another
+            key = (mid, bool(move))
+            seen_series.add(key)
+            cur = open_series.get(key)
             if cur and (cur["input_usd_per_mtok"], cur["output_usd_per_mtok"]) == (inp, out):
                 continue
             if cur:
                 cur["effective_to"] = date
                 rows.append(cur)
             vendor = mid.split("/")[0]
-            open_series[mid] = _row(mid, "openrouter", False, "standard", date, "", inp, out, cache, "observed",
+            open_series[key] = _row(mid, "openrouter", False, "standard", date, "", inp, out, cache, "observed",
                                     "openrouter", rel, f"{rel}#id={oid}",
                                     "OpenRouter price (cheapest host for open models); date = snapshot"
                                     if vendor else "")
-        for mid in list(open_series):
-            if mid not in seen:
-                cur = open_series.pop(mid)
+        for key in list(open_series):
+            if key not in seen_series:
+                cur = open_series.pop(key)
                 cur["effective_to"] = date
                 rows.append(cur)
     rows.extend(open_series.values())

@@ -167,7 +167,9 @@ def registry_section(tables: dict) -> list[str]:
         "## Model registry (entity resolution)", "",
         "One canonical model per real model: every id a source used resolves through `aliases` (with the rule that "
         "matched: `by hand` = a reviewed decision in `data/curated/model_identity.csv`, `alias list` = the curated "
-        "names in `lib/curate/aliases.py`, `normaliser` = the id rules). Host deployments (`-maas`, "
+        "names in `lib/curate/aliases.py`, `normaliser` = the id rules, `dated alias` = a moving alias of "
+        "`data/curated/alias_moves.csv`, whose observations go to the snapshot it pointed at on their date). "
+        "Host deployments (`-maas`, "
         "`-global-standard`, `-tput`, `@version`, Fireworks' `3p1`), spelling twins and app names are merged or "
         "rejected; reasoning-effort and thinking-budget configurations are *variants* of one model (their scores "
         "carry a `variant`; they share the model's price).", "",

@@ -39,7 +39,7 @@ SCHEMAS = {
     }, strict=True),
     "aliases": DataFrameSchema({"source_id": Column(str), "external_id": Column(str), "model_id": Column(str),
                                 "variant": Column(str, nullable=True, required=False),
-                                "rule": Column(str, Check.isin(["by hand", "alias list", "normaliser"]),
+                                "rule": Column(str, Check.isin(["by hand", "alias list", "normaliser", "dated alias"]),
                                                nullable=True, required=False)},
                                unique=["source_id", "external_id"], strict=True),
     "prices": DataFrameSchema({
