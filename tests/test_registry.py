@@ -264,3 +264,30 @@ def test_no_score_of_a_moving_alias_target_predates_the_model(seed):
     assert len(via_alias) and (via_alias["effective_to"] <= "2024-10-22").all()
     oct_ = p[p["model_id"] == "anthropic/claude-3.5-sonnet"]
     assert (oct_["effective_from"] >= "2024-10-22").all()
+
+
+def test_a_retirement_date_litellm_later_withdrew_is_dropped_and_a_vendor_date_wins(tmp_path, seed):
+    import json
+
+    from lib.curate import lifecycle as L
+    snaps = tmp_path / "litellm-history-rocry" / "snapshots"
+    snaps.mkdir(parents=True)
+    entry = {"litellm_provider": "anthropic", "mode": "chat", "input_cost_per_token": 2.5e-7}
+    (snaps / "model_prices_and_context_window_2025-09-30_a.json").write_text(json.dumps(
+        {"claude-3-haiku-20240307": dict(entry, deprecation_date="2025-03-01"),
+         "claude-3-opus-20240229": dict(entry, deprecation_date="2025-03-01")}))
+    (snaps / "model_prices_and_context_window_2025-12-28_b.json").write_text(json.dumps(
+        {"claude-3-haiku-20240307": entry, "claude-3-opus-20240229": dict(entry, deprecation_date="2026-05-01")}))
+    corrections: list[dict] = []
+    events = L.litellm_retirements(tmp_path, lambda k: "anthropic/" + k.rsplit("-", 1)[0], {"anthropic": "anthropic"},
+                                   corrections)
+    assert [(e["model_id"], e["date"]) for e in events] == [("anthropic/claude-3-opus", "2026-05-01")]
+    assert "withdrew" in corrections[0]["what"] and "claude-3-haiku-20240307" in corrections[0]["what"]
+    # on the committed seed: Anthropic's own dates (deprecations page) win over LiteLLM's placeholders
+    models = seed["models"].set_index("model_id")
+    life = seed["lifecycle"]
+    for mid in ("anthropic/claude-3.5-sonnet-20240620", "anthropic/claude-3.5-sonnet", "anthropic/claude-3-opus"):
+        own = life[(life["model_id"] == mid) & (life["event"] == "retired") & (life["source_id"] == "curation")]
+        assert len(own) == 1 and "docs.anthropic.com" in own["source_ref"].iloc[0]
+        assert models.loc[mid, "deprecation_date"] == own["date"].iloc[0]
+    assert pd.isna(models.loc["anthropic/claude-3-haiku", "deprecation_date"])

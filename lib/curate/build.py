@@ -431,7 +431,8 @@ def _lifecycle(raw, curated, identity, model_ids, meta, price_rows, score_rows, 
         if key in LITELLM_MOVING or bare in LITELLM_MOVING or bare.endswith("-latest") or bare in FOLDED_KEYS:
             return None
         return resolve(key)
-    events = L.hand_events(curated) + L.litellm_retirements(raw, resolve_litellm, LITELLM_FIRST_PARTY)
+    events = L.hand_events(curated)
+    events += L.litellm_retirements(raw, resolve_litellm, LITELLM_FIRST_PARTY, corrections)
     events += L.azure_retirements(raw, resolve)
     events = [e for e in events if e["model_id"] in model_ids]
     release = L.release_dates(sorted(model_ids), meta, price_rows, score_rows, FIRST_SEEN_SOURCES)

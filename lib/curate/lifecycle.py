@@ -33,12 +33,16 @@ def _host(litellm_provider: str) -> str:
     return litellm_provider
 
 
-def litellm_retirements(raw: Path, resolve, first_party: dict[str, str]) -> list[dict]:
+def litellm_retirements(raw: Path, resolve, first_party: dict[str, str],
+                        corrections: list[dict] | None = None) -> list[dict]:
     """One `retired` event per LiteLLM key with a `deprecation_date`, from the newest dated copy that has it.
 
-    `resolve(key) -> model_id | None`; `first_party` maps LiteLLM providers to the vendor they are the own API
-    of (a key of another provider is a host's offering: scope `host`)."""
+    A date LiteLLM later withdrew (a newer copy still lists the key, without a `deprecation_date`) is dropped and
+    recorded in `corrections`: e.g. `claude-3-haiku-20240307`'s 2025-03-01 placeholder, gone from the 2025-12-28
+    copy while the model stayed listed. `resolve(key) -> model_id | None`; `first_party` maps LiteLLM providers to
+    the vendor they are the own API of (a key of another provider is a host's offering: scope `host`)."""
     newest: dict[str, tuple[str, str, dict]] = {}
+    last_listed: dict[str, tuple[str, str]] = {}  # key -> (day, copy) of the newest copy listing it at all
     for folder in LITELLM_HISTORY:
         for path in sorted((Path(raw) / folder / "snapshots").glob("*.json")):
             try:
@@ -47,7 +51,11 @@ def litellm_retirements(raw: Path, resolve, first_party: dict[str, str]) -> list
                 continue
             day = _copy_date(path.name)
             for key, v in data.items():
-                if key == "sample_spec" or not isinstance(v, dict) or not v.get("deprecation_date"):
+                if key == "sample_spec" or not isinstance(v, dict):
+                    continue
+                if day >= last_listed.get(key, ("", ""))[0]:
+                    last_listed[key] = (day, f"{folder}/snapshots/{path.name}")
+                if not v.get("deprecation_date"):
                     continue
                 if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v["deprecation_date"])):
                     continue
@@ -59,6 +67,14 @@ def litellm_retirements(raw: Path, resolve, first_party: dict[str, str]) -> list
     for key, (day, rel, v) in sorted(newest.items()):
         mid = resolve(key)
         if not mid:
+            continue
+        later_day, later_rel = last_listed[key]
+        if later_day > day:
+            if corrections is not None:
+                corrections.append(dict(source_id="litellm", model_id=mid, raw_path=rel,
+                                        what=f"retirement date {v['deprecation_date']} of {key} dropped: LiteLLM "
+                                             f"withdrew it ({later_rel} still lists the key without a "
+                                             f"deprecation_date; last copy with it: {day})"))
             continue
         provider = str(v.get("litellm_provider") or "")
         vendor = first_party.get(provider)
