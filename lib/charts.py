@@ -269,12 +269,41 @@ def _pair_price_requests(deltas: pd.DataFrame) -> tuple[list[str], list[str]]:
     return [m for m, _ in ordered], [d for _, d in ordered]
 
 
-def _pair_deltas(con, metric_id: str, pairs: Sequence[tuple], price_date: str, basis: str, ratio: str):
+def _pair_deltas(
+    con,
+    metric_id: str,
+    pairs: Sequence[tuple],
+    price_date: str,
+    basis: str,
+    ratio: str,
+    benchmark: str | None = None,
+    workload: str | None = None,
+):
     known = queries.model_ids(con)
     rows = [tuple(p) for p in pairs if p[0] in known and p[1] in known]
     pairs_df = pd.DataFrame(rows, columns=["teacher_id", "student_id", "relation", "era"])
-    deltas, summary = generations.generations_from_db(con, metric_id, pairs_df, price_date, basis, ratio)
+    deltas, summary = generations.generations_from_db(
+        con,
+        metric_id,
+        pairs_df,
+        price_date,
+        basis,
+        ratio,
+        benchmark_id=benchmark,
+        workload=costs.parse_workload(workload) if workload else None,
+    )
     return views.with_pair_names(deltas, queries.models(con)), summary
+
+
+def _basis_price_label(con, basis: str, ratio: str, benchmark: str | None, workload: str | None) -> str:
+    """The price axis's label on any basis (per token, per task measured on a benchmark, per task of a workload)."""
+    if basis == "per-task":
+        return costs.basis_label(
+            basis, {"benchmark": costs.check_benchmark(con, benchmark or costs.DEFAULT_BENCHMARK)["name"]}
+        )
+    if basis == "workload":
+        return costs.basis_label(basis, {"workload": costs.parse_workload(workload).name if workload else "custom"})
+    return views.price_label(basis, ratio)
 
 
 def generations_chart(
@@ -285,6 +314,8 @@ def generations_chart(
     price_date: str = "student-launch",
     basis: str = DEFAULT_BASIS,
     ratio: str = DEFAULT_RATIO,
+    benchmark: str | None = None,
+    workload: str | None = None,
     data_as_of: dt.date | None = None,
     theme: str = "light",
 ) -> Chart:
@@ -293,14 +324,14 @@ def generations_chart(
     unknown model are left out. Summary: the era table (`summary["eras"]`)."""
     metric, m_label, short = metric_labels(con, metric_id)
     pairs = article_pair_rows(con) if pairs is None else pairs
-    deltas, eras = _pair_deltas(con, metric_id, pairs, price_date, basis, ratio)
+    deltas, eras = _pair_deltas(con, metric_id, pairs, price_date, basis, ratio, benchmark, workload)
     sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))
     as_of = data_as_of or newest_observation(con)
     policy = PRICE_POLICY_TEXT.get(price_date, f"both priced on {price_date}")
     fig = figures.generations_figure(
         deltas,
         metric_label=m_label,
-        price_label=views.price_label(basis, ratio),
+        price_label=_basis_price_label(con, basis, ratio, benchmark, workload),
         title=f"Teacher → student on {short} ({policy})",
         sources=sources,
         data_as_of=as_of,
@@ -315,7 +346,13 @@ def generations_chart(
         data_as_of=as_of,
         theme=theme,
     )
-    return Chart(fig, deltas, {"eras": eras, "policy": policy}, sources, {"fig_drops": drops})
+    return Chart(
+        fig,
+        deltas,
+        {"eras": eras, "policy": policy, "price_label": _basis_price_label(con, basis, ratio, benchmark, workload)},
+        sources,
+        {"fig_drops": drops},
+    )
 
 
 def successor_chains(
@@ -325,6 +362,8 @@ def successor_chains(
     price_date: str = "student-launch",
     basis: str = DEFAULT_BASIS,
     ratio: str = DEFAULT_RATIO,
+    benchmark: str | None = None,
+    workload: str | None = None,
     data_as_of: dt.date | None = None,
     theme: str = "light",
 ) -> Chart:
@@ -339,7 +378,7 @@ def successor_chains(
             "The lineage table has no successor chains.", title=title, data_as_of=as_of, theme=theme
         )
         return Chart(fig, pd.DataFrame(), {"chains": 0}, [])
-    deltas, _ = _pair_deltas(con, metric_id, steps, price_date, basis, ratio)
+    deltas, _ = _pair_deltas(con, metric_id, steps, price_date, basis, ratio, benchmark, workload)
     names = queries.models(con).set_index("model_id")["name"]
     deltas = deltas.rename(columns={"era": "chain"})
     deltas["era"] = deltas["chain"].map(names).fillna(deltas["chain"])
@@ -347,7 +386,7 @@ def successor_chains(
     fig = figures.generations_figure(
         deltas,
         metric_label=m_label,
-        price_label=views.price_label(basis, ratio),
+        price_label=_basis_price_label(con, basis, ratio, benchmark, workload),
         title=title,
         sources=sources,
         data_as_of=as_of,

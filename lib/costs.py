@@ -222,6 +222,42 @@ def with_workload(market: pd.DataFrame, con, as_of, w: Workload, higher_is_bette
     return df, summary
 
 
+def prices_on_basis(con, priced: pd.DataFrame, basis: str = "blended", ratio="3:1", *,
+                    benchmark_id: str | None = None, workload: Workload | None = None) -> pd.Series:
+    """The price of each row of `priced` (model_id, at_date and the store's price columns, as
+    `queries.prices_at` returns them) on any basis, each at its own date: per token; per task measured on
+    `benchmark_id` (the newest measurement on or before the date; NaN where none, never estimated); or per task of
+    `workload` (with the reasoning models, batch discounts and long-context tiers of that date)."""
+    from lib import pricing
+
+    df = priced.reset_index(drop=True)
+    if basis in pricing.BASES:
+        return pricing.price_basis(df, basis=basis, ratio=ratio)
+    if basis not in PER_TASK_BASES:
+        raise UsageError(f"unknown price basis '{basis}' (choose one of {', '.join((*pricing.BASES, *PER_TASK_BASES))})")
+    if basis == "per-task":
+        check_benchmark(con, benchmark_id or DEFAULT_BENCHMARK)
+    elif workload is None:
+        raise UsageError("the workload basis needs a workload")
+    out = pd.Series(np.nan, index=df.index, dtype=float)
+    models = queries.models(con).set_index("model_id")
+    vendor = df["model_id"].map(models["vendor"])
+    window = df["model_id"].map(models["context_window"])
+    for day, idx in df.groupby(pd.to_datetime(df["at_date"]).dt.date).groups.items():
+        part = df.loc[idx]
+        if basis == "per-task":
+            tc = queries.task_costs_as_of(con, day, benchmark_id or DEFAULT_BENCHMARK)
+            out.loc[idx] = part["model_id"].map(tc.set_index("model_id")["usd_per_task"]).astype(float)
+            continue
+        assert workload is not None
+        market = part.assign(vendor=vendor.loc[idx], context_window=window.loc[idx], quality=np.nan, price=np.nan)
+        if "price_provider" not in market and "provider" in market:
+            market["price_provider"] = market["provider"]
+        priced_day, _ = with_workload(market, con, day, workload)
+        out.loc[idx] = priced_day["usd_per_task"].to_numpy(float)
+    return out
+
+
 LONG_CONTEXT_COLUMNS = {"min_prompt_tokens": "long_context_min_prompt_tokens",
                         "input_usd_per_mtok": "long_context_input_usd_per_mtok",
                         "output_usd_per_mtok": "long_context_output_usd_per_mtok",

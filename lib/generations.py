@@ -133,7 +133,8 @@ def read_pairs(path) -> pd.DataFrame:
 
 
 def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFrame | None = None,
-                        price_date: str = "student-launch", basis: str = "blended", ratio="3:1"):
+                        price_date: str = "student-launch", basis: str = "blended", ratio="3:1", *,
+                        benchmark_id: str | None = None, workload=None):
     """Deltas and era summary from the store. Returns ``(deltas, summary)``.
 
     ``pairs`` defaults to the lineage table. Prices: both models at the student's release date
@@ -141,8 +142,11 @@ def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFram
     Where the store has no price for a model on that date because its history starts later, the model's first
     known price is used; ``teacher_price_date`` / ``student_price_date`` say which date was actually used.
     Quality: the model's newest score; for drifting metrics (Arena) the score as of the price date.
+    ``basis``: per token (blended/input/output), ``per-task`` (measured on ``benchmark_id``; a model without a
+    measurement on or before its price date has no price, so its pair is left out of the means) or ``workload``
+    (one task of ``workload``, a ``lib.costs.Workload``, priced from the token prices of the date).
     """
-    from lib import pricing, queries
+    from lib import costs, queries
     from lib.trends import price_dates
 
     metrics = queries.metrics(con).set_index("metric_id")
@@ -172,7 +176,8 @@ def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFram
         first_known = pd.Series(first.reindex(ids).to_numpy())
         when = at.where(first_known.isna() | (first_known <= at), first_known)
         p = queries.prices_at(con, pd.DataFrame({"model_id": ids.to_numpy(), "at_date": when}))
-        pairs[f"{role}_price"] = pricing.price_basis(p.reset_index(drop=True), basis=basis, ratio=ratio).to_numpy()
+        pairs[f"{role}_price"] = costs.prices_on_basis(con, p, basis, ratio, benchmark_id=benchmark_id,
+                                                       workload=workload).to_numpy()
         pairs[f"{role}_price_date"] = when.dt.strftime("%Y-%m-%d").to_numpy()
 
     if drifts:

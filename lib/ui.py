@@ -490,10 +490,11 @@ COST_BASIS_LABELS = {**BASIS_LABELS, "per-task": "Per task", "workload": "Worklo
 HOST_LABELS = {"vendor": "Vendor's own", "cheapest-host": "Cheapest host", "median-host": "Median host"}
 
 
-def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = None, container=None) -> dict:
+def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = None, container=None,
+                       with_hosts: bool = True) -> dict:
     """Price basis with the cost bases: per token (blended with a ratio, input, output), per task (measured on a
-    benchmark) or per task of a workload (preset or edited, all in the URL); plus the host price choice and a
-    minimum measured speed. Returns basis, ratio, host, benchmark, workload (JSON), min_speed."""
+    benchmark) or per task of a workload (preset or edited, all in the URL); plus (`with_hosts`) the host price
+    choice and a minimum measured speed. Returns basis, ratio, host, benchmark, workload (JSON), min_speed."""
     from lib import costs
 
     c = container or st.sidebar
@@ -549,6 +550,8 @@ def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = No
                                    help="The vendor's announced batch discount; vendors without one are left out")
             ps.write("wl_batch", w["batch"], p.batch, urlparams.format_bool)
         out["workload"] = costs.workload_from_dict(w, preset).to_json(with_name=True)
+    if not with_hosts:
+        return out
     hosts = list(HOST_LABELS)
     value = ps.initial("host", lambda raw: urlparams.parse_choice(raw, hosts, HOST_LABELS), "vendor")
     out["host"] = c.selectbox("Price where several hosts sell a model", hosts, index=hosts.index(value),

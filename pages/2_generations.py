@@ -18,7 +18,8 @@ state = ui.page_state("generations")
 with st.sidebar:
     st.header("Options")
     metric = ui.metric_picker(metrics, state=state)
-    basis, ratio, _ = ui.price_basis_control(state=state)
+    cost = ui.cost_basis_control(ui.load_task_benchmarks(db, db.version), state=state, with_hosts=False)
+    basis, ratio = cost["basis"], cost["ratio"]
     policies = ["student-launch", "today", "a date"]
     value = state.initial("price_date", lambda raw: urlparams.parse_choice(raw, policies), "student-launch")
     # ?on=YYYY-MM-DD alone means "a date I choose"
@@ -86,11 +87,19 @@ with tab_pairs:
     else:
         try:
             view = ui.chart_view(db, "generations", metric_id=metric["metric_id"], pairs=tuple(pairs),
-                                 price_date=price_date, basis=basis, ratio=ratio, data_as_of=ui.data_as_of(db), theme=theme)
+                                 price_date=price_date, basis=basis, ratio=ratio, benchmark=cost["benchmark"],
+                                 workload=cost["workload"], data_as_of=ui.data_as_of(db), theme=theme)
         except UsageError as exc:
             st.error(ui.md_text(exc))
             st.stop()
         summary, deltas = view.summary["eras"], view.points
+        if basis in ("per-task", "workload"):
+            unpriced = int(deltas[["teacher_price", "student_price"]].isna().any(axis=1).sum())
+            what = ("a measured cost per task on or before its price date (never estimated)" if basis == "per-task"
+                    else "a token price on its price date, or the prompt is longer than its context window")
+            st.caption(f"Price = {ui.md_text(view.summary['price_label'])}. "
+                       + (f"{unpriced} of {len(deltas)} pairs are left out of the means: a model lacks {what}."
+                          if unpriced else f"All {len(deltas)} pairs are priced on this basis."))
         cols = st.columns(max(len(summary), 1))
         for col, row in zip(cols, summary.to_dict("records")):
             with col.container(border=True):
@@ -109,7 +118,8 @@ with tab_pairs:
 with tab_chains:
     try:
         chain_view = ui.chart_view(db, "successor-chains", metric_id=metric["metric_id"], price_date=price_date,
-                                   basis=basis, ratio=ratio, data_as_of=ui.data_as_of(db), theme=theme)
+                                   basis=basis, ratio=ratio, benchmark=cost["benchmark"], workload=cost["workload"],
+                                   data_as_of=ui.data_as_of(db), theme=theme)
     except UsageError as exc:
         st.error(str(exc))
         st.stop()

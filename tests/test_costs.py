@@ -362,3 +362,58 @@ def test_models_page_shows_measured_costs_and_host_prices(con):
     hosts = queries.host_prices_for_model(con, mid)
     assert spread["hosts"].sum() == len(hosts)
     assert (spread["cheapest"] <= spread["median"]).all() and (spread["median"] <= spread["dearest"]).all()
+
+
+# --- Generations on the cost bases ----------------------------------------------------------------------------------
+
+def test_generations_on_a_workload_basis_price_both_models_of_each_pair_at_its_date(con):
+    """Each pair's two prices are one task of the workload at the token prices of the pair's price date (a hand
+    computation from the stored prices); a model whose context window the prompt exceeds leaves its pair out,
+    and the CLI says how many."""
+    w = {"input_tokens": 2000, "cached_input_share": 0.0, "output_tokens": 500, "reasoning_multiplier": 1.0,
+         "batch": False}
+    code, out, err = _cli("generations", "--pair-set", "article", "--metric", "mmlu", "--price", "workload",
+                          "--workload", json.dumps(w), "--format", "csv")
+    assert code == 0, err
+    pairs = pd.read_csv(io.StringIO(out))
+    assert len(pairs) >= 4
+    for role in ("teacher", "student"):
+        p = queries.prices_at(con, pd.DataFrame({"model_id": pairs[f"{role}_id"],
+                                                 "at_date": pd.to_datetime(pairs[f"{role}_price_date"])}))
+        hand = (2000 * p["input_usd_per_mtok"] + 500 * p["output_usd_per_mtok"]).to_numpy(float) / 1e6
+        assert np.allclose(pairs[f"{role}_price"].astype(float), hand, rtol=1e-6, equal_nan=True)
+    drop = 100 * (1 - pairs["student_price"].astype(float) / pairs["teacher_price"].astype(float))
+    assert np.allclose(pairs["price_drop_pct"].astype(float), drop, rtol=1e-6, equal_nan=True)
+    # a prompt longer than a student's context window: that pair has no price, and the CLI counts it
+    windows = queries.models(con).set_index("model_id")["context_window"]
+    small = pairs[pairs["student_id"].map(windows).astype(float) < 30_000]
+    assert not small.empty
+    long_w = dict(w, input_tokens=30_000)
+    code, out, err = _cli("generations", "--pair-set", "article", "--metric", "mmlu", "--price", "workload",
+                          "--workload", json.dumps(long_w), "--format", "csv")
+    assert code == 0, err
+    long_pairs = pd.read_csv(io.StringIO(out))
+    unpriced = long_pairs[["teacher_price", "student_price"]].isna().any(axis=1)
+    assert set(long_pairs.loc[unpriced, "student_id"]) >= set(small["student_id"])
+    assert f"note: {int(unpriced.sum())} of {len(long_pairs)} pairs have no price on this basis" in err
+
+
+def test_generations_page_on_a_cost_basis_names_it_and_counts_unpriced_pairs(con):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_DIR
+
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "2_generations.py"), default_timeout=60)
+    for k, v in dict(basis="Workload", wl="agentic-coding", metric="mmlu").items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "workload 'agentic-coding'" in spec["layout"]["xaxis"]["title"]["text"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Price = USD per task of workload" in captions
+    assert "pairs are left out of the means" in captions or "pairs are priced on this basis" in captions
+    # the per-task basis on the same page: every drawn price is a stored measurement
+    at.segmented_control(key="generations.basis").set_value("per-task").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("never estimated" in c.value or "priced on this basis" in c.value for c in at.caption)

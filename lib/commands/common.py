@@ -62,3 +62,34 @@ def write_frame(df, fmt: str, out=None) -> None:
         else:
             out.write(df.to_string(index=False, na_rep="", max_colwidth=48))
             out.write("\n")
+
+
+BASE_CHOICES = ["blended", "input", "output", "per-task", "workload"]
+
+
+def add_cost_basis_arguments(parser, what: str = "the frontier") -> None:
+    """--price (per token, per task measured, per task of a workload), --ratio, --benchmark and --workload."""
+    parser.add_argument("--price", choices=BASE_CHOICES, default="blended",
+                        help=f"price basis for {what} (default: blended)")
+    parser.add_argument("--ratio", default="3:1", help="input:output token ratio of the blended price")
+    parser.add_argument("--benchmark", default=None, metavar="B",
+                        help="with --price per-task: whose measured cost per task (aa_index, aider_polyglot, "
+                             "aider_edit; default aa_index)")
+    parser.add_argument("--workload", default=None, metavar="FILE|PRESET",
+                        help="with --price workload: a JSON file or a preset (chat, rag-cached, agentic-coding, "
+                             "batch-summarisation)")
+
+
+def cost_basis_workload(args):
+    """Check the cost-basis flags go together; the parsed workload (or None). UsageError (one line) if not."""
+    from lib import costs, pricing
+    from lib.errors import UsageError
+
+    pricing.parse_ratio(args.ratio)
+    if args.benchmark and args.price != "per-task":
+        raise UsageError("--benchmark goes with --price per-task")
+    if args.workload and args.price != "workload":
+        raise UsageError("--workload goes with --price workload")
+    if args.price == "workload" and not args.workload:
+        raise UsageError(f"--price workload needs --workload FILE or a preset ({', '.join(costs.PRESETS)})")
+    return costs.parse_workload(args.workload) if args.price == "workload" else None

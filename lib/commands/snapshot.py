@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import sys
 
-BASE_CHOICES = ["blended", "input", "output", "per-task", "workload"]
+from lib.commands.common import add_cost_basis_arguments
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--as-of", required=True, metavar="YYYY-MM-DD")
     parser.add_argument("--metric", default=None, help="quality metric id (default: aa_quality_2024)")
-    parser.add_argument("--price", choices=BASE_CHOICES, default="blended",
-                        help="price basis for the frontier (default: blended)")
-    parser.add_argument("--ratio", default="3:1", help="input:output token ratio of the blended price")
-    parser.add_argument("--benchmark", default=None, metavar="B",
-                        help="with --price per-task: whose measured cost per task (aa_index, aider_polyglot, "
-                             "aider_edit; default aa_index)")
-    parser.add_argument("--workload", default=None, metavar="FILE|PRESET",
-                        help="with --price workload: a JSON file or a preset (chat, rag-cached, agentic-coding, "
-                             "batch-summarisation)")
+    add_cost_basis_arguments(parser)
     parser.add_argument("--host", choices=["vendor", "cheapest-host", "median-host"], default="vendor",
                         help="which host's price where several sell the model (default: the vendor's own)")
     parser.add_argument("--min-speed", type=float, default=None, metavar="TOK_S",
@@ -32,25 +24,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from lib import costs, pricing, queries
-    from lib.commands.common import check_metric, open_db, parse_date, write_frame
+    from lib import costs, queries
+    from lib.commands.common import check_metric, cost_basis_workload, open_db, parse_date, write_frame
     from lib.errors import UsageError
     from lib.snapshot import DEFAULT_METRIC, SNAPSHOT_COLUMNS
 
     as_of = parse_date(args.as_of)
-    pricing.parse_ratio(args.ratio)
+    workload = cost_basis_workload(args)
     import datetime as dt
 
     if as_of > dt.date.today():
         print(f"note: --as-of {as_of} is in the future: only prices already scheduled for then are shown, "
               "not a forecast", file=sys.stderr)
-    if args.benchmark and args.price != "per-task":
-        raise UsageError("--benchmark goes with --price per-task")
-    if args.workload and args.price != "workload":
-        raise UsageError("--workload goes with --price workload")
-    if args.price == "workload" and not args.workload:
-        raise UsageError(f"--price workload needs --workload FILE or a preset ({', '.join(costs.PRESETS)})")
-    workload = costs.parse_workload(args.workload) if args.price == "workload" else None
     con = open_db()
     metric = args.metric or DEFAULT_METRIC
     check_metric(con, metric)
