@@ -60,9 +60,7 @@ def _meta(fig) -> dict:
 
 def _trace_points(tr) -> pd.DataFrame:
     """The points one trace draws, filtered exactly as `export.points_frame` filters a figure's points."""
-    import plotly.graph_objects as go
-
-    return export.points_frame(go.Figure(data=[tr]))
+    return export.trace_points(tr).reset_index(drop=True).infer_objects()
 
 
 def chart_kind(fig) -> str:

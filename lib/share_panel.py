@@ -93,7 +93,9 @@ def pptx_controls(fig, name: str, key: str, *, preset: str, theme: str, title: s
                        mime=pptx_export.MIME_TYPE, key=f"{key}_dl_deck", on_click="ignore",
                        icon=":material/slideshow:",
                        help="Title slide, the standard charts (frontier today and a year ago, generations, trend, "
-                            "price histories) and a sources slide; native charts, sources in the speaker notes.")
+                            "price histories) and a sources slide; native charts, sources in the speaker notes. "
+                            "Built on the click: the first one takes several seconds (the button spins "
+                            "meanwhile); later clicks reuse it while the data is unchanged.")
     st.caption("Native PowerPoint charts: restyle, recolour and edit the data in PowerPoint, Keynote or Google "
                "Slides. Sources, the metric's definition and the price basis are in the speaker notes.")
 
@@ -103,16 +105,13 @@ def deck_bytes(db, preset: str, theme: str) -> bytes:
     return _deck_bytes(db, db.version, preset, theme)
 
 
-@st.cache_data(ttl=TTL, max_entries=6, show_spinner="Building the deck…")
+@st.cache_data(ttl=TTL, max_entries=6, show_spinner=False)
 def _deck_bytes(_db, version: str, preset: str, theme: str) -> bytes:
     from lib.commands import export as export_cmd
 
     parser = argparse.ArgumentParser()
     export_cmd.add_arguments(parser)
     args = parser.parse_args(["--deck", "-", "--format", "pptx", "--preset", preset, "--theme", theme])
-    cur = _db.cursor()
-    try:
+    with _db.cursor() as cur:  # Db.cursor() is a context manager (the file is not swapped under the build)
         data, _ = export_cmd.pptx_deck(cur, args)
-    finally:
-        cur.close()
     return data

@@ -7,6 +7,7 @@ import functools
 import http.server
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,9 +78,6 @@ def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(serve
         ctx.close()
 
 
-@pytest.mark.skip(reason="open defect: in the browser the 'Download as PowerPoint' click produced no download within "
-                         "240 s on main at 75ea843 (it passed before the page-state/charts rebases); the same deck is "
-                         "checked through the CLI in tests/test_pptx_export.py")
 def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads(server, browser, tmp_path):
     from pptx import Presentation
 
@@ -100,9 +98,12 @@ def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads
         with page.expect_download(timeout=240_000) as download:
             button.click()
         download.value.save_as(tmp_path / "chart.pptx")
+        started = time.monotonic()
         with page.expect_download(timeout=240_000) as download:
             page.get_by_role("button", name="Download the whole deck as PowerPoint").click()
         download.value.save_as(tmp_path / "deck.pptx")
+        # a figure, not a limit (speed is benchmarked): the first deck of a data version is built on this click
+        print(f"\nwhole deck: download {time.monotonic() - started:.1f} s after the click")
     finally:
         ctx.close()
     slide = Presentation(str(tmp_path / "chart.pptx")).slides[0]
