@@ -405,9 +405,19 @@ def trend_table(
     price_date: str = "release",
     basis: str = DEFAULT_BASIS,
     ratio: str = DEFAULT_RATIO,
+    benchmark: str | None = None,
+    workload: str | None = None,
 ) -> pd.DataFrame:
     """Every scored and priced model (`model, release_date, price, score, price_date, name, vendor`)."""
-    table = trends.trend_table_from_db(con, metric_id, price_date=price_date, basis=basis, ratio=ratio)
+    table = trends.trend_table_from_db(
+        con,
+        metric_id,
+        price_date=price_date,
+        basis=basis,
+        ratio=ratio,
+        benchmark_id=benchmark,
+        workload=costs.parse_workload(workload) if workload else None,
+    )
     return views.trend_table_with_names(table, queries.models(con))
 
 
@@ -426,13 +436,23 @@ def trend(
     price_date: str = "release",
     basis: str = DEFAULT_BASIS,
     ratio: str = DEFAULT_RATIO,
+    benchmark: str | None = None,
+    workload: str | None = None,
     data_as_of: dt.date | None = None,
     theme: str = "light",
 ) -> Chart:
     """Cheapest price to reach a quality level over time with Epoch AI's fitted decline. Threshold: a score, a
     model's score, or (neither given) the first article model's score. Summary: `fit` (lib.trends.TrendFit)."""
     metric, m_label, short = metric_labels(con, metric_id)
-    table = trend_table(con, metric_id=metric_id, price_date=price_date, basis=basis, ratio=ratio)
+    table = trend_table(
+        con,
+        metric_id=metric_id,
+        price_date=price_date,
+        basis=basis,
+        ratio=ratio,
+        benchmark=benchmark,
+        workload=workload,
+    )
     if threshold is None and threshold_model is None:
         threshold_model = default_threshold_model(table)
         if threshold_model is None:
@@ -453,7 +473,7 @@ def trend(
         table,
         fit,
         metric_label=m_label,
-        price_label=views.price_label(basis, ratio),
+        price_label=_basis_price_label(con, basis, ratio, benchmark, workload),
         title=f"Cheapest price to reach {short} ≥ {fit.threshold:.4g}{by}",
         sources=sources,
         data_as_of=data_as_of or newest_observation(con),
@@ -470,12 +490,25 @@ def frontier_price_levels(
     dates: Sequence[dt.date],
     basis: str = DEFAULT_BASIS,
     ratio: str = DEFAULT_RATIO,
+    benchmark: str | None = None,
+    workload: str | None = None,
     data_as_of: dt.date | None = None,
     theme: str = "light",
 ) -> Chart:
     """The frontier's cheapest price at fixed quality levels, at each of `dates` (month-ends)."""
     _, _, short = metric_labels(con, metric_id)
-    series = snapshot.markets_as_of(con, dates, metric_id, basis, ratio)
+    if basis in costs.PER_TASK_BASES:  # per task: each month's market priced with that month's rules
+        series = snapshot.markets_as_of(con, dates, metric_id, DEFAULT_BASIS, ratio)
+        series["price"] = costs.prices_on_basis(
+            con,
+            series.rename(columns={"as_of": "at_date"}),
+            basis,
+            ratio,
+            benchmark_id=benchmark,
+            workload=costs.parse_workload(workload) if workload else None,
+        ).to_numpy()
+    else:
+        series = snapshot.markets_as_of(con, dates, metric_id, basis, ratio)
     at_levels = views.frontier_price_by_month(series, levels)
     on_chart = at_levels.dropna(subset=["price", "model"])
     sources = _price_and_score_sources(
@@ -485,7 +518,7 @@ def frontier_price_levels(
     fig = figures.frontier_price_over_time_figure(
         at_levels,
         metric_label=short,
-        price_label=views.price_label(basis, ratio),
+        price_label=_basis_price_label(con, basis, ratio, benchmark, workload),
         names=names,
         sources=sources,
         data_as_of=data_as_of or newest_observation(con),

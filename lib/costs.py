@@ -239,23 +239,37 @@ def prices_on_basis(con, priced: pd.DataFrame, basis: str = "blended", ratio="3:
         check_benchmark(con, benchmark_id or DEFAULT_BENCHMARK)
     elif workload is None:
         raise UsageError("the workload basis needs a workload")
-    out = pd.Series(np.nan, index=df.index, dtype=float)
-    models = queries.models(con).set_index("model_id")
-    vendor = df["model_id"].map(models["vendor"])
-    window = df["model_id"].map(models["context_window"])
-    for day, idx in df.groupby(pd.to_datetime(df["at_date"]).dt.date).groups.items():
-        part = df.loc[idx]
-        if basis == "per-task":
-            tc = queries.task_costs_as_of(con, day, benchmark_id or DEFAULT_BENCHMARK)
-            out.loc[idx] = part["model_id"].map(tc.set_index("model_id")["usd_per_task"]).astype(float)
-            continue
+    if basis == "workload":
         assert workload is not None
-        market = part.assign(vendor=vendor.loc[idx], context_window=window.loc[idx], quality=np.nan, price=np.nan)
-        if "price_provider" not in market and "provider" in market:
-            market["price_provider"] = market["provider"]
-        priced_day, _ = with_workload(market, con, day, workload)
-        out.loc[idx] = priced_day["usd_per_task"].to_numpy(float)
+        return workload_prices_at(con, df, workload)
+    out = pd.Series(np.nan, index=df.index, dtype=float)
+    for day, idx in df.groupby(pd.to_datetime(df["at_date"]).dt.date).groups.items():
+        tc = queries.task_costs_as_of(con, day, benchmark_id or DEFAULT_BENCHMARK)
+        out.loc[idx] = df.loc[idx, "model_id"].map(tc.set_index("model_id")["usd_per_task"]).astype(float)
     return out
+
+
+def workload_prices_at(con, priced: pd.DataFrame, w: Workload) -> pd.Series:
+    """One task of `w` for each (model, date) row of `priced` (queries.prices_at's columns), in one query: the
+    same rules as `with_workload` (that date's reasoning models, batch discount and long-context tier of the
+    price's provider; a prompt beyond the context window gives NaN), vectorised over many dates."""
+    df = priced.reset_index(drop=True)
+    models = queries.models(con).set_index("model_id")
+    provider = df["price_provider"] if "price_provider" in df else df.get("provider")
+    facts = queries.workload_facts_at(con, pd.DataFrame({
+        "model_id": df["model_id"], "vendor": df["model_id"].map(models["vendor"]),
+        "provider": provider if provider is not None else pd.Series(None, index=df.index), "at_date": df["at_date"]}),
+        sorted(NON_REASONING_VARIANTS))
+    lc = tuple(facts[c] for c in ("long_context_min_prompt_tokens", "long_context_input_usd_per_mtok",
+                                  "long_context_output_usd_per_mtok", "long_context_cache_read_usd_per_mtok"))
+    cr = df["cache_read_usd_per_mtok"] if "cache_read_usd_per_mtok" in df else np.nan
+    cost = workload_cost(df["input_usd_per_mtok"], df["output_usd_per_mtok"], cr, w, facts["reasoning"].to_numpy(bool),
+                         facts["discount_share"].astype(float), lc)
+    applied = long_context_applies(w, facts["long_context_min_prompt_tokens"]) & \
+        facts["long_context_input_usd_per_mtok"].notna().to_numpy()
+    window = pd.to_numeric(df["model_id"].map(models["context_window"]), errors="coerce").to_numpy(float)
+    cost = np.where((w.input_tokens > window) & ~applied, np.nan, cost)
+    return pd.Series(cost, index=priced.index, dtype=float)
 
 
 LONG_CONTEXT_COLUMNS = {"min_prompt_tokens": "long_context_min_prompt_tokens",

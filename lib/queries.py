@@ -613,6 +613,62 @@ def long_context_prices_as_of(con, as_of) -> pd.DataFrame:
     return con.execute(LONG_CONTEXT_AS_OF, [d, d]).df()
 
 
+# What a workload's price depends on besides the token prices, for many (model, date) requests at once: whether the
+# model is known to reason (a reasoning setting among its newest measurements per benchmark on or before the date;
+# the same rule as lib.costs.reasoning_models), its vendor's batch discount then, and its provider's long-context
+# tier then (LONG_CONTEXT_AS_OF). `cost_requests` (req_id, model_id, vendor, provider, at_date) is registered.
+WORKLOAD_FACTS_AT = """
+WITH newest_tc AS (
+    SELECT r.req_id, tc.variant
+    FROM cost_requests r JOIN task_costs tc ON tc.model_id = r.model_id AND tc.observed_date <= r.at_date
+    QUALIFY tc.observed_date = max(tc.observed_date) OVER (PARTITION BY r.req_id, tc.benchmark_id)
+),
+reasoning AS (
+    SELECT req_id, bool_or(variant NOT IN (SELECT unnest($non_reasoning))) AS reasoning FROM newest_tc GROUP BY req_id
+),
+disc AS (
+    SELECT r.req_id, b.discount_share
+    FROM cost_requests r JOIN batch_discounts b ON b.vendor = r.vendor AND b.effective_from <= r.at_date
+    QUALIFY row_number() OVER (PARTITION BY r.req_id ORDER BY b.effective_from DESC) = 1
+),
+lc AS (
+    SELECT r.req_id, pi.min_prompt_tokens AS long_context_min_prompt_tokens,
+           pi.input_usd_per_mtok AS long_context_input_usd_per_mtok,
+           pi.output_usd_per_mtok AS long_context_output_usd_per_mtok,
+           pi.cache_read_usd_per_mtok AS long_context_cache_read_usd_per_mtok,
+           pi.source_ref AS long_context_source_ref
+    FROM cost_requests r JOIN price_intervals pi
+      ON pi.model_id = r.model_id AND pi.provider = r.provider AND pi.tier = 'long-context'
+     AND pi.effective_from <= r.at_date AND pi.valid_to > r.at_date
+    QUALIFY row_number() OVER (PARTITION BY r.req_id ORDER BY pi.precedence) = 1
+)
+SELECT r.req_id, COALESCE(reasoning.reasoning, FALSE) AS reasoning, disc.discount_share,
+       lc.* EXCLUDE (req_id)
+FROM cost_requests r
+LEFT JOIN reasoning USING (req_id)
+LEFT JOIN disc USING (req_id)
+LEFT JOIN lc USING (req_id)
+ORDER BY r.req_id"""
+
+
+def workload_facts_at(con, requests: pd.DataFrame, non_reasoning: Sequence[str]) -> pd.DataFrame:
+    """WORKLOAD_FACTS_AT for `requests` (model_id, vendor, provider, at_date); rows keep the requests' order."""
+    req = pd.DataFrame({
+        "req_id": range(len(requests)),
+        "model_id": requests["model_id"].astype(str).to_numpy(),
+        "vendor": requests["vendor"].astype(object).to_numpy(),
+        "provider": requests["provider"].astype(object).to_numpy(),
+        "at_date": pd.to_datetime(requests["at_date"]).dt.date.to_numpy(),
+    })
+    cur = con.cursor()
+    try:
+        cur.register("cost_requests", req)
+        out = cur.execute(WORKLOAD_FACTS_AT, {"non_reasoning": list(non_reasoning)}).df()
+    finally:
+        cur.close()
+    return out.drop(columns="req_id")
+
+
 def batch_discounts_as_of(con, as_of) -> pd.DataFrame:
     """Per vendor, the batch discount in force at the date (vendors without one are absent)."""
     return con.execute("SELECT * FROM batch_discounts WHERE effective_from <= ? "

@@ -169,14 +169,16 @@ def price_trend(df: pd.DataFrame, threshold: float | None = None, threshold_mode
 # --- DB-backed entry -------------------------------------------------------------------------------------------
 
 def trend_table_from_db(con, metric_id: str, price_date: str = "release", basis: str = "blended",
-                        ratio="3:1") -> pd.DataFrame:
+                        ratio="3:1", *, benchmark_id: str | None = None, workload=None) -> pd.DataFrame:
     """``model, release_date, price, score`` for every scored model, priced at the chosen date.
 
     ``price_date``: ``release`` (default; the price in force at the model's release date, or its first known
     price when the store's price history starts after the release), ``today`` (the newest date in the store) or
-    an explicit YYYY-MM-DD. The price basis defaults to the 3:1 blend. Models without a price are dropped.
+    an explicit YYYY-MM-DD. The price basis defaults to the 3:1 blend; ``per-task`` (measured on ``benchmark_id``,
+    the newest measurement on or before the price date) and ``workload`` (one task of ``workload``) price per
+    task (lib.costs.prices_on_basis). Models without a price on the basis are dropped.
     """
-    from lib import pricing, queries
+    from lib import costs, queries
 
     metrics = queries.metrics(con)
     if metric_id not in set(metrics["metric_id"]):
@@ -192,7 +194,7 @@ def trend_table_from_db(con, metric_id: str, price_date: str = "release", basis:
         first = pd.to_datetime(t["first_price_date"], errors="coerce")
         at = at.where(first.isna() | (first <= at), first)
     prices = queries.prices_at(con, pd.DataFrame({"model_id": t["model_id"], "at_date": at}))
-    price = pricing.price_basis(prices.reset_index(drop=True), basis=basis, ratio=ratio).to_numpy()
+    price = costs.prices_on_basis(con, prices, basis, ratio, benchmark_id=benchmark_id, workload=workload).to_numpy()
     out = pd.DataFrame({"model": t["model_id"].to_numpy(), "release_date": t["release_date"].to_numpy(),
                         "price": price, "score": t["value"].astype(float).to_numpy(),
                         "price_date": at.to_numpy()})

@@ -143,9 +143,11 @@ def load_market(_db: Db, version: str, as_of: dt.date, metric_id: str, basis: st
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def load_trend_table(_db: Db, version: str, metric_id: str, price_date: str, basis: str, ratio: str) -> pd.DataFrame:
+def load_trend_table(_db: Db, version: str, metric_id: str, price_date: str, basis: str, ratio: str,
+                     benchmark: str | None = None, workload: str | None = None) -> pd.DataFrame:
     """Every scored and priced model of the metric (the Trends page's threshold choices)."""
-    return _q(_db, charts.trend_table, metric_id=metric_id, price_date=price_date, basis=basis, ratio=ratio)
+    return _q(_db, charts.trend_table, metric_id=metric_id, price_date=price_date, basis=basis, ratio=ratio,
+              benchmark=benchmark, workload=workload)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)

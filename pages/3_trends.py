@@ -16,7 +16,9 @@ state = ui.page_state("trends")
 with st.sidebar:
     st.header("Options")
     metric = ui.metric_picker(metrics, state=state)
-    basis, ratio, _ = ui.price_basis_control(state=state)
+    cost = ui.cost_basis_control(ui.load_task_benchmarks(db, db.version), state=state, with_hosts=False)
+    basis, ratio = cost["basis"], cost["ratio"]
+    per_task = dict(benchmark=cost["benchmark"], workload=cost["workload"])
     value = state.initial("price_date", lambda raw: urlparams.parse_choice(raw, ["release", "today"]), "release")
     price_date = st.radio("Price of each model", ["release", "today"], index=["release", "today"].index(value),
                           key=state.key("price_date"),
@@ -28,9 +30,11 @@ if not metric:
     ui.empty_state("The database has no quality metrics.", "")
     st.stop()
 
-table = ui.load_trend_table(db, db.version, metric["metric_id"], price_date, basis, ratio)
+table = ui.load_trend_table(db, db.version, metric["metric_id"], price_date, basis, ratio, **per_task)
 if table.empty:
-    ui.empty_state(f"No model has both a price and a {views.metric_short(metric)} score.", "Choose another metric.")
+    hint = ("Choose another metric." if basis not in ("per-task", "workload") else
+            "Measured costs per task are recent: price each model today (sidebar), or choose another basis.")
+    ui.empty_state(f"No model has both a price on this basis and a {views.metric_short(metric)} score.", hint)
     st.stop()
 
 names = ui.load_models(db, db.version).set_index("model_id")["name"].to_dict()
@@ -59,7 +63,7 @@ else:
 try:
     view = ui.chart_view(db, "trend", metric_id=metric["metric_id"], threshold=threshold,
                          threshold_model=threshold_model, price_date=price_date, basis=basis, ratio=ratio,
-                         data_as_of=ui.data_as_of(db), theme=ui.theme())
+                         **per_task, data_as_of=ui.data_as_of(db), theme=ui.theme())
 except UsageError as exc:
     st.error(ui.md_text(exc))
     st.stop()
@@ -78,7 +82,10 @@ k4.metric("R²", f"{fit.r_squared:.2f}" if fit.ok else "–")
 
 ui.chart(view.fig, view.points, "trend", sources=sources, key="trend_chart", lazy_export=True)
 st.caption(f"Method: Epoch AI's — models at or above the threshold, walked in release order; each new lowest "
-           f"price is a point; least squares of log10(price) on years. Prices {price_date == 'release' and 'at release' or 'today'}.")
+           f"price is a point; least squares of log10(price) on years. Prices {price_date == 'release' and 'at release' or 'today'}."
+           + {"per-task": " Price = the measured cost per task (the newest measurement on or before the price date); "
+                          "models without one are left out, never estimated.",
+              "workload": " Price = one task of the workload at the token prices of the price date."}.get(basis, ""))
 
 st.subheader("The frontier's price at fixed quality levels", anchor=False)
 q = scores.quantile([0.25, 0.5, 0.75]).round(0).tolist()
@@ -93,7 +100,8 @@ except ValueError:
     levels = []
 if levels:
     levels_view = ui.chart_view(db, "frontier-price-levels", metric_id=metric["metric_id"], levels=tuple(levels),
-                                dates=tuple(views.month_ends(lo, hi)), basis=basis, ratio=ratio, data_as_of=ui.data_as_of(db),
+                                dates=tuple(views.month_ends(lo, hi)), basis=basis, ratio=ratio, **per_task,
+                                data_as_of=ui.data_as_of(db),
                                 theme=ui.theme())
     ui.chart(levels_view.fig, levels_view.points, "frontier-price-over-time", sources=sources, key="levels_chart",
              lazy_export=True)

@@ -417,3 +417,50 @@ def test_generations_page_on_a_cost_basis_names_it_and_counts_unpriced_pairs(con
     at.segmented_control(key="generations.basis").set_value("per-task").run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("never estimated" in c.value or "priced on this basis" in c.value for c in at.caption)
+
+
+# --- Trends on the cost bases -------------------------------------------------------------------------------------
+
+def test_trend_table_on_a_workload_basis_is_one_task_at_each_models_release_price(con):
+    from lib import trends
+
+    w = costs.Workload(input_tokens=1_000, output_tokens=400, name="hand")
+    table = trends.trend_table_from_db(con, "mmlu", price_date="release", basis="workload", workload=w)
+    blended = trends.trend_table_from_db(con, "mmlu", price_date="release").set_index("model")
+    assert len(table) > 20 and set(table["model"]) <= set(blended.index)
+    p = queries.prices_at(con, pd.DataFrame({"model_id": table["model"], "at_date": table["price_date"]}))
+    hand = (1_000 * p["input_usd_per_mtok"] + 400 * p["output_usd_per_mtok"]).to_numpy(float) / 1e6
+    assert np.allclose(table["price"], hand, rtol=1e-9)
+    # the vectorised pricing agrees with the one-date market entry (reasoning, batch and long-context rules)
+    day = "2026-09-01"
+    for wl in (costs.PRESETS["agentic-coding"], costs.PRESETS["batch-summarisation"],
+               costs.Workload(300_000, 0.1, 1_000, 3.0, False, "long")):
+        m, _ = costs.market_on_basis(con, day, "lmarena_text", "workload", workload=wl)
+        v = costs.workload_prices_at(con, m.assign(at_date=pd.Timestamp(day)), wl)
+        assert np.allclose(m["usd_per_task"].to_numpy(float), v.to_numpy(float), equal_nan=True)
+
+
+def test_trends_page_on_cost_bases_names_the_basis_and_draws_measured_costs_only(con):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_DIR
+
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "3_trends.py"), default_timeout=90)
+    for k, v in dict(basis="Workload", wl="chat", metric="mmlu").items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 2 and all("workload 'chat'" in s["layout"]["xaxis"]["title"]["text"] or
+                                   "workload 'chat'" in s["layout"]["yaxis"]["title"]["text"] for s in specs)
+    assert any("one task of the workload" in c.value for c in at.caption)
+    at.segmented_control(key="trends.basis").set_value("per-task").run()
+    at.radio(key="trends.price_date").set_value("today").run()
+    assert not at.exception, [e.message for e in at.exception]
+    text = " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
+    assert "never estimated" in text or "Measured costs per task are recent" in text
+    if at.get("plotly_chart"):  # every drawn model has a measured cost on or before today
+        tc = queries.task_costs_as_of(con, pd.Timestamp.today().date(), costs.DEFAULT_BENCHMARK)
+        drawn = {row[0] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+                 for row in (t.get("customdata") or []) if isinstance(row, list)}
+        assert drawn <= set(tc["model_id"]) | {None}
