@@ -419,7 +419,9 @@ def _add_xy_chart(slide, fig, box, th: dict, size_pt: float):
                 ser.marker.format.fill.fore_color.rgb = _rgb(s["colour"])
             else:
                 ser.marker.format.fill.background()
-            ser.marker.format.line.color.rgb = _rgb(s["marker_line"] or colour)
+            # Plotly draws an open symbol's outline in the marker colour (its marker.line colour is unused)
+            outline = s["colour"] if s["open"] and s["colour"] else s["marker_line"] or colour
+            ser.marker.format.line.color.rgb = _rgb(outline)
             if s["per_point_colours"]:
                 for j, c in enumerate(s["per_point_colours"]):
                     if c:

@@ -228,3 +228,17 @@ def test_a_cached_figure_gives_the_same_slide(built):
         assert [(s["name"], s["x"], s["y"]) for s in pptx_export.native_series(again)] == \
             [(s["name"], s["x"], s["y"]) for s in pptx_export.native_series(fig)]
         assert export.points_frame(again).equals(export.points_frame(fig))
+
+
+def test_open_markers_are_outlined_in_their_own_colour_as_on_the_dashboard():
+    """Plotly outlines an open symbol ("other vendors": hollow grey circles) in the marker colour; a slide outlining
+    it in the marker-line colour showed them as dark dots."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], mode="markers", name="other vendors",
+                                marker=dict(symbol="circle-open", color="#9AA0A6", line=dict(color="#111827"))),
+                     go.Scatter(x=[1, 2], y=[5, 6], mode="markers", name="OpenAI",
+                                marker=dict(symbol="circle", color="#4477AA", line=dict(color="#111827")))])
+    chart = charts_of(Presentation(io.BytesIO(pptx_export.chart_bytes(fig))).slides[0])[0]
+    outline = {s.name: str(s.marker.format.line.color.rgb) for s in chart.plots[0].series}
+    assert outline == {"other vendors": "9AA0A6", "OpenAI": "111827"}
