@@ -312,6 +312,8 @@ def with_host_price(market: pd.DataFrame, con, as_of, choice: str = "vendor") ->
     for col in ("input_usd_per_mtok", "output_usd_per_mtok"):
         df.loc[has, col] = ids[has].map(hp[f"{side}_{col}"]).astype(float)
     df["price_rule"] = np.where(has, f"{side} of hosts", "headline")
+    if not has.any():  # no host observed by this date: every model keeps its headline price
+        return df.assign(hosts=np.nan), dict(host_choice=choice, host_priced=0)
     df.loc[has, "price_source_id"] = ids[has].map(hp["host_source_id"])
     if side == "cheapest":
         df.loc[has, "price_source_ref"] = ids[has].map(hp["cheapest_source_ref"])

@@ -257,8 +257,34 @@ def _col(df: pd.DataFrame, name: str, default=None) -> pd.Series:
     return pd.Series([default] * len(df), index=df.index, dtype=object)
 
 
+def price_rule_text(df: pd.DataFrame) -> list[str]:
+    """Which offering's price a point uses, as the hover states it: the vendor's own API price (the headline rule),
+    else a host's listing when no vendor price was in force, or the host rule the user chose (cheapest / median of
+    the API hosts Artificial Analysis observed)."""
+    out = []
+    for rule, provider, first_party, hosts, mine in zip(
+            _col(df, "price_rule", None), _col(df, "price_provider", None), _col(df, "price_first_party", None),
+            _col(df, "hosts", None), _col(df, "is_user", False)):
+        provider = "" if pd.isna(provider) else escape(str(provider))
+        n = "" if pd.isna(hosts) else f" of {int(hosts)}"
+        if mine is True or mine == 1:
+            out.append("price: your upload")
+        elif isinstance(rule, str) and rule.startswith("cheapest"):
+            out.append(f"price: cheapest{n} API host(s) ({provider})")
+        elif isinstance(rule, str) and rule.startswith("median"):
+            out.append(f"price: median{n} API host(s)")
+        elif not pd.isna(first_party) and bool(first_party):
+            out.append("price: the vendor's own API")
+        elif provider:
+            out.append(f"price: host {provider} (no vendor price in force)")
+        else:
+            out.append("")
+    return out
+
+
 def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
-    """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours, review]."""
+    """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours, review,
+    price rule]."""
     n = len(df)
     fmt = np.vectorize(fmt_usd, otypes=[object])
     inp = _num(_col(df, "input_usd_per_mtok"), n)
@@ -282,8 +308,8 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
         fmt(bl) if n else np.array([], dtype=object),
         quality_txt, src,
         fmt(xv) if n else np.array([], dtype=object),
-        mine, review,
-    ]) if n else np.empty((0, 12), dtype=object)
+        mine, review, price_rule_text(df),
+    ]) if n else np.empty((0, 13), dtype=object)
 
 
 REVIEW_TEXT = {"reviewed": "reviewed: on a hand-maintained price list", "unreviewed": "unreviewed: only in automated listings or leaderboards"}
@@ -293,6 +319,7 @@ def _hovertemplate(metric_label: str, x_label: str) -> str:
     return ("<b>%{customdata[1]}</b><br>%{customdata[2]} · released %{customdata[3]}<br>"
             "input %{customdata[4]} · output %{customdata[5]} per M tokens<br>"
             "blended %{customdata[6]} per M tokens<br>"
+            "%{customdata[12]}<br>"
             f"{escape(x_label)}: %{{customdata[9]}}<br>"
             f"{escape(metric_label)}: %{{customdata[7]}} <i>(%{{customdata[8]}})</i><br>"
             "<i>%{customdata[11]}</i>"

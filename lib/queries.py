@@ -14,13 +14,14 @@ PRICE_COLUMNS = """
     pi.input_usd_per_mtok, pi.output_usd_per_mtok, pi.cache_read_usd_per_mtok,
     pi.date_kind AS price_date_kind, pi.effective_from AS price_effective_from,
     pi.effective_to_resolved AS price_effective_to, pi.provider AS price_provider,
-    pi.source_id AS price_source_id, pi.source_ref AS price_source_ref"""
+    pi.first_party AS price_first_party, pi.source_id AS price_source_id, pi.source_ref AS price_source_ref"""
 
 MARKET_COLUMNS = """
     a.model_id, a.vendor, a.family, a.name, a.release_date, a.open_weights, a.context_window, a.parameters_b,
     a.status,
     p.input_usd_per_mtok, p.output_usd_per_mtok, p.cache_read_usd_per_mtok, p.price_date_kind,
-    p.price_effective_from, p.price_effective_to, p.price_provider, p.price_source_id, p.price_source_ref,
+    p.price_effective_from, p.price_effective_to, p.price_provider, p.price_first_party, p.price_source_id,
+    p.price_source_ref,
     q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref, q.quality_variant"""
 
 # Which score stands for a model when it has several: its default configuration (variant '') first, else the

@@ -84,6 +84,17 @@ def test_hover_says_whether_a_model_was_hand_reviewed():
     assert "customdata[11]" in fig.data[0].hovertemplate
 
 
+def test_hover_states_which_offerings_price_a_point_uses():
+    df = _points(4).assign(price_first_party=[True, False, False, None], price_provider=["openai", "openrouter",
+                                                                                         "together", "<b>x</b>"],
+                           price_rule=[None, None, "cheapest of hosts", None], hosts=[None, None, 3, None])
+    fig = figures.frontier_figure(df, metric_label="Q")
+    said = [r[12] for r in fig.data[0].customdata]
+    assert said == ["price: the vendor's own API", "price: host openrouter (no vendor price in force)",
+                    "price: cheapest of 3 API host(s) (together)", "price: host &lt;b&gt;x&lt;/b&gt; (no vendor price in force)"]
+    assert "customdata[12]" in fig.data[0].hovertemplate
+
+
 def test_price_history_labels_every_price_level():
     h = pd.DataFrame({"model_id": ["m", "m"], "effective_from": pd.to_datetime(["2024-11-04", "2024-12-12"]),
                       "effective_to": [pd.NaT, pd.NaT], "input_usd_per_mtok": [1.0, 0.8],

@@ -291,3 +291,30 @@ def test_a_retirement_date_litellm_later_withdrew_is_dropped_and_a_vendor_date_w
         assert len(own) == 1 and "docs.anthropic.com" in own["source_ref"].iloc[0]
         assert models.loc[mid, "deprecation_date"] == own["date"].iloc[0]
     assert pd.isna(models.loc["anthropic/claude-3-haiku", "deprecation_date"])
+
+
+def test_every_frontier_point_says_whose_price_it_is(built):
+    """The headline price is the vendor's own offering where one is in force; otherwise the hover names the host."""
+    import datetime as dt
+    import json
+
+    from lib import charts
+    chart = charts.frontier(built, as_of=dt.date(2025, 6, 1))
+    spec = json.loads(chart.fig.to_json())
+    said = {r[0]: r[12] for t in spec["data"] if t.get("name") != "Pareto frontier" for r in t.get("customdata") or []}
+    pts = chart.points.set_index("model_id")
+    assert said and set(said) == set(pts.index)
+    for mid, text in said.items():
+        if bool(pts.loc[mid, "price_first_party"]):
+            assert text == "price: the vendor's own API", mid
+        else:
+            assert text == f"price: host {pts.loc[mid, 'price_provider']} (no vendor price in force)", mid
+    assert any(t.startswith("price: host") for t in said.values())
+    # the user's host rule, on a date with and one without host observations (the headline price then stands)
+    for day in (dt.date(2025, 6, 1), dt.date(2026, 6, 1)):
+        chart = charts.frontier(built, as_of=day, host="cheapest-host")
+        spec = json.loads(chart.fig.to_json())
+        said = {r[0]: r[12] for t in spec["data"] if t.get("name") != "Pareto frontier"
+                for r in t.get("customdata") or []}
+        rule = chart.points.set_index("model_id")["price_rule"]
+        assert said and all(said[m].startswith("price: cheapest") == (rule[m] == "cheapest of hosts") for m in said)
