@@ -330,6 +330,23 @@ FROM lifecycle WHERE model_id = ? ORDER BY date, event
 """
 
 
+ALIAS_MOVES_FOR_MODEL = """
+SELECT alias, valid_from, valid_to, source_ref, note
+FROM alias_moves WHERE model_id = ? ORDER BY valid_from, alias
+"""
+
+
+HAS_TABLE = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?"
+
+
+def alias_moves(con, model_id: str) -> pd.DataFrame:
+    """The moving aliases that pointed at one model, with the dates (`valid_to` exclusive, empty = still); empty
+    on a store built before the table existed (a live-ingested store is never rebuilt from the seed)."""
+    if not con.execute(HAS_TABLE, ["alias_moves"]).fetchall()[0][0]:
+        return pd.DataFrame(columns=["alias", "valid_from", "valid_to", "source_ref", "note"])
+    return con.execute(ALIAS_MOVES_FOR_MODEL, [model_id]).df()
+
+
 def lifecycle(con, model_id: str) -> pd.DataFrame:
     """Releases, retirements (vendor or host) and delistings of one model, each with its reference."""
     return con.execute(LIFECYCLE_FOR_MODEL, [model_id]).df()

@@ -208,6 +208,19 @@ CREATE TABLE lifecycle (
     note       VARCHAR
 )"""
 
+# Dated targets of moving aliases (data/curated/alias_moves.csv): which snapshot `gpt-4o` or "Claude 3.5 Sonnet"
+# meant from `valid_from` (inclusive) to `valid_to` (exclusive, NULL = still), each with the announcement.
+ALIAS_MOVES = """
+CREATE TABLE alias_moves (
+    alias      VARCHAR NOT NULL,  -- the alias as curation matches it (lowercase, '-' for spaces): gpt-4o
+    model_id   VARCHAR NOT NULL REFERENCES models (model_id),
+    valid_from DATE NOT NULL,
+    valid_to   DATE,
+    source_ref VARCHAR NOT NULL,  -- the vendor's announcement (and the raw file that dates it, where one does)
+    note       VARCHAR,
+    PRIMARY KEY (alias, valid_from)
+)"""
+
 # Fees that are not token prices (per request, per search, per image), kept as their own kind, never in `prices`.
 FEES = """
 CREATE TABLE fees (
@@ -244,7 +257,7 @@ CREATE TABLE meta (
 
 # Bumped whenever the DDL or a derived table changes shape: it is part of the data version, so a database built
 # by older code is rebuilt on first use instead of being read with the wrong columns.
-SCHEMA_VERSION = "4"  # 3: price_quarantine; 4: model_keys, price_intervals.model_key
+SCHEMA_VERSION = "5"  # 3: price_quarantine; 4: model_keys, price_intervals.model_key; 5: alias_moves
 
 # Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
 # one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
@@ -325,6 +338,7 @@ TABLES = {
     "host_prices": HOST_PRICES,
     "lifecycle": LIFECYCLE,
     "fees": FEES,
+    "alias_moves": ALIAS_MOVES,
     "review_queue": REVIEW_QUEUE,
     "meta": META,
     "price_quarantine": PRICE_QUARANTINE,
@@ -332,9 +346,9 @@ TABLES = {
 
 # Seed CSV file → table, in load order (referenced tables first).
 SEED_FILES = ["sources", "models", "aliases", "metrics", "prices", "scores", "lineage", "task_benchmarks",
-              "task_costs", "speed", "batch_discounts", "host_prices", "lifecycle", "fees"]
+              "task_costs", "speed", "batch_discounts", "host_prices", "lifecycle", "fees", "alias_moves"]
 # seed files an older or a hand-made seed may lack (the table then stays empty)
-OPTIONAL_SEED_FILES = {"lifecycle", "fees"}
+OPTIONAL_SEED_FILES = {"lifecycle", "fees", "alias_moves"}
 
 
 def create_schema(con) -> None:

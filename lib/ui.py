@@ -194,6 +194,11 @@ def load_aliases(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.aliases, model_id)
 
 
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_alias_moves(_db: Db, version: str, model_id: str) -> pd.DataFrame:
+    return _q(_db, queries.alias_moves, model_id)
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_newest_data_date(_db: Db, version: str, today: dt.date) -> dt.date | None:
     """The newest real data date (snapshot retrieved, price or release), never after `today`."""

@@ -96,6 +96,14 @@ with tab_one:
                 st.dataframe(al, hide_index=True, width="stretch")
             else:
                 st.caption("No aliases.")
+            moves = ui.load_alias_moves(db, db.version, model_id)
+            if len(moves):
+                st.caption("Moving aliases that meant this model for a while: a price or score observed under "
+                           "one of them counts here only between these dates (to: exclusive, empty = still).")
+                st.dataframe(moves, hide_index=True, width="stretch",
+                             column_config={"valid_from": st.column_config.DateColumn("from"),
+                                            "valid_to": st.column_config.DateColumn("to"),
+                                            "source_ref": st.column_config.TextColumn("reference")})
         with b:
             st.markdown("#### Lineage")
             lin = lineage.loc[(lineage["parent_id"] == model_id) | (lineage["child_id"] == model_id)]

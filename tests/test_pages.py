@@ -232,6 +232,21 @@ def test_models_page_shows_price_history_and_compares(con):
     assert {r[0] for t in s2["data"] if t.get("mode") == "lines" for r in t["customdata"]} == set(two)
 
 
+def test_models_page_shows_the_dates_a_moving_alias_meant_the_model(con):
+    moves = con.execute("SELECT alias, model_id, valid_from, valid_to FROM alias_moves WHERE valid_to IS NOT NULL"
+                        " ORDER BY alias, valid_from").df()
+    assert len(moves)
+    mv = moves.iloc[0]
+    at = run_page("4_models.py")
+    at.selectbox(key="models.model").set_value(mv["model_id"]).run()
+    shown = [d.value for d in at.dataframe if "valid_from" in d.value.columns]
+    assert shown, "no dated alias table on the model's page"
+    row = shown[0].set_index("alias").loc[mv["alias"]]
+    assert pd.Timestamp(row["valid_from"]) == pd.Timestamp(mv["valid_from"])
+    assert pd.Timestamp(row["valid_to"]) == pd.Timestamp(mv["valid_to"])
+    assert any("Moving aliases" in c.value for c in at.caption)
+
+
 def test_calculator_page_finds_the_cheapest_model_above_the_bar(con):
     at = run_page("5_calculator.py")
     at.number_input(key="calculator.in_m").set_value(10.0).run()

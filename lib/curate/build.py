@@ -49,6 +49,7 @@ COLUMNS = {
     "batch_discounts": ["vendor", "discount_share", "effective_from", "source_id", "source_ref"],
     "host_prices": ["model_id", "provider", "observed_date", "input_usd_per_mtok", "output_usd_per_mtok",
                     "cache_read_usd_per_mtok", "source_id", "snapshot_id", "source_ref"],
+    "alias_moves": ["alias", "model_id", "valid_from", "valid_to", "source_ref", "note"],
 }
 SORT_KEYS = {
     "sources": ["source_id"], "raw_files": ["snapshot_id"], "models": ["model_id"],
@@ -63,6 +64,7 @@ SORT_KEYS = {
     "host_prices": ["model_id", "provider", "observed_date"],
     "lifecycle": ["model_id", "date", "event", "scope", "provider", "source_id"],
     "fees": ["model_id", "provider", "fee_kind", "effective_from", "source_id"],
+    "alias_moves": ["alias", "valid_from"],
 }
 OPEN_WEIGHT_VENDORS = {"meta-llama", "qwen", "deepseek", "microsoft", "nousresearch", "01-ai"}
 
@@ -408,7 +410,9 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
     tables = dict(sources=SOURCES + HX.SOURCES, raw_files=raw_files, models=models, aliases=aliases,
                   prices=price_rows, metrics=S.METRICS + HX.METRICS, scores=score_rows, lineage=lineage, lifecycle=events,
                   corrections=corrections, task_benchmarks=T.BENCHMARKS, task_costs=task_rows, speed=speed_rows,
-                  batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows, fees=fee_rows)
+                  batch_discounts=T.BATCH_DISCOUNTS, host_prices=host_rows, fees=fee_rows,
+                  alias_moves=[dict(r, source_ref=r["reference"]) for rows in moves.values() for r in rows
+                               if r["model_id"] in priced_or_scored])
     for name, rows in tables.items():
         _write(out_dir, name, rows)
     return {k: len(v) for k, v in tables.items()}

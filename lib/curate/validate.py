@@ -75,6 +75,10 @@ SCHEMAS = {
                                                               "scheduled", "observed"])),
         "provider": Column(str, nullable=True), "scope": Column(str, Check.isin(["vendor", "host"])),
         "source_id": Column(str), "source_ref": _ref, "note": Column(str, nullable=True)}, strict=True),
+    "alias_moves": DataFrameSchema({
+        "alias": Column(str), "model_id": Column(str), "valid_from": _date(), "valid_to": _date(nullable=True),
+        "source_ref": Column(str, Check.str_matches(r"^https?://")), "note": Column(str, nullable=True)},
+        strict=True),
     "fees": DataFrameSchema({
         "model_id": Column(str), "provider": Column(str),
         "fee_kind": Column(str, Check.isin(["per_request", "per_search", "per_image"])),
@@ -82,7 +86,7 @@ SCHEMAS = {
         "source_id": Column(str), "snapshot_id": Column(str), "source_ref": _ref,
         "note": Column(str, nullable=True)}, strict=True),
 }
-OPTIONAL = {"lifecycle", "fees"}
+OPTIONAL = {"lifecycle", "fees", "alias_moves"}
 ADDED_COLUMNS = {"scores": ("variant",), "aliases": ("variant", "rule"), "models": ("release_date_kind",)}
 
 
@@ -166,7 +170,7 @@ def validate_seed(seed_dir: Path) -> dict[str, pd.DataFrame]:
         vals = sorted(set(tables[name][col].dropna()) - allowed)
         if vals:
             errors.append(f"{name}.{col} not resolved: {vals[:10]}{' ...' if len(vals) > 10 else ''}")
-    for name in ("prices", "scores", "aliases", "lifecycle"):
+    for name in ("prices", "scores", "aliases", "lifecycle", "alias_moves"):
         missing(name, "model_id", models)
     missing("lineage", "parent_id", models)
     missing("lineage", "child_id", models)
