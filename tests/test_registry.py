@@ -318,3 +318,20 @@ def test_every_frontier_point_says_whose_price_it_is(built):
                 for r in t.get("customdata") or []}
         rule = chart.points.set_index("model_id")["price_rule"]
         assert said and all(said[m].startswith("price: cheapest") == (rule[m] == "cheapest of hosts") for m in said)
+
+
+def test_an_alias_row_keeps_the_name_the_source_wrote(seed):
+    """`Claude 3.5 Sonnet (20241022)` and `Claude 3.7 Sonnet (thinking-32k)` are LMArena's names, not
+    `Claude 3.5 Sonnet` / `Claude 3.7 Sonnet`: cutting the date or the budget off would point the plain name at
+    the wrong model or make the base model a thinking variant."""
+    al = seed["aliases"]
+    arena = al[al["source_id"] == "lmarena"]
+    assert not arena["external_id"].str.contains("(commit", regex=False).any()
+    budget = arena["external_id"].str.contains(r"\(thinking-\d+k\)")
+    assert budget.any() and (arena.loc[budget, "variant"].fillna("") != "").all()
+    named = arena["external_id"].str.contains("thinking", case=False)
+    assert not arena.loc[~named, "variant"].fillna("").str.contains("thinking").any()
+    dated = arena[arena["external_id"].str.fullmatch(r"Claude 3\.5 Sonnet \(\d{8}\)")]
+    assert dict(zip(dated["external_id"], dated["model_id"])) == {
+        "Claude 3.5 Sonnet (20240620)": "anthropic/claude-3.5-sonnet-20240620",
+        "Claude 3.5 Sonnet (20241022)": "anthropic/claude-3.5-sonnet"}

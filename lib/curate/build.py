@@ -505,10 +505,13 @@ def _aliases(raw: Path, price_rows, score_rows, or_snaps, moves=None) -> list[di
     newest: dict[tuple[str, str], str] = {}  # a moving alias's row names the target of its newest observation
     for r in price_rows + score_rows:
         ref = r["source_ref"].split("#", 1)[1] if "#" in r["source_ref"] else ""
+        ref = re.sub(r" \((?:commit|first listed) [^)]*\)$", "", ref)  # where the copy came from, not the name
         m = re.match(r"(?:provider=[^;]*;)?(?:model_key|model_id|id|model|Model version|Model Name|Model|name)="
-                     r"([^;]+?)(?:;| \(|$)", ref)
+                     r"([^;]+)", ref)
         if m:
             ext = m.group(1).strip()
+            if ext.count("(") != ext.count(")"):  # an id followed by a note: `recXXXX (Claude 3.5 Sonnet (…)`
+                ext = ext.split(" (", 1)[0]
             day = r.get("observed_date") or r.get("effective_from") or ""
             if ext in I.observed_names(r["source_ref"]) and I.dated_target(moves or {}, ext, day):
                 if day >= newest.get((r["source_id"], ext), ""):
