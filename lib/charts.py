@@ -129,16 +129,29 @@ def frontier(
         if min_speed is not None:
             market = market[market["output_tokens_per_s"] >= float(min_speed)]
             cost_summary["min_speed"] = float(min_speed)
-        if basis in costs.PER_TASK_BASES:
-            replay_dates = None  # per-task costs are measured on given dates, not replayed month by month
     else:
         market = snapshot.market_as_of(con, as_of, metric_id, basis, ratio)
+        speed = queries.speed_as_of(con, as_of)[["model_id", "output_tokens_per_s", "ttft_s", "speed_observed_date"]]
+        market = market.merge(speed, on="model_id", how="left")  # measured speed, shown in the hover
     if user is not None and len(user):
         market = views.add_user_models(market, user, metric_id, basis, ratio, higher_is_better=hib)
     points = views.frontier_points(market, higher_is_better=hib, **f)
     frames = None
-    if replay_dates:
+    if replay_dates and cost_view:  # each frame on the same basis, host choice and speed filter as the view
+        series = costs.markets_on_basis(
+            con,
+            replay_dates,
+            metric_id,
+            basis,
+            ratio,
+            host=host,
+            benchmark_id=benchmark,
+            workload=costs.parse_workload(workload or "chat") if basis == "workload" else None,
+            min_speed=min_speed,
+        )
+    elif replay_dates:
         series = snapshot.markets_as_of(con, replay_dates, metric_id, basis, ratio)
+    if replay_dates:
         frames = pd.concat([views.frontier_points(g, higher_is_better=hib, **f) for _, g in series.groupby("as_of")])
     if headline_pairs is None:
         headline_pairs = article_headline_pairs() if metric_id == COMPOSITE_METRIC else ()

@@ -185,6 +185,9 @@ def with_per_task(market: pd.DataFrame, con, as_of, benchmark_id: str, higher_is
     df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
                                              higher_is_better=higher_is_better)
     measured = df["usd_per_task"].notna()
+    df["cost_note"] = np.where(
+        measured, "measured on " + str(bench["name"]) + " on " + df["task_observed_date"].astype(str).str[:10]
+        + " (" + df["task_source_id"].astype(str) + "; setting " + df["variant"].astype(str) + ")", "")
     summary = dict(basis="per-task", benchmark_id=benchmark_id, benchmark=bench["name"],
                    measured=int(measured.sum()), left_out=int((~measured).sum()),
                    sources=sorted(df.loc[measured, "task_source_id"].dropna().unique()))
@@ -210,6 +213,13 @@ def with_workload(market: pd.DataFrame, con, as_of, w: Workload, higher_is_bette
     over = (w.input_tokens > window) & ~df["long_context_applied"]
     df.loc[over, "usd_per_task"] = np.nan
     df["reasoning_multiplier_applied"] = reasoning & (w.reasoning_multiplier != 1.0)
+    note = pd.Series(f"one task of workload {w.name}", index=df.index)
+    note = note.where(~df["reasoning_multiplier_applied"], note + f"; output × {w.reasoning_multiplier:g} (reasons)")
+    threshold = df["long_context_min_prompt_tokens"].map(lambda t: "" if pd.isna(t) else f"{int(t):,}")
+    note = note.where(~df["long_context_applied"], note + "; long-context tier (prompt over " + threshold + ")")
+    if w.batch:
+        note = note + "; batch discount " + (100 * d).map(lambda x: "" if pd.isna(x) else f"{x:.0f} %")
+    df["cost_note"] = note.where(df["usd_per_task"].notna(), "")
     df["price"] = df["usd_per_task"]
     df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
                                              higher_is_better=higher_is_better)
@@ -270,6 +280,35 @@ def workload_prices_at(con, priced: pd.DataFrame, w: Workload) -> pd.Series:
     window = pd.to_numeric(df["model_id"].map(models["context_window"]), errors="coerce").to_numpy(float)
     cost = np.where((w.input_tokens > window) & ~applied, np.nan, cost)
     return pd.Series(cost, index=priced.index, dtype=float)
+
+
+def markets_on_basis(con, dates, metric_id: str, basis: str = "blended", ratio="3:1", *, host: str = "vendor",
+                     benchmark_id: str | None = None, workload: Workload | None = None,
+                     min_speed: float | None = None) -> pd.DataFrame:
+    """The market at each of `dates` (the replay's frames) on any basis, with the host choice and the speed
+    filter of each date applied, as `market_on_basis` does for one date. Column `as_of` names the frame; the
+    frontier flag is left to the caller (the page's filters recompute it per frame)."""
+    from lib import pricing, snapshot
+
+    token_basis = basis if basis in pricing.BASES else "blended"
+    series = snapshot.markets_as_of(con, dates, metric_id, token_basis, ratio)
+    if host != "vendor" or min_speed is not None:
+        ratio_t = pricing.parse_ratio(ratio)
+        parts = []
+        for day, g in series.groupby("as_of", sort=True):
+            if host != "vendor":
+                g, _ = with_host_price(g, con, day, host)
+                g = g.assign(blended_usd_per_mtok=pricing.price_basis(g, "blended", ratio_t),
+                             price=pricing.price_basis(g, token_basis, ratio_t))
+            if min_speed is not None:
+                sp = queries.speed_as_of(con, day)
+                g = g[g["model_id"].isin(sp.loc[sp["output_tokens_per_s"] >= float(min_speed), "model_id"])]
+            parts.append(g)
+        series = pd.concat(parts, ignore_index=True) if parts else series.iloc[:0]
+    if basis in PER_TASK_BASES:
+        series = series.assign(price=prices_on_basis(con, series.rename(columns={"as_of": "at_date"}), basis, ratio,
+                                                     benchmark_id=benchmark_id, workload=workload).to_numpy())
+    return series
 
 
 LONG_CONTEXT_COLUMNS = {"min_prompt_tokens": "long_context_min_prompt_tokens",
@@ -348,7 +387,7 @@ def market_on_basis(con, as_of, metric_id: str, basis: str = "blended", ratio="3
         df["on_frontier"] = frontier.pareto_mask(df["price"].to_numpy(float), df["quality"].to_numpy(float),
                                                  higher_is_better=hib)
     sp = queries.speed_as_of(con, as_of)
-    df = df.merge(sp[["model_id", "output_tokens_per_s", "ttft_s"]], on="model_id", how="left")
+    df = df.merge(sp[["model_id", "output_tokens_per_s", "ttft_s", "speed_observed_date"]], on="model_id", how="left")
     if basis == "per-task":
         df, s = with_per_task(df, con, as_of, benchmark_id or DEFAULT_BENCHMARK, hib)
     elif basis == "workload":

@@ -282,9 +282,29 @@ def price_rule_text(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def speed_text(df: pd.DataFrame) -> list[str]:
+    """The measured speed a hover shows ("" where none): output tokens/s and time to first token, median over the
+    API providers Artificial Analysis measured, with the measurement's date; each line ends in <br>."""
+    out = []
+    for tps, ttft, day in zip(_col(df, "output_tokens_per_s", None), _col(df, "ttft_s", None),
+                              _col(df, "speed_observed_date", None)):
+        if tps is None or pd.isna(tps):
+            out.append("")
+            continue
+        first = "" if ttft is None or pd.isna(ttft) else f" · first token {float(ttft):.2g} s"
+        when = f" ({_date_str(day)})" if _date_str(day) else ""
+        out.append(f"speed {float(tps):.0f} tokens/s{first}{when}<br>")
+    return out
+
+
+def cost_note_text(df: pd.DataFrame) -> list[str]:
+    """How a per-task price was had (`cost_note`, set by lib.costs), escaped, each line ending in <br>; "" if none."""
+    return [f"{escape(str(n))}<br>" if isinstance(n, str) and n else "" for n in _col(df, "cost_note", None)]
+
+
 def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours, review,
-    price rule]."""
+    price rule, cost note, speed]."""
     n = len(df)
     fmt = np.vectorize(fmt_usd, otypes=[object])
     inp = _num(_col(df, "input_usd_per_mtok"), n)
@@ -308,8 +328,8 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
         fmt(bl) if n else np.array([], dtype=object),
         quality_txt, src,
         fmt(xv) if n else np.array([], dtype=object),
-        mine, review, price_rule_text(df),
-    ]) if n else np.empty((0, 13), dtype=object)
+        mine, review, price_rule_text(df), cost_note_text(df), speed_text(df),
+    ]) if n else np.empty((0, 15), dtype=object)
 
 
 REVIEW_TEXT = {"reviewed": "reviewed: on a hand-maintained price list", "unreviewed": "unreviewed: only in automated listings or leaderboards"}
@@ -321,6 +341,7 @@ def _hovertemplate(metric_label: str, x_label: str) -> str:
             "blended %{customdata[6]} per M tokens<br>"
             "%{customdata[12]}<br>"
             f"{escape(x_label)}: %{{customdata[9]}}<br>"
+            "%{customdata[13]}%{customdata[14]}"
             f"{escape(metric_label)}: %{{customdata[7]}} <i>(%{{customdata[8]}})</i><br>"
             "<i>%{customdata[11]}</i>"
             "<extra></extra>")

@@ -73,7 +73,7 @@ m_label, p_label = views.metric_label(metric), summary.get("price_label") or vie
 if basis == "per-task":
     st.caption(f"Price = measured USD per task on {ui.md_text(summary['benchmark'])} (newest measurement on or before "
                f"{as_of}; a model's best-scoring reasoning setting). {summary['measured']} models have one; "
-               f"{summary['left_out']} without one are left out, never estimated. Replay is off on this basis."
+               f"{summary['left_out']} without one are left out, never estimated."
                + (f" Dotted lines join a model's reasoning settings ({view.extra.get('effort_models', 0)} models)."
                   if view.extra.get("effort_models") else ""))
 elif basis == "workload":

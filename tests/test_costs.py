@@ -464,3 +464,79 @@ def test_trends_page_on_cost_bases_names_the_basis_and_draws_measured_costs_only
         drawn = {row[0] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
                  for row in (t.get("customdata") or []) if isinstance(row, list)}
         assert drawn <= set(tc["model_id"]) | {None}
+
+
+# --- the hover names each per-task measurement and the measured speed ----------------------------------------------
+
+def _hover_rows(chart) -> dict:
+    return {r[0]: r for t in chart.fig.data if t.customdata is not None and len(t.customdata)
+            and len(t.customdata[0]) == 15 for r in t.customdata}
+
+
+def test_hover_shows_measured_speed_and_how_each_per_task_price_was_had(con):
+    import datetime as dt
+
+    from lib import charts
+
+    day = dt.date(2026, 9, 1)
+    rows = _hover_rows(charts.frontier(con, as_of=day, metric_id="aa_intelligence_v4"))
+    speed = queries.speed_as_of(con, day).set_index("model_id")
+    measured = [m for m in rows if m in speed.index]
+    assert measured and all(rows[m][14].startswith(f"speed {speed.at[m, 'output_tokens_per_s']:.0f} tokens/s")
+                            for m in measured)
+    assert all(rows[m][14] == "" for m in rows if m not in speed.index)
+    per_task = _hover_rows(charts.frontier(con, as_of=day, metric_id="aa_intelligence_v4", basis="per-task",
+                                           benchmark="aa_index"))
+    tc = queries.task_costs_as_of(con, day, "aa_index").set_index("model_id")
+    assert per_task and all(str(tc.at[m, "task_observed_date"])[:10] in per_task[m][13]
+                            and tc.at[m, "task_source_id"] in per_task[m][13] for m in per_task)
+    w = costs.Workload(300_000, 0.0, 1_000, 1.0, True, "long-batch")
+    wl = _hover_rows(charts.frontier(con, as_of=day, metric_id="lmarena_text", basis="workload",
+                                     workload=w.to_json(with_name=True)))
+    assert wl and all(r[13].startswith("one task of workload long-batch") and "batch discount" in r[13]
+                      for r in wl.values())
+    tiers = queries.long_context_prices_as_of(con, day)
+    assert all(("long-context tier" in r[13]) == (m in set(tiers["model_id"])) for m, r in wl.items())
+
+
+def test_replay_frames_are_on_the_views_basis(con):
+    """Per task, each frame's points are the measurements in force on that frame's date; per workload, one task
+    at that date's token prices (no frame silently falls back to the per-token price)."""
+    import base64
+    import datetime as dt
+
+    from lib import charts
+
+    def xs(trace):
+        x = trace["x"] if isinstance(trace, dict) else trace.x
+        if isinstance(x, dict) and "bdata" in x:
+            return np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"])).tolist()
+        return [] if x is None else list(x)
+
+    # Aider's polyglot runs are dated 2024-12 → 2025-10: frames in that span each hold the runs published by then
+    dates = (dt.date(2025, 1, 31), dt.date(2025, 4, 30), dt.date(2025, 8, 31))
+    chart = charts.frontier(con, as_of=dates[-1], metric_id="aider_polyglot", basis="per-task",
+                            benchmark="aider_polyglot", replay_dates=dates)
+    by_month = {d.isoformat()[:7]: d for d in dates}
+    assert len(chart.fig.frames) == len(dates) and all(f.name in by_month for f in chart.fig.frames)
+    counts = []
+    for frame in chart.fig.frames:
+        day = by_month[frame.name]
+        tc = queries.task_costs_as_of(con, day, "aider_polyglot").set_index("model_id")["usd_per_task"]
+        pts = {r[0]: x for t in frame.data if t.customdata is not None and len(t.customdata)
+               and len(t.customdata[0]) == 15 for r, x in zip(t.customdata, xs(t))}
+        assert pts and set(pts) <= set(tc.index)
+        assert all(pts[m] == pytest.approx(tc[m]) for m in pts)
+        counts.append(len(pts))
+    assert counts[0] < counts[-1]  # later frames hold runs published later
+    w = costs.Workload(2_000, 0.0, 500, 1.0, False, "hand")
+    chart = charts.frontier(con, as_of=dates[-1], metric_id="lmarena_text", basis="workload",
+                            workload=w.to_json(with_name=True), replay_dates=dates)
+    assert len(chart.fig.frames) == len(dates)
+    for frame in chart.fig.frames:
+        day = by_month[frame.name]
+        m, _ = costs.market_on_basis(con, day, "lmarena_text", "workload", workload=w)
+        want = m.set_index("model_id")["usd_per_task"]
+        pts = {r[0]: x for t in frame.data if t.customdata is not None and len(t.customdata)
+               and len(t.customdata[0]) == 15 for r, x in zip(t.customdata, xs(t))}
+        assert pts and all(pts[k] == pytest.approx(want[k], rel=1e-6) for k in pts)
