@@ -198,11 +198,27 @@ def calculator_market(
     vendors: Sequence[str] = (),
     reviewed: bool = False,
     user: pd.DataFrame | None = None,
+    basis: str = DEFAULT_BASIS,
+    benchmark: str | None = None,
+    workload: str | None = None,
 ) -> pd.DataFrame:
     """The models the Calculator weighs: the market at `as_of` (prices blended 3:1 for the frontier flag) plus
-    the user's uploads, narrowed to `vendors` and to reviewed models when asked."""
+    the user's uploads, narrowed to `vendors` and to reviewed models when asked. On a per-task `basis` each model
+    carries `usd_per_task` (measured on `benchmark`, or one task of `workload`); uploads have no measurement."""
     metric = snapshot.metric_row(con, metric_id)
-    market = snapshot.market_as_of(con, as_of, metric_id, DEFAULT_BASIS, DEFAULT_RATIO)
+    if basis in costs.PER_TASK_BASES:
+        market, _ = costs.market_on_basis(
+            con,
+            as_of,
+            metric_id,
+            basis,
+            DEFAULT_RATIO,
+            benchmark_id=benchmark,
+            workload=costs.parse_workload(workload or "chat") if basis == "workload" else None,
+        )
+        user = None  # an upload has token prices only: no measured or profiled cost per task
+    else:
+        market = snapshot.market_as_of(con, as_of, metric_id, DEFAULT_BASIS, DEFAULT_RATIO)
     if user is not None and len(user):
         market = views.add_user_models(
             market, user, metric_id, DEFAULT_BASIS, DEFAULT_RATIO, higher_is_better=bool(metric["higher_is_better"])
@@ -233,34 +249,65 @@ def calculator(
     reviewed: bool = False,
     user: pd.DataFrame | None = None,
     theme: str = "light",
+    basis: str = DEFAULT_BASIS,
+    tasks_per_month: float = 10_000,
+    benchmark: str | None = None,
+    workload: str | None = None,
 ) -> Chart:
     """Monthly cost of a workload against quality; the five cheapest models at or above the bar ringed.
-    Summary: the cheapest-models table."""
+    `basis` blended: tokens per month at list prices; per-task / workload: `tasks_per_month` tasks at each
+    model's cost per task (measured on `benchmark`, or one task of `workload`; models without one are left out).
+    Summary: the cheapest-models table, the workload's text and (per task) the left-out count."""
     metric, m_label, short = metric_labels(con, metric_id)
-    market = calculator_market(con, as_of=as_of, metric_id=metric_id, vendors=vendors, reviewed=reviewed, user=user)
-    costs = views.workload_costs(
+    market = calculator_market(
+        con,
+        as_of=as_of,
+        metric_id=metric_id,
+        vendors=vendors,
+        reviewed=reviewed,
+        user=user,
+        basis=basis,
+        benchmark=benchmark,
+        workload=workload,
+    )
+    per_task = basis in costs.PER_TASK_BASES
+    monthly = views.workload_costs(
         market,
         input_tokens,
         output_tokens,
         cache_hit_rate,
         quality_bar,
         higher_is_better=bool(metric["higher_is_better"]),
+        tasks_per_month=tasks_per_month if per_task else None,
     )
-    drawn = views.plottable(costs, "monthly_cost_usd").reset_index(drop=True)
+    drawn = views.plottable(monthly, "monthly_cost_usd").reset_index(drop=True)
     sources = views.used_source_ids(drawn)
-    workload = workload_text(input_tokens, output_tokens, cache_hit_rate)
+    if per_task and "task_source_id" in drawn:
+        sources = sorted(set(sources) | set(drawn["task_source_id"].dropna().astype(str)))
+    if per_task:
+        if basis == "per-task":
+            bench = costs.check_benchmark(con, benchmark or costs.DEFAULT_BENCHMARK)["name"]
+            text = f"{tasks_per_month:,.0f} tasks / month at the measured cost per task ({bench})"
+        else:
+            name = costs.parse_workload(workload or "chat").name
+            text = f"{tasks_per_month:,.0f} tasks / month of workload '{name}'"
+    else:
+        text = workload_text(input_tokens, output_tokens, cache_hit_rate)
     fig = figures.calculator_figure(
-        costs,
+        monthly,
         metric_label=m_label,
         quality_bar=quality_bar,
-        title=f"Monthly cost vs {short} — {workload}",
-        workload_label=workload,
+        title=f"Monthly cost vs {short} — {text}",
+        workload_label=text,
         sources=sources,
         data_as_of=newest_observation(con),
         market_as_of=as_of,
         theme=theme,
     )
-    return Chart(fig, drawn, {"cheapest": views.cheapest_table(costs), "workload": workload}, sources)
+    left_out = int((monthly["quality"].notna() & monthly["monthly_cost_usd"].isna()).sum()) if per_task else 0
+    return Chart(
+        fig, drawn, {"cheapest": views.cheapest_table(monthly), "workload": text, "left_out": left_out}, sources
+    )
 
 
 # --- Generations ------------------------------------------------------------------------------------------------

@@ -498,7 +498,7 @@ HOST_LABELS = {"vendor": "Vendor's own", "cheapest-host": "Cheapest host", "medi
 
 
 def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = None, container=None,
-                       with_hosts: bool = True) -> dict:
+                       with_hosts: bool = True, labels: dict[str, str] | None = None) -> dict:
     """Price basis with the cost bases: per token (blended with a ratio, input, output), per task (measured on a
     benchmark) or per task of a workload (preset or edited, all in the URL); plus (`with_hosts`) the host price
     choice and a minimum measured speed. Returns basis, ratio, host, benchmark, workload (JSON), min_speed."""
@@ -506,15 +506,15 @@ def cost_basis_control(benchmarks: pd.DataFrame, *, state: PageState | None = No
 
     c = container or st.sidebar
     ps = _state(state)
-    basis = ps.initial("basis", lambda raw: urlparams.parse_choice(raw, list(COST_BASIS_LABELS), COST_BASIS_LABELS),
-                       "blended")
-    basis = c.segmented_control("Price basis", list(COST_BASIS_LABELS), default=basis, required=True,
-                                format_func=COST_BASIS_LABELS.get, key=ps.key("basis"),
+    names = labels or COST_BASIS_LABELS  # `labels`: the bases offered, in order, with their names
+    basis = ps.initial("basis", lambda raw: urlparams.parse_choice(raw, list(names), names), "blended")
+    basis = c.segmented_control("Price basis", list(names), default=basis, required=True,
+                                format_func=names.get, key=ps.key("basis"),
                                 help="Per token (list prices), per task (measured cost of a benchmark's task; "
                                      "unmeasured models are left out), or per task of your workload") or "blended"
-    ps.write("basis", basis, "blended", COST_BASIS_LABELS.get)
+    ps.write("basis", basis, "blended", names.get)
     out = dict(basis=basis, ratio="3:1", host="vendor", benchmark=None, workload=None, min_speed=None)
-    if basis == "blended":
+    if basis == "blended" and labels is None:
         value = ps.initial("ratio", lambda raw: urlparams.parse_choice(raw, RATIOS), "3:1")
         out["ratio"] = c.selectbox("Input:output token ratio", RATIOS, index=RATIOS.index(value), key=ps.key("ratio"),
                                    help="3:1 is Artificial Analysis's blend: (3 × input + output) / 4")

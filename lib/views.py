@@ -516,14 +516,19 @@ def compare_scores(scores: pd.DataFrame, names: dict) -> pd.DataFrame:
 # Calculator page ----------------------------------------------------------------------------------------------
 
 def workload_costs(market: pd.DataFrame, input_tokens: float, output_tokens: float, cache_hit_rate: float,
-                   quality_bar: float | None, top_n: int = 5, higher_is_better: bool = True) -> pd.DataFrame:
+                   quality_bar: float | None, top_n: int = 5, higher_is_better: bool = True,
+                   tasks_per_month: float | None = None) -> pd.DataFrame:
     """Monthly cost per model for a workload; `cheapest` flags the top_n cheapest that meet the quality bar
-    (at or above it; at or below it for a lower-is-better metric)."""
+    (at or above it; at or below it for a lower-is-better metric). With `tasks_per_month`, the monthly cost is
+    that many tasks at each model's `usd_per_task` (lib.costs: measured, or one task of a workload profile)."""
     df = market.copy()
-    df["monthly_cost_usd"] = pricing.monthly_cost(
-        df["input_usd_per_mtok"].astype(float), df["output_usd_per_mtok"].astype(float), input_tokens,
-        output_tokens, cache_hit_rate,
-        df["cache_read_usd_per_mtok"].astype(float) if "cache_read_usd_per_mtok" in df else None)
+    if tasks_per_month is not None:
+        df["monthly_cost_usd"] = df["usd_per_task"].astype(float) * float(tasks_per_month)
+    else:
+        df["monthly_cost_usd"] = pricing.monthly_cost(
+            df["input_usd_per_mtok"].astype(float), df["output_usd_per_mtok"].astype(float), input_tokens,
+            output_tokens, cache_hit_rate,
+            df["cache_read_usd_per_mtok"].astype(float) if "cache_read_usd_per_mtok" in df else None)
     df = with_frontier(df, higher_is_better, price_col="monthly_cost_usd")
     ok = plottable(df, "monthly_cost_usd")
     q = ok["quality"].astype(float)
@@ -536,7 +541,8 @@ def workload_costs(market: pd.DataFrame, input_tokens: float, output_tokens: flo
 
 def cheapest_table(costs: pd.DataFrame) -> pd.DataFrame:
     c = costs.loc[costs["cheapest"]].sort_values("cheapest_rank")
-    cols = ["name", "vendor", "monthly_cost_usd", "quality", "input_usd_per_mtok", "output_usd_per_mtok", "model_id"]
+    cols = ["name", "vendor", "monthly_cost_usd", "usd_per_task", "quality", "input_usd_per_mtok",
+            "output_usd_per_mtok", "cost_note", "model_id"]
     return c[[x for x in cols if x in c.columns]].reset_index(drop=True)
 
 

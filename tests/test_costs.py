@@ -540,3 +540,34 @@ def test_replay_frames_are_on_the_views_basis(con):
         pts = {r[0]: x for t in frame.data if t.customdata is not None and len(t.customdata)
                and len(t.customdata[0]) == 15 for r, x in zip(t.customdata, xs(t))}
         assert pts and all(pts[k] == pytest.approx(want[k], rel=1e-6) for k in pts)
+
+
+# --- the Calculator counts a month in tasks ------------------------------------------------------------------------
+
+def test_calculator_in_tasks_is_tasks_times_each_models_cost_per_task(con):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_DIR
+
+    def page(**params):
+        at = AppTest.from_file(str(PROJECT_DIR / "pages" / "5_calculator.py"), default_timeout=90)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    at = page(basis="Tasks, profile", wl="agentic-coding", tasks="5000", metric="aa_intelligence_v4")
+    table = at.dataframe[0].value
+    day = pd.Timestamp.today().date()
+    m, _ = costs.market_on_basis(con, day, "aa_intelligence_v4", "workload", workload=costs.PRESETS["agentic-coding"])
+    want = m.set_index("model_id")["usd_per_task"]
+    assert len(table) and np.allclose(table["monthly_cost_usd"], 5000 * want.loc[table["model_id"]].to_numpy())
+    assert (table["monthly_cost_usd"].diff().dropna() >= 0).all()  # cheapest first
+    assert "workload 'agentic-coding'" in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    at = page(basis="per-task", metric="aa_intelligence_v4")
+    table = at.dataframe[0].value
+    tc = queries.task_costs_as_of(con, day, costs.DEFAULT_BENCHMARK).set_index("model_id")["usd_per_task"]
+    assert len(table) and np.allclose(table["usd_per_task"], tc.loc[table["model_id"]].to_numpy())
+    assert np.allclose(table["monthly_cost_usd"], 10_000 * table["usd_per_task"])
+    assert any("never estimated" in c.value and "left out" in c.value for c in at.caption)
