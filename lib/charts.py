@@ -590,6 +590,20 @@ def frontier_price_levels(
 # --- Price history ----------------------------------------------------------------------------------------------
 
 
+def _end_at_retirement(history: pd.DataFrame, retired: pd.Series) -> pd.DataFrame:
+    """A model's price line stops at its (first) vendor retirement: later intervals go, the last one ends then."""
+    if history.empty or retired.empty:
+        return history
+    h = history.copy()
+    end = pd.to_datetime(h["model_id"].map(retired))
+    start = pd.to_datetime(h["effective_from"])
+    h = h.loc[end.isna() | (start < end)]
+    end = end.loc[h.index]
+    to = pd.to_datetime(h["effective_to"])
+    h["effective_to"] = to.where(end.isna() | (to.notna() & (to <= end)), end).dt.date
+    return h.reset_index(drop=True)
+
+
 def price_history(
     con, *, model_ids: Sequence[str], title: str | None = None, data_as_of: dt.date | None = None, theme: str = "light"
 ) -> Chart:
@@ -604,6 +618,12 @@ def price_history(
             if len(model_ids) == 1
             else "Price per million tokens (input solid, output dashed)"
         )
+    life = [queries.lifecycle(con, m).assign(model_id=m) for m in model_ids]
+    events = pd.concat(life, ignore_index=True) if life else pd.DataFrame()
+    if len(events):  # the vendor's own events (a host's retirement ends only that host's offering)
+        events = events[events["scope"].astype(str) == "vendor"]
+        retired = events[events["event"] == "retired"].groupby("model_id")["date"].min()
+        history = _end_at_retirement(history, retired)
     sources = sorted(set(history["source_id"].dropna().astype(str)))
     fig = figures.price_history_figure(
         history,
@@ -612,8 +632,9 @@ def price_history(
         sources=sources,
         data_as_of=data_as_of or newest_observation(con),
         theme=theme,
+        lifecycle=events,
     )
-    return Chart(fig, history, {"names": names}, sources)
+    return Chart(fig, history, {"names": names, "lifecycle": events}, sources)
 
 
 # The charts `python -m lib export --chart NAME` offers, by name.

@@ -989,14 +989,19 @@ def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, 
 _MODEL_PALETTE = ["#4477AA", "#EE7733", "#228833", "#AA3377", "#66CCEE", "#CC3311"]
 
 
+LIFECYCLE_TEXT = {"released": "released", "retired": "retired (off the vendor's API)", "delisted": "delisted (observed)"}
+
+
 def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, title: str = "Price history",
                          sources: Sequence[str] = (), data_as_of=None, theme: str = "light",
-                         height: int = 460) -> go.Figure:
+                         height: int = 460, lifecycle: pd.DataFrame | None = None) -> go.Figure:
     """Step chart of input (solid) and output (dashed) price per model over time.
 
     ``history``: the resolved headline series, one row per interval: ``model_id, effective_from, effective_to,
     input_usd_per_mtok, output_usd_per_mtok, date_kind, source_id``. Change dates with a vendor-effective date
     are filled markers; dates only observed in a copy (the change happened at or before) are open markers.
+    ``lifecycle``: the models' vendor events (``model_id, event, date, date_kind, source_id, source_ref``), drawn
+    as dotted vertical lines labelled at the top, with a hover naming the event, its kind and its source.
     """
     price_label = "USD per million tokens"
     meta = _meta(title, sources, data_as_of, "", price_label)
@@ -1046,6 +1051,8 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
     prices = np.r_[_num(history["input_usd_per_mtok"], len(history)), _num(history["output_usd_per_mtok"], len(history))]
     rng = _log_range(prices, pad=0.08)
     ticks = price_ticks(prices, rng)
+    if lifecycle is not None and len(lifecycle) and rng:
+        _add_lifecycle(fig, lifecycle, names, 10 ** rng[1], theme)
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest",
                       xaxis=dict(title=dict(text="Date")),
@@ -1053,6 +1060,33 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
                                  tickvals=ticks or None, ticktext=[price_tick_text(t) for t in ticks] or None,
                                  automargin=True))
     return fig
+
+
+def _add_lifecycle(fig: go.Figure, events: pd.DataFrame, names: dict, top: float, theme: str) -> None:
+    """Dotted vertical lines at each lifecycle event, a label at the top, and one hover marker per event."""
+    ev = events.dropna(subset=["date"]).copy()
+    ev["date"] = pd.to_datetime(ev["date"])
+    ev = ev.sort_values("date")
+    muted = _MUTED[theme]
+    for i, r in enumerate(ev.itertuples()):
+        fig.add_shape(type="line", xref="x", yref="paper", x0=r.date, x1=r.date, y0=0, y1=1,
+                      line=dict(color=muted, width=1, dash="dot"), layer="below")
+        fig.add_annotation(x=r.date, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=escape(str(r.event)), font=dict(size=10, color=muted), yshift=2 + 11 * (i % 2))
+    many = ev["model_id"].nunique() > 1
+    cd = np.column_stack([
+        ev["model_id"].astype(str),
+        [escape(names.get(m, m)) if many else "" for m in ev["model_id"].astype(str)],
+        [LIFECYCLE_TEXT.get(str(e), escape(str(e))) for e in ev["event"]],
+        [escape(str(k)) if pd.notna(k) else "" for k in _col(ev, "date_kind", None)],
+        [escape(str(s)) for s in _col(ev, "source_id", "")],
+        [escape(str(s))[:120] for s in _col(ev, "source_ref", "")],
+    ]) if len(ev) else np.empty((0, 6), dtype=object)
+    fig.add_trace(go.Scatter(
+        x=ev["date"], y=[top] * len(ev), mode="markers", name="lifecycle events", customdata=cd,
+        marker=dict(symbol="triangle-down", size=9, color=muted),
+        hovertemplate="<b>%{customdata[2]}</b> %{customdata[1]} %{x|%Y-%m-%d} (%{customdata[3]})<br>"
+                      "source: %{customdata[4]}<br>%{customdata[5]}<extra></extra>"))
 
 
 def price_tick_text(x: float) -> str:

@@ -440,3 +440,23 @@ def test_frontier_tells_what_the_metric_covers_then_and_offers_the_best_covered_
     assert metric_values(at)["Models on the chart"] == str(len(expected[0])) != "0"
     text = re.sub(r"\\(.)", r"\1", " ".join(c.value for c in at.caption))
     assert "It is the best-covered metric on that date." in text
+
+
+def test_models_page_price_chart_marks_lifecycle_events_and_ends_at_retirement(con):
+    """Every vendor event of the model (release, retirement, delisting) is a marker on the price-history chart with
+    its source, and the price line stops at the first vendor retirement."""
+    life = con.execute("SELECT l.model_id, min(l.date) AS retired FROM lifecycle l JOIN prices p USING (model_id) "
+                       "WHERE l.event = 'retired' AND l.scope = 'vendor' AND p.effective_from < l.date "
+                       "GROUP BY l.model_id ORDER BY l.model_id").df()
+    assert len(life) > 10
+    mid, retired = life.iloc[0]["model_id"], pd.Timestamp(life.iloc[0]["retired"])
+    at = run_page("4_models.py", model=mid)
+    chart = spec(at)
+    markers = [t for t in chart["data"] if t.get("name") == "lifecycle events"]
+    assert len(markers) == 1
+    want = queries.lifecycle(con, mid)
+    want = want[want["scope"] == "vendor"]
+    assert sorted(pd.to_datetime(markers[0]["x"]).date) == sorted(pd.to_datetime(want["date"]).dt.date)
+    assert all(row[4] in set(want["source_id"]) for row in markers[0]["customdata"])
+    lines = [t for t in chart["data"] if t.get("mode") == "lines"]
+    assert lines and all(pd.Timestamp(max(t["x"])) <= retired for t in lines)
