@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-# The article's composite metric (Artificial Analysis quality index, 2024 edition): the default wherever a metric
-# is not chosen (the Frontier and Data pages open on the best-covered metric instead).
+# The article's composite metric (Artificial Analysis quality index, 2024 edition). Pages and commands open on
+# lib.snapshot.default_metric (chosen from the data: the metric scoring the article's headline pairs; this one wins a
+# tie); this constant is its fallback on an empty store and the default of library functions' parameters.
 DEFAULT_METRIC = "aa_quality_2024"
 
 BASIS_LABELS = {"blended": "Blended", "input": "Input", "output": "Output"}

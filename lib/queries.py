@@ -158,6 +158,14 @@ GROUP BY ALL
 ORDER BY models DESC, mt.drifts, mt.metric_id
 """
 
+# Which models each metric scores (any date): the default metric is the one that scores the headline pairs.
+SCORED_MODELS_BY_METRIC = """
+SELECT DISTINCT sc.metric_id, sc.model_id
+FROM scores sc JOIN models m USING (model_id)
+WHERE m.status <> 'queued'
+ORDER BY sc.metric_id, sc.model_id
+"""
+
 PRICES_AT = f"""
 SELECT r.req_id, r.model_id, r.at_date, {PRICE_COLUMNS}
 FROM price_requests r
@@ -281,6 +289,11 @@ def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[s
 def metric_coverage_as_of(con, as_of) -> pd.DataFrame:
     """Per metric: how many models existing at `as_of` have both a headline price and a score."""
     return con.execute(METRIC_COVERAGE_AS_OF, {"as_of": _date(as_of)}).df()
+
+
+def scored_models_by_metric(con) -> pd.DataFrame:
+    """(metric_id, model_id) for every model with at least one score on the metric."""
+    return con.execute(SCORED_MODELS_BY_METRIC).df()
 
 
 def prices_at(con, requests: pd.DataFrame) -> pd.DataFrame:

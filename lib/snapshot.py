@@ -63,6 +63,37 @@ def best_covered_metric(con, as_of) -> str:
     return str(cov.iloc[0]["metric_id"]) if not cov.empty and cov.iloc[0]["models"] > 0 else DEFAULT_METRIC
 
 
+def default_metric(con, pairs=None) -> str:
+    """The default metric of every page and command: the one that scores both ends of the most headline pairs
+    (the article's teacher -> student pairs), then the most of their models. A tie goes to the article's
+    composite metric (the headline figures are quoted on it), then to the metric scoring the most models. Chosen
+    from the data, so a metric that loses a headline model loses the default; an empty store gives the constant."""
+    from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+
+    pairs = [(p[0], p[1]) for p in (ARTICLE_PAIRS if pairs is None else pairs)]
+    scored = queries.scored_models_by_metric(con)
+    if scored.empty:
+        return DEFAULT_METRIC
+    headline = {m for p in pairs for m in p}
+    ranks = []
+    for metric_id, rows in scored.groupby("metric_id", sort=True):
+        ids = set(rows["model_id"])
+        ranks.append((sum(t in ids and s in ids for t, s in pairs), len(ids & headline),
+                      metric_id == COMPOSITE_METRIC, len(ids), metric_id))
+    best = min(ranks, key=lambda r: (-r[0], -r[1], not r[2], -r[3], r[4]))
+    return str(best[4])
+
+
+def headline_pair_coverage(con, metric_id: str, pairs=None) -> tuple[int, int]:
+    """(headline pairs with both ends scored on `metric_id`, headline pairs)."""
+    from lib.curate.article import ARTICLE_PAIRS
+
+    pairs = [(p[0], p[1]) for p in (ARTICLE_PAIRS if pairs is None else pairs)]
+    scored = queries.scored_models_by_metric(con)
+    ids = set(scored.loc[scored["metric_id"] == metric_id, "model_id"])
+    return sum(t in ids and s in ids for t, s in pairs), len(pairs)
+
+
 HISTORY_COLUMNS = ["model_id", "effective_from", "effective_to", "input_usd_per_mtok", "output_usd_per_mtok",
                    "date_kind", "source_id", "source_ref"]
 

@@ -217,6 +217,13 @@ def load_best_metric(_db: Db, version: str, as_of: dt.date) -> str:
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_default_metric(_db: Db, version: str) -> str:
+    """The metric every page opens on, the CLI's default too (lib.snapshot.default_metric: the one that scores
+    the article's headline pairs)."""
+    return _q(_db, snapshot.default_metric)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_article_headline(_db: Db, version: str) -> dict:
     """The article's headline (lib.generations on its pairs, metric aa_quality_2024, prices at the student's
     launch) as a sentence and its numbers."""

@@ -30,7 +30,7 @@ names = models.set_index("model_id")["name"].to_dict()
 state = ui.page_state("switching")
 with st.sidebar:
     st.header("Your use")
-    metric = ui.metric_picker(metrics, default="aa_quality_2024", state=state)
+    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
     value = state.initial("in_m", lambda raw: urlparams.parse_number(raw, 0.0), 100.0)
     in_m = st.number_input("Input tokens per month (millions)", min_value=0.0, value=value, step=10.0,
                            key=state.key("in_m"))

@@ -17,7 +17,7 @@ ui.headline_callout(ui.load_article_headline(db, db.version))
 
 with st.sidebar:
     st.header("Filters")
-    metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi), state=state)
+    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
     cost = ui.cost_basis_control(ui.load_task_benchmarks(db, db.version), state=state)
     basis, ratio = cost["basis"], cost["ratio"]
     vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), state=state)

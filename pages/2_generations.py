@@ -17,7 +17,7 @@ state = ui.page_state("generations")
 
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics, state=state)
+    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
     cost = ui.cost_basis_control(ui.load_task_benchmarks(db, db.version), state=state, with_hosts=False)
     basis, ratio = cost["basis"], cost["ratio"]
     policies = ["student-launch", "today", "a date"]

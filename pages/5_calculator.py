@@ -40,7 +40,7 @@ with st.sidebar:
         tasks = st.number_input("Tasks per month", min_value=0, max_value=1_000_000_000, value=int(value),
                                 step=1_000, key=state.key("tasks"))
         state.write("tasks", tasks, DEFAULT_TASKS, urlparams.format_number)
-    metric = ui.metric_picker(metrics, state=state)
+    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
     vendors = ui.vendor_filter(sorted(ui.load_models(db, db.version)["vendor"].dropna().unique()), state=state)
     reviewed = ui.reviewed_filter(state=state)
 state.report()

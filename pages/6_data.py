@@ -72,7 +72,7 @@ st.dataframe(sources[["source_id", "licence", "attribution", "home_url"]],
 st.subheader("Download", anchor=False)
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
-    metric = ui.metric_picker(metrics, container=c1, default=ui.load_best_metric(db, db.version, hi), state=state)
+    metric = ui.metric_picker(metrics, container=c1, default=ui.load_default_metric(db, db.version), state=state)
     value = state.initial("as_of", lambda raw: urlparams.parse_date(raw, lo, hi), hi)
     as_of = c2.date_input("As of", value=value, min_value=lo, max_value=hi, key=state.key("as_of"))
     state.write("as_of", as_of, hi, urlparams.format_date)

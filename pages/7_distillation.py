@@ -26,7 +26,7 @@ state = ui.page_state("distillation")
 K_OPTIONS = [2, 3, 5, 10, 20, 50, 100]
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(percent_metrics, default=distillation.DEFAULT_METRIC, state=state)
+    metric = ui.metric_picker(percent_metrics, default=ui.load_default_metric(db, db.version), state=state)
     value = state.initial("k", lambda raw: urlparams.parse_choice(raw, K_OPTIONS, {k: str(k) for k in K_OPTIONS}),
                           10)
     ratio = st.select_slider("At least K× cheaper", K_OPTIONS, value=value, key=state.key("k"),

@@ -40,7 +40,7 @@ state = ui.page_state("outlook")
 
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics, default="gpqa_diamond", state=state)
+    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
 state.report()
 
 if not metric:

@@ -24,7 +24,7 @@ KIND_LABELS = {"entered": "entered the frontier", "left": "left the frontier",
                "price": "price change of a frontier model", "beaten": "new model beats a frontier point"}
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics, default=ui.load_best_metric(db, db.version, hi), state=state)
+    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
     value = state.initial("kinds", lambda raw: urlparams.parse_list(raw, list(feed.KINDS)), list(feed.KINDS),
                           multi=True)
     kinds = st.multiselect("Changes", list(feed.KINDS), default=value, key=state.key("kinds"),

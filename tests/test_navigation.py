@@ -194,6 +194,34 @@ def test_no_two_pages_share_a_widget_key(every_page):
     assert not shared, shared
 
 
+def test_one_default_metric_scores_the_headline_pairs_and_every_page_and_the_cli_open_on_it(every_page,
+                                                                                            frontier_env):
+    """The home chart should show the article's headline models: the default metric is chosen from the data as
+    the one scoring both ends of most headline pairs, and every page with a metric picker and the CLI use it."""
+    import json
+
+    from lib import queries, snapshot, store
+    from lib.curate.article import ARTICLE_PAIRS
+    from tests.conftest import run_cli
+
+    con = store.connect_readonly(frontier_env)
+    try:
+        default = snapshot.default_metric(con)
+        covered, total = snapshot.headline_pair_coverage(con, default)
+        others = [snapshot.headline_pair_coverage(con, m)[0] for m in queries.metric_ids(con)]
+    finally:
+        con.close()
+    assert total == len(ARTICLE_PAIRS) and covered == total  # every headline model is scored on it
+    assert covered == max(others)  # no metric covers more of them
+    pickers = {name: at.selectbox(key=f"{name.split('_', 1)[1][:-3]}.metric").value
+               for name, at in every_page.items()
+               if any(getattr(w, "key", None) == f"{name.split('_', 1)[1][:-3]}.metric" for w in at.selectbox)}
+    assert len(pickers) >= 8 and set(pickers.values()) == {default}, pickers
+    out = run_cli("generations", "--pair-set", "article", "--format", "json", env={"FRONTIER_DB": str(frontier_env)})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["metric"] == default
+
+
 def test_switching_metric_then_changes_then_trends_then_distillation_metric(frontier_env):
     """The paths the browser matrix flagged on a loaded machine: a metric change on Switching, Trends opened
     after Changes, and a metric change on Distillation that must reach the chart."""

@@ -295,13 +295,18 @@ def test_missing_database_is_explained_not_a_traceback(monkeypatch, tmp_path):
     assert "python -m lib build" in " ".join(m.value for m in at.markdown)
 
 
-def test_frontier_defaults_to_the_best_covered_metric_and_states_the_article_headline(con):
+def test_frontier_opens_on_the_default_metric_with_the_headline_arrows_and_states_the_article_headline(con):
     from lib import views
     from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 
     at = run_page("1_frontier.py")
-    hi = newest_day(con)
-    assert at.selectbox(key="frontier.metric").value == snapshot.best_covered_metric(con, hi)
+    assert at.selectbox(key="frontier.metric").value == snapshot.default_metric(con)
+    # the headline pairs on the home chart: an arrow for each pair whose two models are on today's market
+    drawn = {t["customdata"][i][0] for t in spec(at)["data"] if t.get("customdata")
+             for i in range(len(t["customdata"]))}
+    arrows = {a["name"] for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")}
+    expected = {f"headline:{t}->{s}" for t, s, _ in ARTICLE_PAIRS if t in drawn and s in drawn}
+    assert expected and arrows == expected
     # the callout's numbers are lib.generations' on the article's pairs, metric and price policy
     deltas, summary = generations.generations_from_db(
         con, COMPOSITE_METRIC, _pairs_frame(views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS)),
@@ -320,7 +325,8 @@ def test_frontier_defaults_to_the_best_covered_metric_and_states_the_article_hea
 def test_frontier_arrows_only_on_the_articles_metric_with_a_key_not_overlapping_labels(con):
     from lib.curate.article import COMPOSITE_METRIC
 
-    at = run_page("1_frontier.py")
+    other = next(m for m in queries.metric_coverage_as_of(con, newest_day(con))["metric_id"] if m != COMPOSITE_METRIC)
+    at = run_page("1_frontier.py", metric=other)
     assert not [a for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")]
     at.selectbox(key="frontier.metric").set_value(COMPOSITE_METRIC).run()
     # on a date when the article's three 2024 pairs were all on the market (Gemini 1.5 and Claude 3 Opus have

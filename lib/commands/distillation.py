@@ -6,8 +6,9 @@ import sys
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--metric", default="aa_quality_2024",
-                        help="percent-scale quality metric id (default: aa_quality_2024, the article's)")
+    parser.add_argument("--metric", default=None,
+                        help="percent-scale quality metric id (default: the one scoring the article's headline "
+                             "pairs)")
     parser.add_argument("--ratio", type=float, default=10.0, metavar="K",
                         help="the student costs at most 1/K of the flagship (default 10: a >= 90%% price cut)")
     parser.add_argument("--scope", choices=["vendor", "market"], default=None,
@@ -33,6 +34,9 @@ def run(args) -> int:
     scopes = (args.scope,) if args.scope else distillation.SCOPES
     con = open_db()
     try:
+        from lib.snapshot import default_metric
+
+        args.metric = args.metric or default_metric(con)
         check_metric(con, args.metric)
         series, median = distillation.distillation_from_db(
             con, args.metric, args.ratio, scopes=scopes, period=args.period, basis=args.price,

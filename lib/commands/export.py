@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from lib.constants import DEFAULT_METRIC, DEFAULT_WORKLOAD_MTOK, vendor_display_name
+from lib.constants import DEFAULT_WORKLOAD_MTOK, vendor_display_name
 from lib.constants import EXPORT_FORMATS as FORMATS
 from lib.constants import EXPORT_THEMES as THEMES
 from lib.constants import SLIDE_PRESET_NAMES as PRESETS
@@ -27,7 +27,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
                         help="market date of the frontier/calculator (default: the newest date in the data, "
                              "at most today)")
-    parser.add_argument("--metric", default=None, help=f"quality metric id (default: {DEFAULT_METRIC})")
+    parser.add_argument("--metric", default=None,
+                        help="quality metric id (default: the one scoring the article's headline pairs)")
     parser.add_argument("--model", action="append", default=None, metavar="ID",
                         help="price-history: model id (repeat for up to six); trend: the model whose score is the "
                              "threshold")
@@ -93,11 +94,11 @@ def _check_args(args) -> None:
 
 def chart_params(con, chart: str, args) -> dict:
     """The lib.charts parameters of one `--chart` invocation (defaults as the dashboard's)."""
-    from lib import charts
+    from lib import charts, snapshot
     from lib.commands.common import check_metric, check_model
     from lib.errors import UsageError
 
-    metric_id = args.metric or DEFAULT_METRIC
+    metric_id = args.metric or snapshot.default_metric(con)
     if chart != "price-history":
         check_metric(con, metric_id)
     for m in args.model or []:
@@ -209,10 +210,10 @@ def deck_specs(con, args) -> list[dict]:
     """The standard slide set: (slug, builder) pairs, built lazily so one failure names its chart."""
     import datetime as dt
 
-    from lib import charts, queries
+    from lib import charts, queries, snapshot
     from lib.curate.article import ARTICLE_MODELS
 
-    metric_id = args.metric or DEFAULT_METRIC
+    metric_id = args.metric or snapshot.default_metric(con)
     as_of = args.as_of or charts.newest_data_date(con)
     year_ago = as_of - dt.timedelta(days=365)
     theme = _page_theme(args.theme)

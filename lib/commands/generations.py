@@ -4,11 +4,11 @@ from __future__ import annotations
 import sys
 
 from lib.commands.common import add_cost_basis_arguments
-from lib.constants import DEFAULT_METRIC
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--metric", default=DEFAULT_METRIC, help=f"quality metric id (default: {DEFAULT_METRIC})")
+    parser.add_argument("--metric", default=None,
+                        help="quality metric id (default: the one scoring the article's headline pairs)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--pairs", default=None, metavar="FILE",
                        help="CSV of pairs: teacher_id,student_id[,relation,era] (default: the lineage table)")
@@ -34,6 +34,9 @@ def run(args) -> int:
     pairs = generations.read_pairs(args.pairs) if args.pairs else None
     con = open_db()
     try:
+        from lib.snapshot import default_metric
+
+        args.metric = args.metric or default_metric(con)
         check_metric(con, args.metric)
         if args.pair_set in ("distilled", "article"):
             import pandas as pd

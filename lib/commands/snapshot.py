@@ -13,7 +13,8 @@ from lib.commands.common import add_cost_basis_arguments
 
 def add_arguments(parser) -> None:
     parser.add_argument("--as-of", required=True, metavar="YYYY-MM-DD")
-    parser.add_argument("--metric", default=None, help="quality metric id (default: aa_quality_2024)")
+    parser.add_argument("--metric", default=None,
+                        help="quality metric id (default: the one scoring the article's headline pairs)")
     add_cost_basis_arguments(parser)
     parser.add_argument("--host", choices=["vendor", "cheapest-host", "median-host"], default="vendor",
                         help="which host's price where several sell the model (default: the vendor's own)")
@@ -27,7 +28,7 @@ def run(args) -> int:
     from lib import costs, queries
     from lib.commands.common import check_metric, cost_basis_workload, open_db, parse_date, write_frame
     from lib.errors import UsageError
-    from lib.snapshot import DEFAULT_METRIC, SNAPSHOT_COLUMNS
+    from lib.snapshot import SNAPSHOT_COLUMNS, default_metric
 
     as_of = parse_date(args.as_of)
     workload = cost_basis_workload(args)
@@ -37,7 +38,7 @@ def run(args) -> int:
         print(f"note: --as-of {as_of} is in the future: only prices already scheduled for then are shown, "
               "not a forecast", file=sys.stderr)
     con = open_db()
-    metric = args.metric or DEFAULT_METRIC
+    metric = args.metric or default_metric(con)
     check_metric(con, metric)
     if args.vendor:
         known = set(queries.vendors(con))
