@@ -599,7 +599,8 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         fig.layout.meta = {**meta, "subtitle": " · ".join(k.replace("&amp;", "&").replace("&lt;", "<")
                                                         .replace("&gt;", ">") for k in key)}
     if frames is not None and not frames.empty:
-        _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend)
+        _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend,
+                    headline_pairs=headline_pairs, x_range=rng)
     return fig
 
 
@@ -611,8 +612,24 @@ def _drawable(df: pd.DataFrame, x_col: str) -> pd.DataFrame:
     return df.loc[np.isfinite(x) & (x > 0) & np.isfinite(q)]
 
 
-def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, legend=None) -> None:
-    """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place."""
+def frame_kpis(points: pd.DataFrame, metric_label: str = "quality") -> str:
+    """One line of a replay frame's own figures: models drawn, on the frontier, the cheapest frontier price and the
+    best quality (what the page's KPIs say for the chosen date)."""
+    d = _drawable(points, "price")
+    front = d.loc[_col(d, "on_frontier", False).fillna(False).astype(bool)]
+    text = f"{len(d)} models · {len(front)} on the frontier"
+    if len(front):
+        q = front["quality"].astype(float)
+        text += (f" · cheapest frontier {fmt_usd(float(front['price'].astype(float).min()))}"
+                 f" · best {escape(metric_label.split(' (')[0])} {float(q.max()):.4g}")
+    return text
+
+
+def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, legend=None, *,
+                headline_pairs=(), x_range=None) -> None:
+    """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place. Each frame
+    carries its own figures (a line under the title) and its own pair arrows: only pairs whose two models are on
+    the market at that date, at that date's prices (a 2023 frame has no 2024 arrow)."""
     vendor_all = pd.concat([_col(current, "vendor", "other"), _col(frames_df, "vendor", "other")]).fillna("other")
     vendor_all = vendor_all.astype(str)
     if legend is not None:
@@ -635,7 +652,10 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
     data = list(fig.data)
     line_idx = next(i for i, t in enumerate(data) if getattr(t, "meta", None) == "frontier-line")
     base_title = str(fig.layout.meta["title"]).split(", as of")[0]
-    frames, steps = [], []
+    other_anns = [a for a in fig.layout.annotations if not str(a.name or "").startswith("headline")]
+    q_all = pd.concat([_col(current, "quality"), _col(frames_df, "quality")]).astype(float)
+    y_range = [float(q_all.min()), float(q_all.max())] if len(q_all) else None
+    frames, steps, key_lines = [], [], 0
     dates = sorted(pd.unique(frames_df["as_of"]))
     for d in dates:
         sub = frames_df.loc[frames_df["as_of"] == d]
@@ -657,9 +677,13 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
                                                                       marker=b.marker))
             idxs.append(i)
         n_front = int(sub["on_frontier"].fillna(False).astype(bool).sum())
-        frames.append(go.Frame(name=label, data=fdata, traces=idxs,
-                               layout=go.Layout(title=dict(text=f"{escape(base_title)} — {label} "
-                                                                f"({len(sub)} models, {n_front} on the frontier)"))))
+        anns, key = _pair_annotations(sub, "price", headline_pairs, theme, y_range=y_range, x_range=x_range)
+        key_lines = max(key_lines, len(key))
+        subtitle = "<br>".join([frame_kpis(sub, metric_label)] + key)
+        frames.append(go.Frame(name=label, data=fdata, traces=idxs, layout=go.Layout(
+            title=dict(text=f"{escape(base_title)} — {label} ({len(sub)} models, {n_front} on the frontier)",
+                       subtitle=dict(text=subtitle)),
+            annotations=other_anns + anns)))
         steps.append(dict(method="animate", label=label,
                           args=[[label], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                               transition=dict(duration=0))]))
@@ -675,8 +699,13 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
                                                            mode="immediate")])])],
         sliders=[dict(active=len(steps) - 1, steps=steps, x=0.16, y=-0.1, len=0.84, xanchor="left",
                       yanchor="top", currentvalue=dict(prefix="as of ", font=dict(size=12)), pad=dict(t=0))],
-        margin=dict(b=140),
+        margin=dict(b=140, t=64 + 17 * (1 + key_lines)),
     )
+    # Before it plays, the chart is the chosen date's: its own figures in the same place as the frames'.
+    key = str(fig.layout.title.subtitle.text or "") if fig.layout.title.subtitle else ""
+    fig.update_layout(title=dict(subtitle=dict(text="<br>".join([frame_kpis(current, metric_label)]
+                                                               + ([key] if key else [])),
+                                               font=dict(size=12, color=_MUTED[theme]))))
 
 
 def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: float | None = None,

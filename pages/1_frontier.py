@@ -99,15 +99,19 @@ if best_id:  # one click: the metric selectbox takes the best-covered metric of 
               key=state.key("best_metric"), on_click=st.session_state.update,
               kwargs={state.key("metric"): best_id})
 
-k1, k2, k3, k4 = st.columns(4)
-k1.metric("Models on the chart", summary["plotted"], help="Models with both a price and a score on this metric")
-k2.metric("On the Pareto frontier", summary["on_frontier"])
-cheap = summary["cheapest_frontier"]
-k3.metric("Cheapest frontier model", figures.fmt_usd(cheap["price"]) if cheap else "–",
-          help=None if not cheap else f"{ui.md_text(cheap['name'])} · {m_label} {cheap['quality']:.4g}")
-best = summary["best_frontier"]
-k4.metric("Best quality", f"{best['quality']:.4g}" if best else "–",
-          help=None if not best else f"{ui.md_text(best['name'])} at {figures.fmt_usd(best['price'])}")
+if view.fig.frames:  # replaying: the figures of the frame on show are under the chart's title, not today's here
+    st.caption("Replay: each month's figures (models, frontier, cheapest frontier price, best quality) and its pair "
+               "arrows are under the chart's title and change with the frame.")
+else:
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric("Models on the chart", summary["plotted"], help="Models with both a price and a score on this metric")
+    k2.metric("On the Pareto frontier", summary["on_frontier"])
+    cheap = summary["cheapest_frontier"]
+    k3.metric("Cheapest frontier model", figures.fmt_usd(cheap["price"]) if cheap else "–",
+              help=None if not cheap else f"{ui.md_text(cheap['name'])} · {m_label} {cheap['quality']:.4g}")
+    best = summary["best_frontier"]
+    k4.metric("Best quality", f"{best['quality']:.4g}" if best else "–",
+              help=None if not best else f"{ui.md_text(best['name'])} at {figures.fmt_usd(best['price'])}")
 if summary["no_price"] or summary["no_score"]:
     st.caption(f"Not drawn: {summary['no_price']} model(s) with no price on {as_of}, "
                f"{summary['no_score']} with no {views.metric_short(metric)} score."

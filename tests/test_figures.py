@@ -157,6 +157,23 @@ def test_replay_frames_one_per_month_with_play_button():
     assert len(fig.frames[1].data[line_idx].x) == 2
 
 
+def test_replay_frames_carry_their_own_figures_and_only_the_pairs_on_the_market_then():
+    """A replay frame of a month before the student existed has no arrow for that pair, and each frame's line under
+    the title gives that month's counts and prices, not the chosen date's."""
+    now = _points(4)  # m3 (teacher) -> m0 (student) both on the market now
+    early = now.iloc[1:].assign(price=now["price"].iloc[1:] * 2)  # a month when m0 did not exist yet, dearer
+    frames = pd.concat([early.assign(as_of=pd.Timestamp("2023-06-30")), now.assign(as_of=pd.Timestamp("2024-06-30"))])
+    fig = figures.frontier_figure(now, metric_label="Q (%)", frames=frames, headline_pairs=[("openai/m3", "openai/m0")])
+    arrows = {f.name: [a.name for a in f.layout.annotations if a.showarrow] for f in fig.frames}
+    assert arrows == {"2023-06": [], "2024-06": ["headline:openai/m3->openai/m0"]}
+    old, new = (f.layout.title.subtitle.text for f in fig.frames)
+    assert old.startswith("3 models · 3 on the frontier · cheapest frontier " + figures.fmt_usd(early["price"].min()))
+    assert new.startswith("4 models · 4 on the frontier · cheapest frontier " + figures.fmt_usd(now["price"].min()))
+    assert "1 M3 → M0" in new and "M0" not in old
+    # before it plays, the chart shows the chosen date's own line
+    assert fig.layout.title.subtitle.text.startswith("4 models")
+
+
 def test_trend_figure_states_the_factor_and_interval():
     days = np.array([0, 200, 400, 600, 800])
     table = pd.DataFrame({"model": list("abcde"), "release_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(days, "D"),

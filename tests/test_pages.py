@@ -127,6 +127,31 @@ def test_frontier_replay_adds_one_frame_per_month(con):
     assert s["layout"]["updatemenus"][0]["buttons"][0]["label"].endswith("Play")
 
 
+def test_frontier_replay_frames_show_their_own_figures_and_arrows_not_todays(con):
+    """Replay on the article's metric: no frame draws an arrow to a model not yet released at the frame's month, the
+    last frame has the article's arrows, each frame's own counts are under its title, and the page does not show
+    the chosen date's KPIs above a chart that plays other months."""
+    at = run_page("1_frontier.py", metric=snapshot.default_metric(con))
+    at.toggle(key="frontier.replay").set_value(True).run()
+    assert not at.exception
+    assert "Models on the chart" not in metric_values(at)
+    s = spec(at)
+    released = {m: pd.Timestamp(d) for m, d in zip(queries.models(con)["model_id"], queries.models(con)["release_date"])
+                if pd.notna(d)}
+    with_arrows = 0
+    for f in s["frames"]:
+        month_end = pd.Timestamp(f["name"]) + pd.offsets.MonthEnd(0)
+        arrows = [a["name"] for a in f["layout"].get("annotations", []) if a.get("showarrow")]
+        for name in arrows:
+            teacher, student = name.removeprefix("headline:").split("->")
+            assert released[teacher] <= month_end and released[student] <= month_end, (f["name"], name)
+        with_arrows += bool(arrows)
+        drawn = sum(len(arr(t.get("x"))) for t in f["data"] if "mode" not in t)  # the frontier line has a mode
+        assert f["layout"]["title"]["subtitle"]["text"].startswith(f"{drawn} models"), f["name"]
+    first = [a for a in s["frames"][0]["layout"].get("annotations", []) if a.get("showarrow")]
+    assert with_arrows and not first  # the article's pairs appear during the replay, not from its first month
+
+
 def test_frontier_shows_the_users_uploaded_models_marked_as_theirs(con):
     at = AppTest.from_file(str(PAGES / "1_frontier.py"), default_timeout=60)
     at.run()
