@@ -976,6 +976,26 @@ def trend_figure(table: pd.DataFrame, fit, *, metric_label: str, price_label: st
     return fig
 
 
+LEVEL_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+LEVEL_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+EQUAL_PRICE_STEP = 0.015  # log10 units between lines drawn at one price (about 3.5 %): apart, not misleading
+
+
+def equal_price_offsets(levels: pd.DataFrame, step: float = EQUAL_PRICE_STEP) -> pd.Series:
+    """The price each level's line is drawn at: where several levels have the same price on a date (one model is
+    the cheapest for all of them), they are spread `step` log10 units apart around it, in level order, so no line
+    hides another; elsewhere the price itself."""
+    price = levels["price"].astype(float)
+    shown = price.copy()
+    for _, idx in levels.groupby([levels["date"], price.round(12)]).groups.items():
+        if len(idx) < 2:
+            continue
+        ordered = levels.loc[idx].sort_values("level").index
+        for k, i in enumerate(ordered):
+            shown.loc[i] = price.loc[i] * 10 ** ((k - (len(ordered) - 1) / 2) * step)
+    return shown
+
+
 def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, price_label: str,
                                     names: dict | None = None, title: str = "", sources: Sequence[str] = (),
                                     data_as_of=None, theme: str = "light", height: int = 480) -> go.Figure:
@@ -992,15 +1012,22 @@ def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, 
     names = names or {}
     fig = go.Figure()
     palette = ["#4477AA", "#EE7733", "#228833", "#AA3377", "#66CCEE", "#CCBB44", "#EE6677"]
+    lv = lv.assign(shown=equal_price_offsets(lv))
     for i, level in enumerate(sorted(lv["level"].unique())):
         sub = lv.loc[lv["level"] == level].sort_values("date")
         fig.add_trace(go.Scatter(
-            x=sub["date"], y=sub["price"].astype(float), mode="lines", line_shape="hv", name=f"≥ {level:g}",
-            line=dict(width=2.2, color=palette[i % len(palette)]),
+            x=sub["date"], y=sub["shown"].astype(float), mode="lines+markers", line_shape="hv", name=f"≥ {level:g}",
+            line=dict(width=2.2, color=palette[i % len(palette)], dash=LEVEL_DASHES[i % len(LEVEL_DASHES)]),
+            marker=dict(symbol=LEVEL_SYMBOLS[i % len(LEVEL_SYMBOLS)], size=6),
             customdata=np.column_stack([sub["model"].astype(str).to_numpy(dtype=object),
-                                        [escape(names.get(m, m)) for m in sub["model"]]]),
-            hovertemplate=(f"<b>{escape(metric_label)} ≥ {level:g}</b><br>%{{x|%Y-%m-%d}}: %{{y:$.3g}}"
+                                        [escape(names.get(m, m)) for m in sub["model"]],
+                                        sub["price"].astype(float).to_numpy()]),
+            hovertemplate=(f"<b>{escape(metric_label)} ≥ {level:g}</b><br>%{{x|%Y-%m-%d}}: %{{customdata[2]:$.3g}}"
                            "<br>%{customdata[1]}<extra></extra>")))
+    if (lv["shown"] != lv["price"].astype(float)).any():
+        fig.add_annotation(text="Lines at an equal price are drawn slightly apart (hover for the price).",
+                           xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                           showarrow=False, font=dict(size=11, color=_MUTED[theme]), name="equal-price-note")
     prices = _num(lv["price"], len(lv))
     rng = _log_range(prices, pad=0.08)
     ticks = price_ticks(prices, rng, min_gap=0.08)  # the levels' actual prices, not log minor ticks

@@ -174,6 +174,23 @@ def test_replay_frames_carry_their_own_figures_and_only_the_pairs_on_the_market_
     assert fig.layout.title.subtitle.text.startswith("4 models")
 
 
+def test_frontier_price_levels_at_an_equal_price_stay_distinguishable():
+    """Two quality levels reached by the same cheapest model have the same price: their lines must not hide each
+    other (different dashes and markers, drawn slightly apart), while the hover still gives the true price."""
+    dates = pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"])
+    levels = pd.DataFrame({"date": list(dates) * 3, "level": [50] * 3 + [60] * 3 + [70] * 3,
+                           "price": [1.0, 1.0, 0.5] + [1.0, 1.0, 0.8] + [4.0, 4.0, 4.0], "model": "m"})
+    fig = figures.frontier_price_over_time_figure(levels, metric_label="Q", price_label="P")
+    lines = list(fig.data)
+    assert len({t.line.dash for t in lines}) == 3 and len({t.marker.symbol for t in lines}) == 3
+    y = {t.name: list(t.y) for t in lines}
+    assert y["≥ 50"][0] != y["≥ 60"][0] and y["≥ 50"][1] != y["≥ 60"][1]  # equal prices, apart on screen
+    assert y["≥ 50"][0] < 1.0 < y["≥ 60"][0] and abs(math.log10(y["≥ 60"][0] / y["≥ 50"][0])) < 0.05
+    assert y["≥ 50"][2] == 0.5 and y["≥ 60"][2] == 0.8 and y["≥ 70"] == [4.0] * 3  # unequal: drawn as they are
+    assert [c[2] for c in lines[0].customdata] == [1.0, 1.0, 0.5]  # the hover's price is the real one
+    assert any(a.name == "equal-price-note" for a in fig.layout.annotations)
+
+
 def test_trend_figure_states_the_factor_and_interval():
     days = np.array([0, 200, 400, 600, 800])
     table = pd.DataFrame({"model": list("abcde"), "release_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(days, "D"),

@@ -241,6 +241,21 @@ def test_trends_page_reports_the_fit_of_lib_trends(con):
         assert any(t["name"] == "fitted trend" for t in s["data"])
 
 
+def test_trends_levels_at_one_price_are_drawn_apart_not_on_top_of_each_other(con):
+    """Two close quality levels are often reached by the same cheapest model: both lines stay visible."""
+    at = run_page("3_trends.py")
+    scores = trends.trend_table_from_db(con, at.selectbox(key="trends.metric").value)["score"].astype(float)
+    lo = float(scores.quantile(0.25).round(0))
+    at.text_input(key="trends.levels").set_value(f"{lo:g}, {lo + 1:g}").run()
+    assert not at.exception
+    lines = [t for t in spec(at, 1)["data"] if t["name"].startswith("≥")]
+    assert len(lines) == 2 and lines[0]["line"]["dash"] != lines[1]["line"]["dash"]
+    by_date = [{x: (float(c[2]), float(y)) for x, y, c in zip(t["x"], arr(t["y"]), t["customdata"])} for t in lines]
+    equal = [d for d in by_date[0] if d in by_date[1] and by_date[0][d][0] == by_date[1][d][0]]
+    assert equal  # the two levels share their cheapest price somewhere (one model reaches both)
+    assert all(by_date[0][d][1] != by_date[1][d][1] for d in equal)
+
+
 def test_models_page_shows_price_history_and_compares(con):
     models = queries.models(con)
     priced = models.dropna(subset=["first_price_date"])
