@@ -637,6 +637,21 @@ def price_history(
     return Chart(fig, history, {"names": names, "lifecycle": events}, sources)
 
 
+def host_prices(con, *, model_id: str, data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
+    """Each API host's list price of one model at each observation, with the cheapest, median and dearest."""
+    hosts = queries.host_prices_for_model(con, model_id)
+    name = str(queries.models(con).set_index("model_id")["name"].get(model_id, model_id))
+    sources = sorted(set(hosts["source_id"].dropna().astype(str)))
+    fig = figures.host_prices_figure(
+        hosts,
+        title=f"{name}: price by API host",
+        sources=sources,
+        data_as_of=data_as_of or newest_observation(con),
+        theme=theme,
+    )
+    return Chart(fig, hosts, {"hosts": int(hosts["provider"].nunique()) if len(hosts) else 0}, sources)
+
+
 # The charts `python -m lib export --chart NAME` offers, by name.
 CHARTS: dict[str, Callable[..., Chart]] = {
     "frontier": frontier,

@@ -1145,6 +1145,45 @@ def _add_lifecycle(fig: go.Figure, events: pd.DataFrame, names: dict, top: float
                       "source: %{customdata[4]}<br>%{customdata[5]}<extra></extra>"))
 
 
+def host_prices_figure(hosts: pd.DataFrame, *, title: str = "Price by API host", sources: Sequence[str] = (),
+                       data_as_of=None, theme: str = "light", height: int = 420) -> go.Figure:
+    """Each API host's blended (3:1) list price at each observation date (one dot per host, hover names it), with
+    the cheapest, median and dearest host joined across dates. ``hosts``: model_id, provider, observed_date,
+    input_usd_per_mtok, output_usd_per_mtok, source_id."""
+    price_label = "USD per million tokens (3:1 blend)"
+    meta = _meta(title, sources, data_as_of, "", price_label)
+    if hosts is None or hosts.empty:
+        return empty_figure("No host prices observed for this model.", title=title, sources=sources,
+                            data_as_of=data_as_of, theme=theme, price_label=price_label)
+    h = hosts.assign(blended=(3 * hosts["input_usd_per_mtok"].astype(float)
+                              + hosts["output_usd_per_mtok"].astype(float)) / 4,
+                     day=pd.to_datetime(hosts["observed_date"])).dropna(subset=["blended"])
+    fig = go.Figure()
+    cd = np.column_stack([[escape(str(p)) for p in h["provider"]], [fmt_usd(v) for v in h["input_usd_per_mtok"]],
+                          [fmt_usd(v) for v in h["output_usd_per_mtok"]], [fmt_usd(v) for v in h["blended"]],
+                          [escape(str(s)) for s in _col(h, "source_id", "")]])
+    fig.add_trace(go.Scatter(
+        x=h["day"], y=h["blended"], mode="markers", name="an API host", customdata=cd,
+        marker=dict(size=9, color=_MUTED[theme], opacity=0.7),
+        hovertemplate="<b>%{customdata[0]}</b> %{x|%Y-%m-%d}<br>input %{customdata[1]} · output %{customdata[2]}"
+                      "<br>blended %{customdata[3]} per M tokens<br>source: %{customdata[4]}<extra></extra>"))
+    g = h.groupby("day")["blended"]
+    for stat, colour, dash in (("min", "#228833", "solid"), ("median", "#4477AA", "dash"), ("max", "#EE6677", "dot")):
+        v = g.agg(stat)
+        fig.add_trace(go.Scatter(x=v.index, y=v.to_numpy(), mode="lines+markers", line_shape="hv",
+                                 name={"min": "cheapest host", "median": "median host", "max": "dearest host"}[stat],
+                                 line=dict(color=colour, dash=dash, width=2), marker=dict(size=7, color=colour),
+                                 hovertemplate=f"{stat} %{{y:$.3g}}<extra></extra>"))
+    prices = h["blended"].to_numpy(float)
+    rng = _log_range(prices, pad=0.1)
+    ticks = price_ticks(prices, rng)
+    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+                      height=height, meta=meta, hovermode="closest", xaxis=dict(title=dict(text="Observed")),
+                      yaxis=dict(type="log", title=dict(text=price_label), range=rng, tickvals=ticks or None,
+                                 ticktext=[price_tick_text(t) for t in ticks] or None, automargin=True))
+    return fig
+
+
 def price_tick_text(x: float) -> str:
     """$5 / $0.80 / $0.075: whole dollars bare, cents always with two digits, sub-cent with three significant."""
     if x >= 1 and float(x).is_integer():

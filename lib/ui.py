@@ -253,7 +253,7 @@ def _chart(_db: Db, version: str, name: str, params: tuple) -> charts.Chart:
 
 
 CHART_FUNCTIONS = {**charts.CHARTS, "successor-chains": charts.successor_chains,
-                   "frontier-price-levels": charts.frontier_price_levels}
+                   "frontier-price-levels": charts.frontier_price_levels, "host-prices": charts.host_prices}
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)

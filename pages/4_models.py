@@ -72,6 +72,10 @@ with tab_one:
                                             "observed_date": st.column_config.DateColumn("measured"),
                                             "source_ref": st.column_config.TextColumn("reference")})
             if len(hosts):
+                host_view = ui.chart_view(db, "host-prices", model_id=model_id, data_as_of=ui.data_as_of(db),
+                                          theme=ui.theme())
+                ui.chart(host_view.fig, host_view.points, f"host-prices-{model_id.replace('/', '_')}",
+                         sources=sources, key="host_chart", lazy_export=True)
                 spread = views.host_spread(hosts)
                 st.caption(f"List prices of the API hosts Artificial Analysis observed ({hosts['provider'].nunique()} "
                            "hosts): cheapest, median and dearest per date, USD per M tokens at the 3:1 blend.")

@@ -571,3 +571,34 @@ def test_calculator_in_tasks_is_tasks_times_each_models_cost_per_task(con):
     assert len(table) and np.allclose(table["usd_per_task"], tc.loc[table["model_id"]].to_numpy())
     assert np.allclose(table["monthly_cost_usd"], 10_000 * table["usd_per_task"])
     assert any("never estimated" in c.value and "left out" in c.value for c in at.caption)
+
+
+def test_models_page_draws_each_hosts_price_and_the_spread(con):
+    from streamlit.testing.v1 import AppTest
+
+    from lib import views
+    from tests.conftest import PROJECT_DIR
+
+    mid = con.execute("SELECT model_id FROM host_prices GROUP BY model_id ORDER BY count(*) DESC, model_id "
+                      "LIMIT 1").fetchall()[0][0]
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "4_models.py"), default_timeout=90)
+    at.query_params["model"] = mid
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    host = [s for s in specs if "price by API host" in s["layout"]["title"]["text"]]
+    assert len(host) == 1
+    traces = {t["name"]: t for t in host[0]["data"]}
+    hosts = queries.host_prices_for_model(con, mid)
+    assert len(traces["an API host"]["customdata"]) == len(hosts)
+    assert {r[0] for r in traces["an API host"]["customdata"]} == set(hosts["provider"])
+    spread = views.host_spread(hosts)
+
+    def ys(t):
+        import base64
+        y = t["y"]
+        return (np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"])) if isinstance(y, dict)
+                else np.asarray(y, dtype=float))
+    assert np.allclose(ys(traces["cheapest host"]), spread["cheapest"])
+    assert np.allclose(ys(traces["median host"]), spread["median"])
+    assert np.allclose(ys(traces["dearest host"]), spread["dearest"])
