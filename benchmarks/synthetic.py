@@ -46,8 +46,9 @@ FROM (SELECT m, CAST(floor($V * pow(m / $M, 2)) AS INTEGER) AS v,
 # Interval i belongs to series s = i mod S (S = min(N, 30,000) series: model × source), as its j-th interval
 # (j = i div S); a series has n = ceil((N - s) / S) intervals spread evenly from the model's release to END.
 _PRICES_SQL = f"""
-INSERT INTO prices (model_id, provider, first_party, tier, effective_from, effective_to, input_usd_per_mtok,
-                    output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id, source_ref, note)
+INSERT INTO prices (model_id, provider, first_party, tier, min_prompt_tokens, effective_from, effective_to,
+                    input_usd_per_mtok, output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id,
+                    snapshot_id, source_ref, note)
 WITH p AS (
     SELECT i, i % $S AS s, i // $S AS j, ($N - 1 - i % $S) // $S + 1 AS n FROM range($N) t(i)
 ), q AS (
@@ -64,6 +65,7 @@ SELECT model_id,
        CASE WHEN src < 3 THEN vendor ELSE printf('reseller-%d', src) END,
        src < 3,
        CASE WHEN i % 17 = 16 THEN 'long-context' ELSE 'standard' END,
+       CASE WHEN i % 17 = 16 THEN 200000 END,  -- a long-context tier bills prompts over 200k tokens
        f,
        CASE WHEN i % 20 = 19 THEN CAST(f + INTERVAL (greatest(1, span // n // 2)) DAY AS DATE) END,
        round(pow(10, (hash(m, 'price') % 3000) / 1000.0 - 1.5) * pow(0.7, j * 10.0 / greatest(n, 1))

@@ -347,15 +347,12 @@ def _hovertemplate(metric_label: str, x_label: str) -> str:
             "<extra></extra>")
 
 
-def _vendor_order(vendors: pd.Series) -> list[str]:
+def _vendor_order(vendors) -> list[str]:
     """Legend order: the largest vendors (fixed colours) first, then the others by name, "other vendors" and the
     user's models last."""
-    vs = [v for v in pd.unique(vendors.astype(str)) if v not in (USER_VENDOR, OTHER_VENDOR)]
-    vs = sorted(vs, key=lambda v: (v not in VENDOR_COLOURS, v))
-    for last in (OTHER_VENDOR, USER_VENDOR):
-        if (vendors.astype(str) == last).any():
-            vs.append(last)
-    return vs
+    seen = list(dict.fromkeys(str(v) for v in pd.unique(np.asarray(vendors, dtype=object))))
+    vs = sorted((v for v in seen if v not in (USER_VENDOR, OTHER_VENDOR)), key=lambda v: (v not in VENDOR_COLOURS, v))
+    return vs + [last for last in (OTHER_VENDOR, USER_VENDOR) if last in seen]
 
 
 def vendor_trace_name(vendor: str) -> str:
@@ -369,50 +366,87 @@ def vendor_trace_name(vendor: str) -> str:
     return escape(vendor_display_name(vendor))
 
 
-def _scatter_traces(df: pd.DataFrame, x_col: str, *, metric_label: str, x_label: str, gl: bool,
-                    marker_size: int = 10, frontier_col: str | None = "on_frontier",
-                    legend: Sequence[str] | None = None) -> list:
-    """One trace per vendor in `legend` (default: every vendor), the others together as "other vendors"."""
-    traces = []
-    cls = go.Scattergl if gl else go.Scatter
-    hover = _hovertemplate(metric_label, x_label)
+def _vendor_keys(df: pd.DataFrame, legend: Sequence[str] | None) -> pd.Series:
+    """Each row's trace: its vendor if in `legend` (default: every vendor), else "other vendors"; the user's own."""
     vendor = _col(df, "vendor", OTHER_VENDOR).fillna(OTHER_VENDOR).astype(str)
     if legend is not None:
         vendor = vendor.where(vendor.isin(list(legend)), OTHER_VENDOR)
     if "is_user" in df.columns:
         vendor = vendor.where(~df["is_user"].fillna(False).astype(bool), USER_VENDOR)
+    return vendor
+
+
+def _scatter_trace_dicts(df: pd.DataFrame, x_col: str, *, metric_label: str, x_label: str, gl: bool,
+                         marker_size: int = 10, frontier_col: str | None = "on_frontier",
+                         legend: Sequence[str] | None = None, columns=None, rows: np.ndarray | None = None) -> list[dict]:
+    """The vendor traces as plain dicts (no Plotly validation): one per vendor in `legend`, the others together as
+    "other vendors". `columns` (vendor keys, x, y, on-frontier, customdata over a whole replay series, from
+    `_scatter_columns`) with `rows` (positions in them) builds one replay frame without touching pandas."""
+    if columns is None:
+        columns = _scatter_columns(df, x_col, frontier_col=frontier_col, legend=legend)
+        rows = np.arange(len(df))
+    vendor_all, x_all, y_all, on_all, cd_all = columns
+    vendor = vendor_all[rows]
+    hover = _hovertemplate(metric_label, x_label)
     order = _vendor_order(vendor)
     colours = vendor_colours(list(legend or []) + order)
     symbols = vendor_symbols([v for v in list(legend or []) + order if v not in (OTHER_VENDOR, USER_VENDOR)])
+    traces = []
     for v in order:
-        sub = df.loc[vendor == v]
+        pos = rows[vendor == v]
         symbol = "circle-open" if v == OTHER_VENDOR else symbols.get(v) or vendor_symbol(v)
         if gl and symbol not in _GL_SAFE:
             symbol = "circle"
-        on = sub[frontier_col].fillna(False).astype(bool).to_numpy() if frontier_col and frontier_col in sub else \
-            np.zeros(len(sub), dtype=bool)
-        traces.append(cls(
-            x=_num(sub[x_col], len(sub)), y=_num(sub["quality"], len(sub)), mode="markers",
-            name=vendor_trace_name(v), legendgroup=escape(v),
-            customdata=_point_customdata(sub, x_col), hovertemplate=hover,
+        on = on_all[pos]
+        traces.append(dict(
+            type="scattergl" if gl else "scatter",
+            x=x_all[pos], y=y_all[pos], mode="markers", name=vendor_trace_name(v), legendgroup=escape(v),
+            customdata=cd_all[pos], hovertemplate=hover,
             marker=dict(color=colours.get(v, vendor_colour(v)), symbol=symbol,
-                        size=np.where(on, marker_size + 4, marker_size).tolist() if len(sub) else marker_size,
-                        line=dict(width=np.where(on, 1.5, 0.5).tolist() if len(sub) else 0.5,
+                        size=np.where(on, marker_size + 4, marker_size).tolist() if len(pos) else marker_size,
+                        line=dict(width=np.where(on, 1.5, 0.5).tolist() if len(pos) else 0.5,
                                   color="rgba(17,24,39,0.85)"),
                         opacity=0.9),
         ))
     return traces
 
 
+def _scatter_columns(df: pd.DataFrame, x_col: str, *, frontier_col: str | None = "on_frontier",
+                     legend: Sequence[str] | None = None):
+    """What the vendor traces are cut from, computed once over all of `df`: vendor keys, x, y, on-frontier flags and
+    the hover's customdata, as numpy arrays in row order."""
+    n = len(df)
+    vendor = _vendor_keys(df, legend).to_numpy(dtype=object)
+    on = df[frontier_col].fillna(False).astype(bool).to_numpy() if frontier_col and frontier_col in df else \
+        np.zeros(n, dtype=bool)
+    return vendor, _num(df[x_col], n), _num(df["quality"], n), on, _point_customdata(df, x_col)
+
+
+def _scatter_traces(df: pd.DataFrame, x_col: str, *, metric_label: str, x_label: str, gl: bool,
+                    marker_size: int = 10, frontier_col: str | None = "on_frontier",
+                    legend: Sequence[str] | None = None) -> list:
+    """One trace per vendor in `legend` (default: every vendor), the others together as "other vendors"."""
+    cls = go.Scattergl if gl else go.Scatter
+    return [cls({k: v for k, v in d.items() if k != "type"})
+            for d in _scatter_trace_dicts(df, x_col, metric_label=metric_label, x_label=x_label, gl=gl,
+                                          marker_size=marker_size, frontier_col=frontier_col, legend=legend)]
+
+
 MAX_FRONTIER_LABELS = 15
 
 
-def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Scatter:
+def _frontier_rows(df: pd.DataFrame, x_col: str) -> tuple[pd.DataFrame, list[str] | None]:
+    """The frontier's points in drawing order, and their labels (None when too many to name)."""
     fr = df.loc[df["on_frontier"].fillna(False).astype(bool)] if "on_frontier" in df else df.iloc[0:0]
     fr = fr.sort_values([x_col, "quality"], kind="stable")
     # Frontier models are named on the chart (a slide must say which models they are), unless so many that the
     # names would pile up; every point still names itself in the hover.
     labels = [escape(n) for n in _col(fr, "name", "").fillna("").astype(str)] if len(fr) <= MAX_FRONTIER_LABELS else None
+    return fr, labels
+
+
+def _frontier_line(df: pd.DataFrame, x_col: str, theme: str, gl: bool) -> go.Scatter:
+    fr, labels = _frontier_rows(df, x_col)
     return go.Scatter(
         # invisible markers as large as a frontier point's: Plotly then sets each label off its point
         x=_num(fr[x_col], len(fr)), y=_num(fr["quality"], len(fr)), mode="lines+markers+text" if labels else "lines",
@@ -625,6 +659,16 @@ def frame_kpis(points: pd.DataFrame, metric_label: str = "quality") -> str:
     return text
 
 
+class _ReplayFrame(go.Frame):
+    """A replay frame kept as built, plain dicts without Plotly's validation (validating a few thousand frame traces
+    took most of the replay's build time; the JSON is the same). Reading `.data` still gives Plotly traces."""
+
+    @property
+    def data(self):
+        return tuple((go.Scattergl if t.get("type") == "scattergl" else go.Scatter)(
+            {k: v for k, v in t.items() if k != "type"}, _validate=False) for t in self._props.get("data", ()))
+
+
 def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, legend=None, *,
                 headline_pairs=(), x_range=None) -> None:
     """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place. Each frame
@@ -652,42 +696,49 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
     data = list(fig.data)
     line_idx = next(i for i, t in enumerate(data) if getattr(t, "meta", None) == "frontier-line")
     base_title = str(fig.layout.meta["title"]).split(", as of")[0]
-    other_anns = [a for a in fig.layout.annotations if not str(a.name or "").startswith("headline")]
+    other_anns = [a.to_plotly_json() for a in fig.layout.annotations if not str(a.name or "").startswith("headline")]
     q_all = pd.concat([_col(current, "quality"), _col(frames_df, "quality")]).astype(float)
     y_range = [float(q_all.min()), float(q_all.max())] if len(q_all) else None
     frames, steps, key_lines = [], [], 0
-    dates = sorted(pd.unique(frames_df["as_of"]))
-    for d in dates:
-        sub = frames_df.loc[frames_df["as_of"] == d]
+    # What the frames' traces show is computed once over the whole series, then cut per frame (see _ReplayFrame).
+    columns = _scatter_columns(frames_df, "price", legend=legend)
+    _, x_all, y_all, on_all, _ = columns
+    names = np.array([escape(n) for n in _col(frames_df, "name", "").fillna("").astype(str)], dtype=object)
+    kind = "scattergl" if gl else "scatter"
+    for d, rows in sorted(frames_df.groupby("as_of", sort=True).indices.items()):
+        sub = frames_df.iloc[rows]
         label = _date_str(d)[:7]
-        fdata, idxs = [], []
-        built = {t.name: t for t in _scatter_traces(sub, "price", metric_label=metric_label, x_label=price_label,
-                                                     legend=legend,
-                                                     gl=gl)}
+        built = {t["name"]: t for t in _scatter_trace_dicts(frames_df, "price", metric_label=metric_label,
+                                                             x_label=price_label, legend=legend, gl=gl,
+                                                             columns=columns, rows=rows)}
+        fdata = []
         for i, tr in enumerate(data):
             if i == line_idx:
-                fl = _frontier_line(sub, "price", theme, gl)
-                fdata.append(go.Scatter(x=fl.x, y=fl.y, text=fl.text, mode=fl.mode))
+                # as _frontier_rows: the frontier's points by price then quality (a stable sort), named if few
+                fr = rows[on_all[rows]]
+                fr = fr[np.lexsort((y_all[fr], x_all[fr]))]
+                labels = list(names[fr]) if len(fr) <= MAX_FRONTIER_LABELS else None
+                line = dict(type="scatter", x=x_all[fr], y=y_all[fr], mode="lines+markers+text" if labels else "lines")
+                if labels is not None:
+                    line["text"] = labels
+                fdata.append(line)
             else:
                 b = built.get(tr.name)
-                if b is None:
-                    fdata.append((go.Scattergl if gl else go.Scatter)(x=[], y=[], customdata=None))
-                else:
-                    fdata.append((go.Scattergl if gl else go.Scatter)(x=b.x, y=b.y, customdata=b.customdata,
-                                                                      marker=b.marker))
-            idxs.append(i)
-        n_front = int(sub["on_frontier"].fillna(False).astype(bool).sum())
+                fdata.append(dict(type=kind, x=[], y=[]) if b is None else
+                             dict(type=kind, x=b["x"], y=b["y"], customdata=b["customdata"], marker=b["marker"]))
+        n_front = int(on_all[rows].sum())
         anns, key = _pair_annotations(sub, "price", headline_pairs, theme, y_range=y_range, x_range=x_range)
         key_lines = max(key_lines, len(key))
         subtitle = "<br>".join([frame_kpis(sub, metric_label)] + key)
-        frames.append(go.Frame(name=label, data=fdata, traces=idxs, layout=go.Layout(
-            title=dict(text=f"{escape(base_title)} — {label} ({len(sub)} models, {n_front} on the frontier)",
+        frames.append(_ReplayFrame(name=label, data=fdata, traces=list(range(len(data))), _validate=False, layout=dict(
+            title=dict(text=f"{escape(base_title)} — {label} ({len(rows)} models, {n_front} on the frontier)",
                        subtitle=dict(text=subtitle)),
             annotations=other_anns + anns)))
         steps.append(dict(method="animate", label=label,
                           args=[[label], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                               transition=dict(duration=0))]))
-    fig.frames = frames
+    # `fig.frames = frames` would copy and validate every frame again; the frames are set as built.
+    fig._frame_objs = tuple(frames)
     fig.update_layout(
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.14, xanchor="left", yanchor="top",
                           showactive=False, pad=dict(r=8, t=0),

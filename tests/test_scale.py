@@ -119,3 +119,57 @@ def test_replay_chart_keeps_vendors_that_have_no_point_on_the_chosen_date(synth_
     last = fig.frames[-1]
     drawn_last = sum(len(t.x) for t, i in zip(last.data, last.traces) if getattr(fig.data[i], "meta", None) != "frontier-line")
     assert drawn_last == len(views.plottable(series.loc[series["as_of"] == series["as_of"].max()]))
+
+
+def _drawn_points(fig, frame=None) -> tuple[dict, list]:
+    """model_id → (x, y, hover row, marker size, outline width) of every vendor point, and the frontier line's
+    (x, y, label) steps, of the figure or of one of its replay frames (plain dicts or Plotly objects alike)."""
+    def get(t, key):
+        v = t.get(key) if isinstance(t, dict) else getattr(t, key)
+        return [] if v is None else v
+
+    data = list(fig.data) if frame is None else [t.to_plotly_json() if hasattr(t, "to_plotly_json") else t
+                                                 for t in frame.data]
+    points, line = {}, []
+    for i, t in enumerate(data):
+        x, y = list(get(t, "x")), list(get(t, "y"))
+        if getattr(fig.data[i], "meta", None) == "frontier-line":
+            text = list(get(t, "text")) or [None] * len(x)
+            line = [(float(a), float(b), c) for a, b, c in zip(x, y, text)]
+            continue
+        marker = get(t, "marker") or {}
+        marker = marker if isinstance(marker, dict) else marker.to_plotly_json()
+        sizes, widths = marker.get("size", []), marker.get("line", {}).get("width", [])
+        for j, (a, b, cd) in enumerate(zip(x, y, get(t, "customdata"))):
+            size = sizes[j] if isinstance(sizes, (list, tuple)) else sizes
+            width = widths[j] if isinstance(widths, (list, tuple)) else widths
+            points[cd[0]] = (float(a), float(b), [str(c) for c in cd], size, width)
+    return points, line
+
+
+def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(frontier_db):
+    """Playing the replay to a month shows the same points, hovers, frontier markers and frontier line as the
+    chart built for that month alone (the frames are cut from the whole series at once, unvalidated)."""
+    con = store.connect_readonly(frontier_db["db"])
+    try:
+        lo, hi = queries.date_span(con)
+        months = views.month_ends(lo, hi)
+        metric = queries.metrics(con)["metric_id"].iloc[0]
+        series = snapshot.markets_as_of(con, months, metric)
+    finally:
+        con.close()
+    series = pd.concat([views.frontier_points(g) for _, g in series.groupby("as_of")])
+    fig = figures.frontier_figure(series.loc[series["as_of"] == series["as_of"].max()].drop(columns="as_of"),
+                                  metric_label="Q", title="as of", frames=series)
+    by_name = {f.name: f for f in fig.frames}
+    assert len(by_name) == figures._drawable(series, "price")["as_of"].nunique()
+    checked = 0
+    for day, month in series.groupby("as_of"):
+        if not len(views.plottable(month)):
+            continue
+        frame = by_name[str(day.date())[:7]]
+        still = figures.frontier_figure(month.drop(columns="as_of"), metric_label="Q", title="as of")
+        assert _drawn_points(fig, frame) == _drawn_points(still), day
+        assert f"({len(figures._drawable(month, 'price'))} models," in frame.layout.title.text
+        checked += 1
+    assert checked >= 6
