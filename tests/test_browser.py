@@ -146,8 +146,11 @@ def _pick_other(page, label: str) -> None:
     box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
     box.locator("input").first.focus()
     page.keyboard.press("ArrowDown")  # opens the list; on a busy CPU it can take a while to appear
-    page.locator("[role='option']").first.wait_for(state="visible", timeout=30_000)
-    page.keyboard.press("ArrowDown")
+    options = page.locator("[role='option']")
+    options.first.wait_for(state="visible", timeout=30_000)
+    chosen = [o.get_attribute("aria-selected") for o in options.all()]
+    # the current option is the last one (the old matrix's "metric change not applied" on Distillation): go up
+    page.keyboard.press("ArrowUp" if chosen and chosen[-1] == "true" else "ArrowDown")
     page.keyboard.press("Enter")
 
 
