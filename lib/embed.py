@@ -33,7 +33,7 @@ def standalone_html(fig, credit: str, *, link: str = "") -> bytes:
     and the attribution line under it. The block between the two comments can be pasted into another page."""
     import plotly.graph_objects as go
 
-    out = go.Figure(fig)
+    out = go.Figure(data=fig.data, layout=fig.layout)  # a copy, without the replay frames it drops
     out.frames = []
     out.layout.updatemenus, out.layout.sliders = [], []
     out.update_layout(autosize=True, width=None)

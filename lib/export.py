@@ -179,7 +179,7 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
 
     p = _preset(preset)
     th = _theme(theme)
-    out = go.Figure(fig)  # deep copy
+    out = go.Figure(data=fig.data, layout=fig.layout)  # a deep copy, without the replay frames it drops
     out.frames = []
     out.layout.updatemenus = []
     out.layout.sliders = []

@@ -4,13 +4,18 @@ vendors come and go (a synthetic store built by benchmarks/synthetic.py through 
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+import pickle
 
+import numpy as np
 import pandas as pd
+import plotly.io as pio
 import pytest
 
 from benchmarks import synthetic
-from lib import figures, queries, snapshot, store, views
+from lib import export, figures, queries, snapshot, store, views
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +131,8 @@ def _drawn_points(fig, frame=None) -> tuple[dict, list]:
     (x, y, label) steps, of the figure or of one of its replay frames (plain dicts or Plotly objects alike)."""
     def get(t, key):
         v = t.get(key) if isinstance(t, dict) else getattr(t, key)
+        if isinstance(v, dict) and "bdata" in v:  # a typed array, as a pickled figure keeps it
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
         return [] if v is None else v
 
     data = list(fig.data) if frame is None else [t.to_plotly_json() if hasattr(t, "to_plotly_json") else t
@@ -173,3 +180,11 @@ def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(
         assert f"({len(figures._drawable(month, 'price'))} models," in frame.layout.title.text
         checked += 1
     assert checked >= 6
+    # a cache hit (the chart pickled and back) gives the same chart, frames included, and stays cheap to pickle
+    again = pickle.loads(pickle.dumps(fig))
+    assert json.loads(pio.to_json(again, validate=False)) == json.loads(pio.to_json(fig, validate=False))
+    assert type(pickle.loads(pickle.dumps(again))) is type(fig)
+    assert _drawn_points(again, again.frames[-1])[0].keys() == _drawn_points(fig, fig.frames[-1])[0].keys()
+    # an export is the current view: no frames, same traces
+    out = export.prepare_for_export(fig)
+    assert not out.frames and [t.name for t in out.data] == [t.name for t in fig.data]
