@@ -1046,15 +1046,17 @@ def trend_figure(table: pd.DataFrame, fit, *, metric_label: str, price_label: st
 
 LEVEL_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 LEVEL_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
-EQUAL_PRICE_STEP = 0.015  # log10 units between lines drawn at one price (about 3.5 %): apart, not misleading
+EQUAL_PRICE_STEP = 0.03  # of the price axis's span in decades, between lines at one price: ~7 px on a 480 px chart
 
 
 def equal_price_offsets(levels: pd.DataFrame, step: float = EQUAL_PRICE_STEP) -> pd.Series:
     """The price each level's line is drawn at: where several levels have the same price on a date (one model is
-    the cheapest for all of them), they are spread `step` log10 units apart around it, in level order, so no line
-    hides another; elsewhere the price itself."""
+    the cheapest for all of them), they are spread apart around it in level order, `step` of the prices' span in
+    decades (at least 0.01 decade) between neighbours, so no line hides another; elsewhere the price itself."""
     price = levels["price"].astype(float)
     shown = price.copy()
+    positive = np.log10(price[price > 0])
+    step = max(0.01, step * float(positive.max() - positive.min())) if len(positive) else 0.01
     for _, idx in levels.groupby([levels["date"], price.round(12)]).groups.items():
         if len(idx) < 2:
             continue
@@ -1097,7 +1099,7 @@ def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, 
                            xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom",
                            showarrow=False, font=dict(size=11, color=_MUTED[theme]), name="equal-price-note")
     prices = _num(lv["price"], len(lv))
-    rng = _log_range(prices, pad=0.08)
+    rng = _log_range(np.r_[prices, lv["shown"].to_numpy(float)], pad=0.08)  # room for the lines drawn apart
     ticks = price_ticks(prices, rng, min_gap=0.08)  # the levels' actual prices, not log minor ticks
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="x unified", legend=dict(title=dict(text="quality level")),
