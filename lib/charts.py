@@ -623,6 +623,9 @@ def price_history(
     if len(events):  # the vendor's own events (a host's retirement ends only that host's offering)
         events = events[events["scope"].astype(str) == "vendor"]
         retired = events[events["event"] == "retired"].groupby("model_id")["date"].min()
+        # the first vendor retirement takes the model off the market; a later date from another source is moot
+        later = (events["event"] == "retired") & (events["date"] > events["model_id"].map(retired))
+        events = events[~later]
         history = _end_at_retirement(history, retired)
     sources = sorted(set(history["source_id"].dropna().astype(str)))
     fig = figures.price_history_figure(

@@ -1193,13 +1193,16 @@ def _add_lifecycle(fig: go.Figure, events: pd.DataFrame, names: dict, top: float
     ev = events.dropna(subset=["date"]).copy()
     ev["date"] = pd.to_datetime(ev["date"])
     ev = ev.sort_values("date")
-    muted = _MUTED[theme]
-    for i, r in enumerate(ev.itertuples()):
-        fig.add_shape(type="line", xref="x", yref="paper", x0=r.date, x1=r.date, y0=0, y1=1,
-                      line=dict(color=muted, width=1, dash="dot"), layer="below")
-        fig.add_annotation(x=r.date, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                           text=escape(str(r.event)), font=dict(size=10, color=muted), yshift=2 + 11 * (i % 2))
     many = ev["model_id"].nunique() > 1
+    muted = _MUTED[theme]
+    # one line and label per date and event; on a chart of several models the label counts them (hover names them)
+    for i, ((day, event), g) in enumerate(ev.groupby(["date", "event"], sort=True)):
+        fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
+                      line=dict(color=muted, width=1, dash="dot"), layer="below")
+        n = g["model_id"].nunique()
+        text = escape(str(event)) + (f" ×{n}" if many and n > 1 else "")
+        fig.add_annotation(x=day, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=text, font=dict(size=10, color=muted), yshift=2 + 11 * (i % 2))
     cd = np.column_stack([
         ev["model_id"].astype(str),
         [escape(names.get(m, m)) if many else "" for m in ev["model_id"].astype(str)],
