@@ -674,10 +674,9 @@ class _ReplayFigure(go.Figure):
     frame again on the way back (a cache hit took over a second for an 80-month replay)."""
 
     def __reduce__(self):
-        props = self.to_dict()
-        frames = props.pop("frames", [])
-        props["_grid_str"], props["_grid_ref"] = self._grid_str, self._grid_ref
-        return (_replay_figure, (props, frames))
+        # the frames as built (numpy arrays pickle as they are; to_dict() would base64-encode each one first)
+        props = {"data": self._data, "layout": self._layout, "_grid_str": self._grid_str, "_grid_ref": self._grid_ref}
+        return (_replay_figure, (props, [f._props for f in self._frame_objs]))
 
 
 def _replay_figure(props: dict, frames: list) -> _ReplayFigure:
