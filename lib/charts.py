@@ -624,8 +624,9 @@ def price_history(
         events = events[events["scope"].astype(str) == "vendor"]
         retired = events[events["event"] == "retired"].groupby("model_id")["date"].min()
         # the first vendor retirement takes the model off the market; a later date from another source is moot
-        later = (events["event"] == "retired") & (events["date"] > events["model_id"].map(retired))
-        events = events[~later]
+        if len(retired):
+            first = events["model_id"].map(retired.to_dict())
+            events = events[~((events["event"] == "retired") & (events["date"] > first))]
         history = _end_at_retirement(history, retired)
     sources = sorted(set(history["source_id"].dropna().astype(str)))
     fig = figures.price_history_figure(
