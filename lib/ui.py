@@ -122,8 +122,9 @@ def load_lineage(_db: Db, version: str) -> pd.DataFrame:
     return _q(_db, queries.lineage)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_meta(_db: Db, version: str) -> dict:
+    """The open file's own meta (build time, data version), read when the reader opened it. Not cached by data
+    version: a rebuild from the same seed keeps the version but has a new build time."""
     return dict(_db.meta) if _db.meta else _q(_db, queries.meta)
 
 

@@ -159,3 +159,35 @@ def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
         assert _shown_version(page, version_re) == final
         print(f"concurrent ingest: {len(payloads)} imports while {loads} pages were served, 0 errors")
         browser.close()
+
+
+def test_a_rebuild_of_the_same_data_shows_its_new_build_time(live_env, monkeypatch, frontier_db):
+    """A rebuild from the same seed keeps the data version but not the build time: the Data page says when the
+    file it reads was built, not a cached earlier time."""
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    for k, v in live_env.items():
+        monkeypatch.setenv(k, v)
+    db = live_env["FRONTIER_DB"]
+
+    def caption() -> str:
+        at = AppTest.from_file(str(PROJECT_DIR / "pages" / "6_data.py"), default_timeout=90)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return next(c.value for c in at.caption if c.value.startswith("Database built"))
+
+    def file_meta() -> dict:  # read in another process: this one hands back whatever file it already has open
+        out = subprocess.run([sys.executable, "-c", "import json, sys; from lib import queries, store; "
+                              "c = store.connect_readonly(sys.argv[1]); print(json.dumps(queries.meta(c)))", db],
+                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=True)
+        return json.loads(out.stdout)
+
+    first = file_meta()
+    assert f"Database built {first['built_at'].replace('T', ' ')}" in caption()
+    time.sleep(1.1)  # build times have one-second resolution
+    store.build(db, frontier_db["seed"], live_env["FRONTIER_SNAPSHOT_DIR"])
+    second = file_meta()
+    assert second["data_version"] == first["data_version"] and second["built_at"] != first["built_at"]
+    assert f"Database built {second['built_at'].replace('T', ' ')}" in caption()
