@@ -1200,8 +1200,9 @@ def _add_lifecycle(fig: go.Figure, events: pd.DataFrame, names: dict, top: float
                       line=dict(color=muted, width=1, dash="dot"), layer="below")
         n = g["model_id"].nunique()
         text = escape(str(event)) + (f" ×{n}" if many and n > 1 else "")
-        fig.add_annotation(x=day, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                           text=text, font=dict(size=10, color=muted), yshift=2 + 11 * (i % 2))
+        # inside the plot's top edge (above it is the title band of a slide), beside its line
+        fig.add_annotation(x=day, y=1, xref="x", yref="paper", yanchor="top", xanchor="left", showarrow=False,
+                           text=text, font=dict(size=10, color=muted), xshift=3, yshift=-12 - 12 * (i % 2))
     cd = np.column_stack([
         ev["model_id"].astype(str),
         [escape(names.get(m, m)) if many else "" for m in ev["model_id"].astype(str)],
