@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import costs, figures, generations, queries, snapshot, trends, views
+from lib import clock, costs, figures, generations, queries, snapshot, trends, views
 from lib.constants import DEFAULT_BASIS, DEFAULT_METRIC, DEFAULT_RATIO
 from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.errors import UsageError
@@ -43,7 +43,7 @@ class Chart:
 
 def newest_data_date(con, today: dt.date | None = None) -> dt.date:
     """The newest date in the store, at most today (a scheduled deprecation is not data from the future)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _, hi = queries.date_span(con)
     return min(pd.Timestamp(hi).date(), today) if hi is not None else today
 
@@ -51,7 +51,7 @@ def newest_data_date(con, today: dt.date | None = None) -> dt.date:
 def newest_observation(con, today: dt.date | None = None) -> dt.date:
     """The newest observation in the store (snapshot retrieved, price or release date, never in the future): what
     a chart's "data as of" says. The market's date is separate ("market as of")."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return views.newest_data_date(queries.sources_summary(con), queries.change_dates(con), today) or newest_data_date(
         con, today
     )

@@ -24,6 +24,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from lib import clock
 from lib.errors import UsageError
 
 __all__ = [
@@ -134,7 +135,7 @@ def data_end(con, today: dt.date | None = None) -> tuple[dt.date | None, dt.date
     from lib import queries
 
     lo, hi = queries.date_span(con)
-    today = today or dt.date.today()
+    today = today or clock.today()
     if hi is not None and hi > today:
         hi = today
     return lo, hi

@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from lib import frontier
+from lib import clock, frontier
 
 __all__ = ["KINDS", "EVENT_COLUMNS", "frontier_changes", "changes_from_db", "view_link", "atom_xml",
            "json_doc", "write_feed", "FRONTIER_PAGE", "FRONTIER_PARAMS", "ATOM_NS", "scored_metrics", "feed_dates",
@@ -108,7 +108,7 @@ def feed_dates(con, today: dt.date | None = None) -> list[dt.date]:
     """The store's change dates (prices starting, releases) plus deprecations, up to today."""
     from lib import queries
 
-    today = today or dt.date.today()
+    today = today or clock.today()
     dates = set(queries.change_dates(con))
     dep = pd.to_datetime(queries.models(con).get("deprecation_date"), errors="coerce")
     if dep is not None:
@@ -213,7 +213,7 @@ def atom_xml(events: pd.DataFrame, names: dict, *, hi=None, base_url: str = "", 
         feed.set("{http://www.w3.org/XML/1998/namespace}base", base_url.rstrip("/") + "/")
     el(feed, "title", title or "LLM price–quality frontier: changes")
     el(feed, "id", "tag:llm-frontier-dashboard,2024:frontier-changes")
-    updated = entries[0]["date"] if entries else pd.Timestamp(generated or dt.date.today()).strftime("%Y-%m-%d")
+    updated = entries[0]["date"] if entries else pd.Timestamp(generated or clock.today()).strftime("%Y-%m-%d")
     el(feed, "updated", f"{updated}T00:00:00Z")
     el(feed, "link", rel="self", href=self_href)
     el(feed, "link", rel="alternate", href=(base_url.rstrip("/") + "/" if base_url else "") + FRONTIER_PAGE)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib import clock
 from lib.errors import UsageError
 
 __all__ = [
@@ -207,7 +208,7 @@ def newest_date(con):
     from lib import queries
 
     _, hi = queries.date_span(con)
-    today = pd.Timestamp.today().normalize()
+    today = pd.Timestamp(clock.today())
     return min(pd.Timestamp(hi), today) if hi is not None else today
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib import charts, generations, paths, queries, snapshot, store, urlparams, views
+from lib import charts, clock, generations, paths, queries, snapshot, store, urlparams, views
 from lib.constants import BASIS_LABELS, CONTEXT_OPTIONS, DEFAULT_METRIC, RATIOS  # noqa: F401 - pages read them here
 from lib.curate.article import COMPOSITE_METRIC
 from lib.errors import DataError, UsageError
@@ -131,7 +131,7 @@ def load_meta(_db: Db, version: str) -> dict:
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_date_span(_db: Db, version: str) -> tuple:
     lo, hi = _q(_db, queries.date_span)
-    today = dt.date.today()
+    today = clock.today()
     if hi is not None and pd.Timestamp(hi).date() > today:  # a scheduled deprecation is not data from the future
         hi = today
     return (pd.Timestamp(lo).date() if lo is not None else today, pd.Timestamp(hi).date() if hi is not None else today)
@@ -208,7 +208,7 @@ def load_newest_data_date(_db: Db, version: str, today: dt.date) -> dt.date | No
 
 def data_as_of(db: Db) -> dt.date | None:
     """The newest observation in the store (what a chart's "data as of" says; never a scheduled future date)."""
-    return load_newest_data_date(db, db.version, dt.date.today())
+    return load_newest_data_date(db, db.version, clock.today())
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from lib import frontier, pricing, safe_csv
+from lib import clock, frontier, pricing, safe_csv
 from lib.constants import (  # noqa: F401 - re-exported: pages and older callers read them here
     BASIS_LABELS,
     DEFAULT_METRIC,
@@ -143,7 +143,7 @@ def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, 
 def newest_data_date(sources: pd.DataFrame, change_dates: Sequence, today: dt.date | None = None) -> dt.date | None:
     """The newest date the data really has: newest snapshot retrieval or price/release date, never in the future
     (a scheduled price or deprecation is not data yet)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     cands = []
     if sources is not None and "newest_snapshot" in sources:
         cands += list(pd.to_datetime(sources["newest_snapshot"], errors="coerce").dropna())
@@ -154,7 +154,7 @@ def newest_data_date(sources: pd.DataFrame, change_dates: Sequence, today: dt.da
 
 def source_freshness(sources: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
     """Per source: newest snapshot date and its age in days, newest first (sources without snapshots last)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     out = sources[["source_id", "name", "newest_snapshot", "snapshots", "price_rows", "score_rows"]].copy()
     newest = pd.to_datetime(out["newest_snapshot"], errors="coerce")
     out["newest_snapshot"] = newest.dt.date

@@ -1,11 +1,10 @@
 """Data: sources with licences and freshness, downloads of the filtered rows and the database, your own models."""
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from lib import ui, urlparams, views
+from lib import clock, ui, urlparams, views
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
@@ -17,7 +16,7 @@ lo, hi = ui.load_date_span(db, db.version)
 st.title("Data: where every number comes from")
 state = ui.page_state("data")
 
-today = dt.date.today()
+today = clock.today()
 newest = ui.load_newest_data_date(db, db.version, today)
 fresh = views.source_freshness(sources, today)
 k = st.columns(4)

@@ -3,6 +3,7 @@ the curated one is incomplete), and a per-test environment pointing the app at i
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import os
 import socket
@@ -22,6 +23,10 @@ if str(PROJECT_DIR) not in sys.path:  # pages run under AppTest import lib from 
 from lib import schema, store  # noqa: E402
 
 SMALL_SEED = PROJECT_DIR / "tests" / "fixtures" / "seed_small"
+
+# One "today" for the whole session (lib.clock reads it): a run that crosses midnight would otherwise compare a page's
+# date, taken before it, with the test's, taken after. The test servers and subprocesses inherit it.
+os.environ.setdefault("FRONTIER_TODAY", dt.date.today().isoformat())
 
 
 def seed_is_complete(seed: Path) -> bool:

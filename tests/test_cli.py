@@ -128,7 +128,7 @@ def test_snapshot_in_the_future_says_so_in_one_line(cli):
 
 
 def test_generations_today_never_prices_at_a_future_date(cli):
-    import datetime as dt
+    from lib import clock
 
     out = cli("generations", "--metric", "mmlu", "--price-date", "today", "--format", "csv")
     assert out.returncode == 0, out.stderr
@@ -136,4 +136,4 @@ def test_generations_today_never_prices_at_a_future_date(cli):
     import io
 
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert rows and all(r["teacher_price_date"][:10] <= dt.date.today().isoformat() for r in rows)
+    assert rows and all(r["teacher_price_date"][:10] <= clock.today().isoformat() for r in rows)

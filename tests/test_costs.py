@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import costs, queries, store
+from lib import clock, costs, queries, store
 from lib.__main__ import main
 from lib.curate import task_costs
 from lib.errors import UsageError
@@ -460,7 +460,7 @@ def test_trends_page_on_cost_bases_names_the_basis_and_draws_measured_costs_only
     text = " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
     assert "never estimated" in text or "Measured costs per task are recent" in text
     if at.get("plotly_chart"):  # every drawn model has a measured cost on or before today
-        tc = queries.task_costs_as_of(con, pd.Timestamp.today().date(), costs.DEFAULT_BENCHMARK)
+        tc = queries.task_costs_as_of(con, clock.today(), costs.DEFAULT_BENCHMARK)
         drawn = {row[0] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
                  for row in (t.get("customdata") or []) if isinstance(row, list)}
         assert drawn <= set(tc["model_id"]) | {None}
@@ -559,7 +559,7 @@ def test_calculator_in_tasks_is_tasks_times_each_models_cost_per_task(con):
 
     at = page(basis="Tasks, profile", wl="agentic-coding", tasks="5000", metric="aa_intelligence_v4")
     table = at.dataframe[0].value
-    day = pd.Timestamp.today().date()
+    day = clock.today()
     m, _ = costs.market_on_basis(con, day, "aa_intelligence_v4", "workload", workload=costs.PRESETS["agentic-coding"])
     want = m.set_index("model_id")["usd_per_task"]
     assert len(table) and np.allclose(table["monthly_cost_usd"], 5000 * want.loc[table["model_id"]].to_numpy())

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import feed, queries, snapshot, store
+from lib import clock, feed, queries, snapshot, store
 from lib.__main__ import main
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -147,7 +147,7 @@ def test_a_feed_link_opens_the_frontier_page_at_that_view(frontier_env, real):
     from tests.conftest import PROJECT_DIR
 
     con, metric_id, events = real
-    hi = min(pd.Timestamp(queries.date_span(con)[1]).date(), dt.date.today())
+    hi = min(pd.Timestamp(queries.date_span(con)[1]).date(), clock.today())
     day = events["date"].iloc[len(events) // 2]
     link = feed.view_link(day, metric_id, hi)
     params = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import urlparams
+from lib import clock, urlparams
 from tests.conftest import PROJECT_DIR
 
 APP = str(PROJECT_DIR / "app.py")
@@ -39,7 +39,7 @@ def test_moving_market_as_of_on_frontier_then_opening_data_does_not_crash(fronti
     from lib import queries, store
 
     con = store.connect_readonly(frontier_env)
-    newest = min(pd.Timestamp(queries.date_span(con)[1]).date(), dt.date.today())
+    newest = min(pd.Timestamp(queries.date_span(con)[1]).date(), clock.today())
     con.close()
     assert at.date_input(key="data.as_of").value == newest  # Data's own default, not Frontier's month
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import figures, frontier, generations, pricing, queries, snapshot, store, trends
+from lib import clock, figures, frontier, generations, pricing, queries, snapshot, store, trends
 from tests.conftest import PROJECT_DIR
 
 PAGES = PROJECT_DIR / "pages"
@@ -51,7 +51,7 @@ def con(frontier_env):
 
 def newest_day(con) -> dt.date:
     hi = pd.Timestamp(queries.date_span(con)[1]).date()
-    return min(hi, dt.date.today())
+    return min(hi, clock.today())
 
 
 def expected_market(con, metric_id, as_of, basis="blended", ratio="3:1", vendors=None):
@@ -420,7 +420,7 @@ def test_reviewed_only_filter_removes_unreviewed_points(con):
 def test_data_page_shows_the_newest_real_data_date_and_freshness_per_source(con):
     at = run_page("6_data.py")
     summary = queries.sources_summary(con)
-    today = dt.date.today()
+    today = clock.today()
     real = [d for d in queries.change_dates(con) if d <= today]
     real += [d.date() for d in pd.to_datetime(summary["newest_snapshot"]).dropna() if d.date() <= today]
     assert metric_values(at)["Newest date in the data"] == max(real).isoformat()

@@ -25,16 +25,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from lib import costs, queries
+    from lib import clock, costs, queries
     from lib.commands.common import check_metric, cost_basis_workload, open_db, parse_date, write_frame
     from lib.errors import UsageError
     from lib.snapshot import SNAPSHOT_COLUMNS, default_metric
 
     as_of = parse_date(args.as_of)
     workload = cost_basis_workload(args)
-    import datetime as dt
-
-    if as_of > dt.date.today():
+    if as_of > clock.today():
         print(f"note: --as-of {as_of} is in the future: only prices already scheduled for then are shown, "
               "not a forecast", file=sys.stderr)
     con = open_db()
