@@ -12,6 +12,8 @@ import pandas as pd
 import yaml
 
 from lib.curate.aliases import EPOCH_AA_NAMES, non_api_reason, normalise_id
+from lib.ingest import lmarena
+from lib.ingest.common import NotAnApiModel, RowError
 
 METRICS: list[dict] = [
     dict(metric_id="mmlu", name="MMLU (AA-reported)", unit="%", higher_is_better=True, min_value=0, max_value=100,
@@ -220,25 +222,36 @@ def _aa_table(df, rel, date, colmap):
 
 
 def lmarena_scores(raw: Path) -> list[dict]:
+    """The last snapshot of each month, read by live ingest's reader (lib.ingest.lmarena.read_row)."""
     idx = pd.read_csv(raw / "lmarena/snapshots_index.csv", dtype=str)
     idx["month"] = idx["snapshot_date"].str[:7]
     picks = idx.sort_values("snapshot_date").groupby("month").tail(1)
     rows = []
     for _, s in picks.sort_values("snapshot_date").iterrows():
         rel = f"lmarena/{s['file']}"
-        df = pd.read_csv(raw / rel)
-        col = "arena_score" if "arena_score" in df.columns else "arena_elo"
-        seen = set()
-        for _, r in df.iterrows():
-            if _excluded("lmarena", str(r["model"]), rel):
-                continue
-            name = re.sub(r"\s*\((\d{8})\)", r"-\1", str(r["model"]))
-            mid = normalise_id(name, vendor_hint=str(r.get("organization", "")))
-            if not mid or mid in seen or pd.isna(r[col]):
-                continue
-            seen.add(mid)
-            rows.append(_s(mid, "lmarena_text", r[col], s["snapshot_date"], s["snapshot_date"], "lmarena", rel,
-                           f"{rel}#model={r['model']} (commit {s['commit'][:12]})"))
+        rows += lmarena_snapshot_scores((raw / rel).read_bytes(), s["snapshot_date"], rel, s["commit"])
+    return rows
+
+
+def lmarena_snapshot_scores(body: bytes, date: str, rel: str, commit: str = "") -> list[dict]:
+    """One dated LMArena snapshot -> score rows observed on `date`: each row read as live ingest reads it, its
+    display name mapped by the normaliser with LMArena's organisation as the vendor hint (the first row of a
+    model wins); names the normaliser does not know are left out (live ingest queues them for review)."""
+    rows, seen_rows, seen = [], set(), set()
+    for row in lmarena.records(body):
+        try:
+            r = lmarena.read_row(row, seen_rows)
+        except NotAnApiModel as exc:
+            EXCLUDED.setdefault(("lmarena", str(exc.external_id)), (rel, exc.reason))
+            continue
+        except RowError:
+            continue
+        mid = normalise_id(lmarena.display_key(r.external_id), vendor_hint=r.organization)
+        if not mid or mid in seen:
+            continue
+        seen.add(mid)
+        ref = f"{rel}#model={r.external_id}" + (f" (commit {commit[:12]})" if commit else "")
+        rows.append(_s(mid, "lmarena_text", r.value, date, date, "lmarena", rel, ref))
     return rows
 
 

@@ -67,12 +67,19 @@ class ParseResult:
 
 
 class RowError(Exception):
-    """One row cannot be used: the parser records it as skipped and keeps the rest."""
+    """One row cannot be used: the parser records it as skipped and keeps the rest. `external_id`: the row's id
+    where it was read before the error."""
 
-    def __init__(self, field: str, reason: str):
+    def __init__(self, field: str, reason: str, external_id: str | None = None):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.external_id = external_id
+
+
+class NotAnApiModel(RowError):
+    """The row names a local or quantised run (`lib.curate.aliases.non_api_reason`), not an API model: skipped by
+    live ingest, recorded as an exclusion by curation."""
 
 
 def frame(kind: str, rows: list[dict]) -> pd.DataFrame:

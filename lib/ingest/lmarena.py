@@ -6,10 +6,12 @@ drifts because the whole table is refitted each time).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
 
+from lib.curate.aliases import non_api_reason
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
@@ -32,7 +34,18 @@ def fetch(session=None) -> list[common.Payload]:
     return [http.get("lmarena", URL, session=session, max_bytes=MAX_BYTES, ext="csv")]
 
 
-def _records(payload: bytes) -> list[dict]:
+@dataclasses.dataclass(frozen=True)
+class Rating:
+    """One leaderboard row as both paths read it: the display name verbatim, its rating, what LMArena says of it."""
+
+    external_id: str  # LMArena's display name ("Claude 3.5 Haiku (20241022)")
+    value: float | None
+    organization: str | None
+    open_weights: bool | None
+
+
+def records(payload: bytes) -> list[dict]:
+    """The leaderboard rows of a payload (CSV with any of the header variants, or JSON records)."""
     if common.looks_like_html(payload):
         common.load_json(payload, "lmarena")  # raises the HTML-page error
     stripped = payload.lstrip()
@@ -68,30 +81,45 @@ def display_key(name: str) -> str:
     return re.sub(r"\s*\((\d{8})\)$", r"-\1", name.strip())
 
 
+def read_row(row, seen: set) -> Rating:
+    """One leaderboard row -> a Rating; RowError (field, reason) for a row neither path uses. The one place that
+    reads the format: live ingest (`parse`) and curation (lib.curate.scores replaying the dated snapshots) both
+    call it. A local or quantised run (`…-fp8`) is not an API model: skipped with the reason."""
+    common.require_object(row, "row", "a record")
+    name = next((row[c] for c in MODEL_COLUMNS if row.get(c) not in (None, "")), None)
+    ext_id = common.first_occurrence(name, "model", seen)
+    why = non_api_reason(ext_id)
+    if why:
+        raise common.NotAnApiModel("model", why, ext_id)
+    raw = next((row[c] for c in SCORE_COLUMNS if c in row), None)
+    try:
+        if raw in (None, ""):
+            raise RowError("arena_score", "missing")
+        value = common.number(raw, "arena_score", lo=0, hi=3000)
+    except RowError as exc:
+        exc.external_id = ext_id
+        raise
+    org = row.get("organization")
+    return Rating(ext_id, value, str(org) if org else None, _open(row.get("license")))
+
+
 def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
-    rows = _records(payload)
+    rows = records(payload)
     common.check_row_count("lmarena", rows, MAX_ROWS)
     models, scores, skipped, seen, hints = [], [], [], set(), {}
     for i, row in enumerate(rows):
-        ext_id = f"#{i}"
         try:
-            common.require_object(row, "row", "a record")
-            name = next((row[c] for c in MODEL_COLUMNS if row.get(c) not in (None, "")), None)
-            ext_id = common.first_occurrence(name, "model", seen)
-            raw = next((row[c] for c in SCORE_COLUMNS if c in row), None)
-            if raw in (None, ""):
-                raise RowError("arena_score", "missing")
-            value = common.number(raw, "arena_score", lo=0, hi=3000)
+            r = read_row(row, seen)
         except RowError as exc:
-            skipped.append(Skipped(ext_id, exc.field, exc.reason))
+            skipped.append(Skipped(exc.external_id or f"#{i}", exc.field, exc.reason))
             continue
-        org = row.get("organization")
-        if org:
-            hints[ext_id] = str(org)
+        ext_id = r.external_id
+        if r.organization:
+            hints[ext_id] = r.organization
         ref = f"{URL}#{ext_id}"
         models.append(dict(external_id=ext_id, vendor=None, name=ext_id, status="unreviewed", source_id=SOURCE_ID,
-                           source_ref=ref, open_weights=_open(row.get("license"))))
-        scores.append(dict(external_id=ext_id, metric_id="lmarena_text", value=value, metric_version=None,
+                           source_ref=ref, open_weights=r.open_weights))
+        scores.append(dict(external_id=ext_id, metric_id="lmarena_text", value=r.value, metric_version=None,
                            source_ref=ref))
     common.check_drift("lmarena", len(rows), skipped, len(scores))
     return common.result(SOURCE_ID, models, [], scores, skipped, len(rows), hints)
