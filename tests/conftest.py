@@ -2,6 +2,7 @@
 the curated one is incomplete), and a per-test environment pointing the app at it."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import io
@@ -14,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +59,15 @@ def frontier_env(frontier_db, monkeypatch) -> Path:
     monkeypatch.setenv("FRONTIER_SEED_DIR", str(frontier_db["seed"]))
     monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(frontier_db["snapshots"]))
     return frontier_db["db"]
+
+
+def plotly_array(v) -> list:
+    """A Plotly chart's array as a list: Plotly 7 ships numeric arrays as base64 typed arrays (with a shape for 2-D
+    ones); plain lists and tuples pass through, a missing array is empty."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape(v["shape"]).tolist() if "shape" in v else a.tolist()
+    return [] if v is None else list(v)
 
 
 @dataclass

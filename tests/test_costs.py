@@ -286,11 +286,9 @@ def test_speed_filter_keeps_only_measured_fast_models(frontier_env):
 # --- the Frontier page on the cost bases (AppTest, real database) -------------------------------------------------
 
 def _frontier_page(**params):
-    import base64
-
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import PROJECT_DIR
+    from tests.conftest import PROJECT_DIR, plotly_array
 
     at = AppTest.from_file(str(PROJECT_DIR / "pages" / "1_frontier.py"), default_timeout=60)
     for k, v in params.items():
@@ -298,14 +296,8 @@ def _frontier_page(**params):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-
-    def arr(v):
-        if isinstance(v, dict) and "bdata" in v:
-            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
-        return list(v or [])
-
     points = {row[0]: x for t in spec["data"] if t.get("legendgroup") and t.get("customdata")
-              for row, x in zip(t["customdata"], arr(t["x"]))}
+              for row, x in zip(t["customdata"], plotly_array(t["x"]))}
     return at, spec, points
 
 
@@ -502,16 +494,13 @@ def test_hover_shows_measured_speed_and_how_each_per_task_price_was_had(con):
 def test_replay_frames_are_on_the_views_basis(con):
     """Per task, each frame's points are the measurements in force on that frame's date; per workload, one task
     at that date's token prices (no frame silently falls back to the per-token price)."""
-    import base64
     import datetime as dt
 
     from lib import charts
+    from tests.conftest import plotly_array
 
     def xs(trace):
-        x = trace["x"] if isinstance(trace, dict) else trace.x
-        if isinstance(x, dict) and "bdata" in x:
-            return np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"])).tolist()
-        return [] if x is None else list(x)
+        return plotly_array(trace["x"] if isinstance(trace, dict) else trace.x)
 
     # Aider's polyglot runs are dated 2024-12 → 2025-10: frames in that span each hold the runs published by then
     dates = (dt.date(2025, 1, 31), dt.date(2025, 4, 30), dt.date(2025, 8, 31))
@@ -594,11 +583,10 @@ def test_models_page_draws_each_hosts_price_and_the_spread(con):
     assert {r[0] for r in traces["an API host"]["customdata"]} == set(hosts["provider"])
     spread = views.host_spread(hosts)
 
+    from tests.conftest import plotly_array
+
     def ys(t):
-        import base64
-        y = t["y"]
-        return (np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"])) if isinstance(y, dict)
-                else np.asarray(y, dtype=float))
+        return np.asarray(plotly_array(t["y"]), dtype=float)
     assert np.allclose(ys(traces["cheapest host"]), spread["cheapest"])
     assert np.allclose(ys(traces["median host"]), spread["median"])
     assert np.allclose(ys(traces["dearest host"]), spread["dearest"])

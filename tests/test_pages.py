@@ -2,7 +2,6 @@
 library computed independently on the same database."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import re
@@ -13,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import clock, figures, frontier, generations, pricing, queries, snapshot, store, trends
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, plotly_array
 
 PAGES = PROJECT_DIR / "pages"
 
@@ -27,11 +26,7 @@ def run_page(name: str, **params) -> AppTest:
     return at
 
 
-def arr(v):
-    """Plotly 7 ships numeric arrays as base64 typed arrays; decode them (lists pass through)."""
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
-    return list(v or [])
+arr = plotly_array
 
 
 def spec(at: AppTest, i: int = 0) -> dict:

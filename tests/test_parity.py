@@ -5,10 +5,8 @@ because both call the one lib.charts function."""
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,15 +15,9 @@ from lib import charts, queries, store
 from lib.__main__ import main
 from lib.commands import export as export_cmd
 from lib.constants import DEFAULT_METRIC
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, plotly_array
 
-
-def _decode(v):
-    """Plotly ships numeric arrays as base64 typed arrays; decode them (lists pass through)."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return a.reshape(v["shape"]).tolist() if "shape" in v else a.tolist()
-    return list(v) if v is not None else []
+_decode = plotly_array
 
 
 def drawn(spec: dict) -> list[tuple]:

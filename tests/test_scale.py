@@ -4,18 +4,17 @@ vendors come and go (a synthetic store built by benchmarks/synthetic.py through 
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import pickle
 
-import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
 
 from benchmarks import synthetic
 from lib import export, figures, queries, snapshot, store, views
+from tests.conftest import plotly_array
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +131,7 @@ def _drawn_points(fig, frame=None) -> tuple[dict, list]:
     def get(t, key):
         v = t.get(key) if isinstance(t, dict) else getattr(t, key)
         if isinstance(v, dict) and "bdata" in v:  # a typed array, as a pickled figure keeps it
-            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+            return plotly_array(v)
         return [] if v is None else v
 
     data = list(fig.data) if frame is None else [t.to_plotly_json() if hasattr(t, "to_plotly_json") else t
