@@ -634,7 +634,7 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
                                                         .replace("&gt;", ">") for k in key)}
     if frames is not None and not frames.empty:
         _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend,
-                    headline_pairs=headline_pairs, x_range=rng)
+                    headline_pairs=headline_pairs, x_range=rng, chosen=market_as_of)
     return fig
 
 
@@ -685,11 +685,20 @@ def _replay_figure(props: dict, frames: list) -> _ReplayFigure:
     return fig
 
 
+def _active_step(labels: list[str], chosen) -> int:
+    """The slider step of the chosen date: its month's frame, else the newest month before it (labels sorted)."""
+    month = _date_str(chosen)[:7] if chosen is not None else ""
+    if not labels or not month:
+        return max(len(labels) - 1, 0)
+    return max(int(np.searchsorted(np.asarray(labels, dtype=object), month, side="right")) - 1, 0)
+
+
 def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, legend=None, *,
-                headline_pairs=(), x_range=None) -> None:
+                headline_pairs=(), x_range=None, chosen=None) -> None:
     """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place. Each frame
     carries its own figures (a line under the title) and its own pair arrows: only pairs whose two models are on
-    the market at that date, at that date's prices (a 2023 frame has no 2024 arrow)."""
+    the market at that date, at that date's prices (a 2023 frame has no 2024 arrow). The slider starts on the
+    chosen date's month (`chosen`; the newest month when it is not given), the chart the reader sees before playing."""
     vendor_all = pd.concat([_col(current, "vendor", "other"), _col(frames_df, "vendor", "other")]).fillna("other")
     vendor_all = vendor_all.astype(str)
     if legend is not None:
@@ -764,7 +773,7 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
                                    dict(label="❚❚ Pause", method="animate",
                                         args=[[None], dict(frame=dict(duration=0, redraw=False),
                                                            mode="immediate")])])],
-        sliders=[dict(active=len(steps) - 1, steps=steps, x=0.16, y=-0.1, len=0.84, xanchor="left",
+        sliders=[dict(active=_active_step([s["label"] for s in steps], chosen), steps=steps, x=0.16, y=-0.1, len=0.84, xanchor="left",
                       yanchor="top", currentvalue=dict(prefix="as of ", font=dict(size=12)), pad=dict(t=0))],
         margin=dict(b=140, t=64 + 17 * (1 + key_lines)),
     )

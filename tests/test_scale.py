@@ -187,3 +187,29 @@ def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(
     # an export is the current view: no frames, same traces
     out = export.prepare_for_export(fig)
     assert not out.frames and [t.name for t in out.data] == [t.name for t in fig.data]
+
+
+def test_the_replay_slider_starts_on_the_month_the_chart_shows(frontier_db):
+    """The chart before playing is the chosen date's market: the slider under it names that month, not the newest."""
+    con = store.connect_readonly(frontier_db["db"])
+    try:
+        lo, hi = queries.date_span(con)
+        months = views.month_ends(lo, hi)
+        metric = queries.metrics(con)["metric_id"].iloc[0]
+        series = snapshot.markets_as_of(con, months, metric)
+    finally:
+        con.close()
+    series = pd.concat([views.frontier_points(g) for _, g in series.groupby("as_of")])
+    labels = sorted({str(d.date())[:7] for d in figures._drawable(series, "price")["as_of"]})
+    assert len(labels) >= 3
+    for chosen in (labels[len(labels) // 2], labels[0], labels[-1]):
+        day = pd.Timestamp(chosen + "-15")
+        month = series.loc[series["as_of"].dt.strftime("%Y-%m") == chosen].drop(columns="as_of")
+        fig = figures.frontier_figure(month, metric_label="Q", title="as of", frames=series,
+                                      market_as_of=day.date())
+        slider = fig.layout.sliders[0]
+        assert slider.steps[slider.active].label == chosen
+    # a date before the first frame starts at the first; no chosen date, at the newest
+    fig = figures.frontier_figure(month, metric_label="Q", title="as of", frames=series)
+    assert fig.layout.sliders[0].steps[fig.layout.sliders[0].active].label == labels[-1]
+    assert figures._active_step(labels, dt.date(1999, 1, 1)) == 0
