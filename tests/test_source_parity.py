@@ -70,3 +70,54 @@ def test_curation_and_live_ingest_read_lmarena_the_same(path, empty_store):
     assert len(fp8) == body.lower().count(b"-fp8,")
     assert all("quantised" in s.reason for s in fp8)
     assert not any(r["source_ref"].split("#model=")[1].lower().endswith("-fp8") for r in curated)
+
+
+# LiteLLM: curation reads the changelog of spans derived from the dated copies (and the copies themselves for the
+# 2023 wheels and the retirement dates, through live ingest's reader); a copy read by live ingest must give, key by
+# key, the price curation has in force on the copy's day, under the same model id.
+LITELLM_COPIES = [
+    FIX / "litellm_2026-07-24_slice.json",
+    RAW / "litellm-history-rocry" / "snapshots" / "model_prices_and_context_window_2025-09-30_72e074a4.json",
+    RAW / "litellm-history-rocry" / "snapshots" / "model_prices_and_context_window_2025-02-06_b094ffea.json",
+]
+
+
+@pytest.fixture(scope="module")
+def litellm_curated():
+    from lib.curate import prices as curate_prices
+
+    return curate_prices.litellm_prices(RAW)
+
+
+@pytest.mark.parametrize("path", LITELLM_COPIES, ids=lambda p: p.stem)
+def test_curation_and_live_ingest_read_litellm_the_same(path, empty_store, litellm_curated):
+    import re
+
+    from lib.ingest import litellm
+
+    day = re.search(r"\d{4}-\d{2}-\d{2}", path.name).group(0)
+    rows, corrections = litellm_curated
+    corrected = {re.match(r"(?:dropped|clipped) (\S+)", c["what"]).group(1) for c in corrections}
+    in_force = {}
+    for r in rows:
+        key = r["source_ref"].split("model_key=", 1)[1].split(";", 1)[0]
+        if r["effective_from"] <= day and (not r["effective_to"] or day < r["effective_to"]):
+            in_force[key] = r
+    parsed = litellm.parse(path.read_bytes(), dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc))
+    ids = resolve.resolve_ids(empty_store, parsed)
+    live = parsed.prices.set_index("external_id")
+    compared = 0
+    for key, r in in_force.items():
+        if key not in live.index or key in corrected:
+            continue  # not in this copy (a slice), or a known upstream error curation corrected
+        compared += 1
+        assert ids[key] == r["model_id"], key
+        assert live.loc[key, "input_usd_per_mtok"] == pytest.approx(r["input_usd_per_mtok"], abs=1e-6), key
+        assert live.loc[key, "output_usd_per_mtok"] == pytest.approx(r["output_usd_per_mtok"], abs=1e-6), key
+        assert litellm.is_first_party(ids[key].split("/")[0], live.loc[key, "provider"]), key
+    assert compared >= 5, f"only {compared} keys of {path.name} compared"
+    # a moving alias is read by neither path: curation reads the dated keys, live ingest skips it with the reason
+    skipped = {s.external_id: s.reason for s in parsed.skipped}
+    for key in litellm.MOVING_ALIASES & set(ids) | {k for k in skipped if k.endswith("-latest")}:
+        assert key not in in_force
+    assert "gpt-4o" not in live.index and "moving alias" in skipped.get("gpt-4o", "moving alias")

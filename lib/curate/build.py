@@ -422,7 +422,8 @@ def _lifecycle(raw, curated, identity, model_ids, meta, price_rows, score_rows, 
     """Lifecycle events of the registry's models (releases, retirements), the release date and kind per model and
     the vendor's retirement date per model."""
     from lib.curate.aliases import normalise_id
-    from lib.curate.prices import LITELLM_FIRST_PARTY, LITELLM_MOVING
+    from lib.curate.prices import LITELLM_FIRST_PARTY
+    from lib.ingest import litellm
     canonical = I.resolver(identity)
 
     def resolve(external_id):
@@ -432,7 +433,7 @@ def _lifecycle(raw, curated, identity, model_ids, meta, price_rows, score_rows, 
     def resolve_litellm(key):
         # a moving alias (or a preview folded into its GA model) retires on its own date, not its target's
         bare = key.split("/")[-1]
-        if key in LITELLM_MOVING or bare in LITELLM_MOVING or bare.endswith("-latest") or bare in FOLDED_KEYS:
+        if litellm.moving_alias(key) or litellm.moving_alias(bare) or bare in FOLDED_KEYS:
             return None
         return resolve(key)
     events = L.hand_events(curated)

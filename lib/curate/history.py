@@ -16,6 +16,7 @@ import pandas as pd
 
 from lib import paths
 from lib.curate.aliases import normalise_id
+from lib.ingest import litellm
 
 CURATED_PREFIX = "data/curated/"
 PRICES_FILE = CURATED_PREFIX + "history_prices.csv"
@@ -221,8 +222,10 @@ def litellm_wheel_prices(raw: Path) -> tuple[list[dict], list[dict]]:
                 notes.append(dict(source_id="litellm", model_id=mid, raw_path=rel,
                                   what=f"not used: {key} in {p.name}: {WHEEL_ERRORS[key]}"))
                 continue
-            e = data[key]
-            inp, out = round(e["input_cost_per_token"] * 1e6, 6), round(e["output_cost_per_token"] * 1e6, 6)
+            e = litellm.read_entry(key, data[key])  # live ingest's reader of the format
+            if e is None or e.input_usd_per_mtok is None or e.output_usd_per_mtok is None:
+                continue
+            inp, out = round(e.input_usd_per_mtok, 6), round(e.output_usd_per_mtok, 6)
             rows.append(dict(model_id=mid, provider=mid.split("/")[0], first_party=True, tier="standard",
                              effective_from=date, effective_to="", input_usd_per_mtok=inp, output_usd_per_mtok=out,
                              cache_read_usd_per_mtok=None, date_kind="observed", source_id="litellm", raw_path=rel,

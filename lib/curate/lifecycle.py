@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.ingest import litellm
+from lib.ingest.common import RowError
+
 EVENTS = ("released", "retired", "delisted")
 # release date kinds: a vendor announcement, the day the API served it, or the first day any copy showed it
 RELEASE_KINDS = ("announced", "api-available", "first-seen")
@@ -51,20 +54,20 @@ def litellm_retirements(raw: Path, resolve, first_party: dict[str, str],
                 continue
             day = _copy_date(path.name)
             for key, v in data.items():
-                if key == "sample_spec" or not isinstance(v, dict):
+                if key in litellm.RESERVED_KEYS or not isinstance(v, dict):
                     continue
                 if day >= last_listed.get(key, ("", ""))[0]:
                     last_listed[key] = (day, f"{folder}/snapshots/{path.name}")
-                if not v.get("deprecation_date"):
+                try:
+                    entry = litellm.read_entry(key, v)  # live ingest's reader: text modes, dates checked
+                except RowError:
                     continue
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v["deprecation_date"])):
-                    continue
-                if v.get("mode") not in (None, "chat", "completion", "responses"):
+                if entry is None or not entry.deprecation_date:
                     continue
                 if key not in newest or day >= newest[key][0]:
-                    newest[key] = (day, f"{folder}/snapshots/{path.name}", v)
+                    newest[key] = (day, f"{folder}/snapshots/{path.name}", entry)
     out = []
-    for key, (day, rel, v) in sorted(newest.items()):
+    for key, (day, rel, e) in sorted(newest.items()):
         mid = resolve(key)
         if not mid:
             continue
@@ -72,17 +75,17 @@ def litellm_retirements(raw: Path, resolve, first_party: dict[str, str],
         if later_day > day:
             if corrections is not None:
                 corrections.append(dict(source_id="litellm", model_id=mid, raw_path=rel,
-                                        what=f"retirement date {v['deprecation_date']} of {key} dropped: LiteLLM "
+                                        what=f"retirement date {e.deprecation_date} of {key} dropped: LiteLLM "
                                              f"withdrew it ({later_rel} still lists the key without a "
                                              f"deprecation_date; last copy with it: {day})"))
             continue
-        provider = str(v.get("litellm_provider") or "")
+        provider = e.provider or ""
         vendor = first_party.get(provider)
         own = vendor is not None and vendor == mid.split("/")[0]
-        out.append(dict(model_id=mid, event="retired", date=v["deprecation_date"], date_kind="shutdown",
+        out.append(dict(model_id=mid, event="retired", date=e.deprecation_date, date_kind="shutdown",
                         provider=vendor if own else _host(provider), scope="vendor" if own else "host",
                         source_id="litellm", raw_path=rel,
-                        source_ref=f"{rel}#model_key={key};deprecation_date={v['deprecation_date']}",
+                        source_ref=f"{rel}#model_key={key};deprecation_date={e.deprecation_date}",
                         note=f"LiteLLM's deprecation_date for {key} (copy of {day})"))
     return out
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.curate.aliases import EPOCH_AA_NAMES, VENDOR_NAMES, normalise_id
-from lib.ingest import openrouter
+from lib.ingest import litellm, openrouter
 from lib.ingest.common import RowError
 
 CHAT_EXCLUDE = re.compile(
@@ -298,15 +298,10 @@ def genai_prices(raw: Path) -> list[dict]:
 
 
 # ---------------------------------------------------------------- LiteLLM changelog (observed)
-LITELLM_FIRST_PARTY = {"openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic",
-                       "gemini": "google", "mistral": "mistralai", "deepseek": "deepseek", "xai": "x-ai",
-                       "cohere_chat": "cohere", "cohere": "cohere", "moonshot": "moonshotai",
-                       "dashscope": "qwen", "zai": "z-ai", "minimax": "minimax", "perplexity": "perplexity",
-                       "ai21": "ai21"}
-# moving aliases whose price is better read from the dated ids (SOURCE.md: stale after the alias moved)
-LITELLM_MOVING = {"gpt-4o", "gpt-3.5-turbo", "chatgpt-4o-latest", "gemini/gemini-1.5-pro",
-                  "gemini/gemini-1.5-flash", "gemini/gemini-1.5-pro-latest", "gemini/gemini-1.5-flash-latest",
-                  "gpt-4-turbo-preview", "gpt-4", "gpt-3.5-turbo-16k", "o1-preview"}
+# LiteLLM's rules are its live reader's (lib.ingest.litellm): the providers that are a vendor's own API, the text
+# modes, the moving aliases (their price is better read from the dated ids: SOURCE.md, stale after the alias moved)
+LITELLM_FIRST_PARTY = litellm.PROVIDER_VENDOR
+LITELLM_MOVING = litellm.MOVING_ALIASES
 
 
 LITELLM_BEFORE_002 = {"gemini/gemini-1.5-flash": "google/gemini-1.5-flash-001",
@@ -316,13 +311,15 @@ LITELLM_BEFORE_002 = {"gemini/gemini-1.5-flash": "google/gemini-1.5-flash-001",
 def litellm_prices(raw: Path) -> tuple[list[dict], list[dict]]:
     rel = "litellm-price-changelog/litellm_price_changelog_2023-10_to_2026-07.csv"
     df = pd.read_csv(raw / rel, dtype=str).fillna("")
-    df = df[df["litellm_provider"].isin(LITELLM_FIRST_PARTY) & df["mode"].isin(["chat", "completion", "responses"])]
+    df = df[df["litellm_provider"].isin(LITELLM_FIRST_PARTY) & df["mode"].isin(litellm.MODES)]
     last_date = df["last_seen_date"].max()
     corrections: list[dict] = []
     by_model: dict[str, dict[str, list]] = {}
     for key, g in df.groupby("model_key", sort=True):
-        if key in LITELLM_MOVING or CHAT_EXCLUDE.search(key) or key.endswith("-latest"):
+        if litellm.moving_alias(key) or CHAT_EXCLUDE.search(key):
             continue
+        if "/" in key and key.split("/")[0] not in LITELLM_FIRST_PARTY:
+            continue  # a host's key (`azure/…`): the changelog keeps the provider of its first span, stale for these
         vendor = LITELLM_FIRST_PARTY[g["litellm_provider"].iloc[0]]
         mid = normalise_id(key)
         if not mid or mid.split("/")[0] != vendor:
