@@ -37,6 +37,17 @@ class Chart:
     def __iter__(self) -> Iterator[Any]:
         return iter((self.fig, self.points))
 
+    def __reduce__(self):
+        # the figure as its stored props (Streamlit's cache pickles a chart; a hit skips Plotly's validation)
+        return (
+            _chart_from_state,
+            (figures.figure_state(self.fig), self.points, self.summary, self.sources, self.extra),
+        )
+
+
+def _chart_from_state(fig_state: tuple, points, summary, sources, extra) -> Chart:
+    return Chart(figures.figure_from_state(fig_state), points, summary, sources, extra)
+
 
 # --- shared bits ------------------------------------------------------------------------------------------------
 

@@ -679,8 +679,40 @@ class _ReplayFigure(go.Figure):
         return (_replay_figure, (props, [f._props for f in self._frame_objs]))
 
 
+def figure_state(fig) -> tuple:
+    """A figure as its own stored props, for pickling (Streamlit's cache of a chart): unpickled by
+    `figure_from_state` without validating every trace again (Plotly's own pickling serialises to a dict and
+    validates it all on the way back: most of a cache hit's time). The JSON is the same."""
+    if type(fig) is not go.Figure:  # a replay figure (its own pickling), a subclass, or not a figure
+        return ("as-is", fig)
+    props = {"data": fig._data, "layout": fig._layout, "_grid_str": fig._grid_str, "_grid_ref": fig._grid_ref}
+    if fig._frame_objs:
+        props["frames"] = [f.to_plotly_json() for f in fig._frame_objs]
+    return ("props", props)
+
+
+def figure_from_state(state: tuple):
+    kind, value = state
+    if kind != "props":
+        return value
+    fig = go.Figure(value, _validate=False)
+    _validating(fig)  # what a page changes on the copy is validated as usual
+    return fig
+
+
+def _validating(obj) -> None:
+    """Turn Plotly's validation back on for a figure built without it, and for every object in it."""
+    obj._validate = True
+    if isinstance(obj, go.Figure):
+        children = [obj._layout_obj, *obj._data_objs, *(obj._frame_objs or ())]
+    else:
+        children = [*obj._compound_props.values(), *(c for arr in obj._compound_array_props.values() for c in arr)]
+    for child in children:
+        _validating(child)
+
+
 def _replay_figure(props: dict, frames: list) -> _ReplayFigure:
-    fig = _ReplayFigure(props)
+    fig = _ReplayFigure(props, _validate=False)
     fig._frame_objs = tuple(_ReplayFrame(f, _validate=False) for f in frames)
     return fig
 

@@ -462,16 +462,16 @@ def metric_picker(metrics: pd.DataFrame, *, key: str = "metric", default: str = 
     ids = m["metric_id"].tolist()
     if not ids:
         return {}
-    rows = m.set_index("metric_id")
+    # plain dicts, not a .loc per metric on every rerun
+    rows = {r["metric_id"]: r for r in m.to_dict("records")}
     default = default if default in ids else ids[0]
-    names = {i: views.metric_display_name(rows.loc[i].to_dict() | {"metric_id": i}) for i in ids}
+    names = {i: views.metric_display_name(rows[i]) for i in ids}
     value = ps.initial(key, lambda raw: urlparams.parse_choice(raw, ids, names), default)
     metric_id = c.selectbox("Quality metric", ids, index=ids.index(value), key=ps.key(key),
                             format_func=lambda i: names.get(i, i),
                             help="Its unit and definition are shown below; the link carries its id.")
     ps.write(key, metric_id, default)
-    row = rows.loc[metric_id].to_dict()
-    row["metric_id"] = metric_id
+    row = dict(rows[metric_id])
     n = f" · {int(row['models'])} models" if "models" in row and pd.notna(row["models"]) else ""
     c.caption(f"**{md_text(row.get('name', metric_id))}**{n} · `{metric_id}` · " + views.metric_caption(row))
     return row

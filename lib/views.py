@@ -120,12 +120,14 @@ def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, 
     """"Sources: <attribution>; <attribution> · licences on the Data page · data as of D" for the sources a chart
     actually uses (ids not in `sources` are named as they are)."""
     names = []
-    by_id = sources.drop_duplicates("source_id").set_index("source_id") \
-        if sources is not None and len(sources) else None
+    by_id: dict = {}
+    if sources is not None and len(sources):
+        for r in sources.drop_duplicates("source_id").to_dict("records"):  # plain dicts: no .loc per source
+            by_id[r["source_id"]] = r
     for sid in source_ids or []:
-        if by_id is not None and sid in by_id.index:
-            r = by_id.loc[sid]
-            att = r.get("attribution") if "attribution" in by_id.columns else None
+        r = by_id.get(sid)
+        if r is not None:
+            att = r.get("attribution")
             names.append(str(att) if isinstance(att, str) and att.strip() else str(r["name"]))
         else:
             names.append(str(sid))

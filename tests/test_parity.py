@@ -135,6 +135,29 @@ def test_page_and_cli_draw_the_same_points(chart, setting, frontier_env, tmp_pat
         assert cli_spec["layout"]["meta"].get(key) == page_spec["layout"]["meta"].get(key), key
 
 
+@pytest.mark.parametrize("chart", list(CASES))
+def test_a_cache_hit_draws_the_chart_it_cached(chart, setting, frontier_env, capsys):
+    """Streamlit's cache pickles each chart; the copy read back (built without Plotly validating it again) draws
+    the same figure, and is still a figure a page can change."""
+    import pickle
+
+    _, _, cli_args = CASES[chart](setting)
+    parser = argparse.ArgumentParser()
+    export_cmd.add_arguments(parser)
+    args = parser.parse_args(["--chart", chart, "--format", "csv", "--out", "x.csv", *cli_args])
+    export_cmd._check_args(args)
+    con = store.connect_readonly(frontier_env)
+    try:
+        fig, points = export_cmd.build_chart(con, chart, args)
+    finally:
+        con.close()
+    cached = pickle.loads(pickle.dumps(charts.Chart(fig, points, {"n": 1}, ["s"])))
+    assert json.loads(cached.fig.to_json()) == json.loads(fig.to_json())
+    assert cached.points.equals(points) and cached.summary == {"n": 1} and cached.sources == ["s"]
+    cached.fig.update_layout(title="changed")  # validated as usual from here on
+    assert cached.fig.layout.title.text == "changed" and fig.layout.title.text != "changed"
+
+
 # --- One parser per upstream format: curation (dated raw copies) and live ingest read a payload the same way ------
 
 OPENROUTER_COPIES = sorted((PROJECT_DIR / "tests" / "fixtures" / "ingest").glob("openrouter_*.json"))
