@@ -1291,8 +1291,14 @@ def host_prices_figure(hosts: pd.DataFrame, *, title: str = "Price by API host",
     prices = h["blended"].to_numpy(float)
     rng = _log_range(prices, pad=0.1)
     ticks = price_ticks(prices, rng)
+    # dates, never clock times: a few observation days (often one) get a month either side, not a 1 ms axis
+    first, last = h["day"].min(), h["day"].max()
+    pad = pd.Timedelta(days=30) if last - first < pd.Timedelta(days=60) else (last - first) * 0.04
+    x_range = [(first - pad).strftime("%Y-%m-%d"), (last + pad).strftime("%Y-%m-%d")]
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
-                      height=height, meta=meta, hovermode="closest", xaxis=dict(title=dict(text="Observed")),
+                      height=height, meta=meta, hovermode="closest",
+                      xaxis=dict(title=dict(text="Observed"), type="date", range=x_range, tickformat="%b %Y",
+                                 dtick="M1" if last + pad - (first - pad) < pd.Timedelta(days=400) else None),
                       yaxis=dict(type="log", title=dict(text=price_label), range=rng, tickvals=ticks or None,
                                  ticktext=[price_tick_text(t) for t in ticks] or None, automargin=True))
     return fig

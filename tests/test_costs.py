@@ -590,3 +590,16 @@ def test_models_page_draws_each_hosts_price_and_the_spread(con):
     assert np.allclose(ys(traces["cheapest host"]), spread["cheapest"])
     assert np.allclose(ys(traces["median host"]), spread["median"])
     assert np.allclose(ys(traces["dearest host"]), spread["dearest"])
+
+
+def test_host_price_chart_of_one_observation_day_has_a_date_axis_not_milliseconds():
+    """A model seen on one day at one host (most of them): the axis shows months around that day, not clock times."""
+    from lib import figures
+
+    hosts = pd.DataFrame({"model_id": ["m"], "provider": ["Google Vertex"], "observed_date": [pd.Timestamp("2026-05-18")],
+                          "input_usd_per_mtok": [1.0], "output_usd_per_mtok": [4.0], "source_id": ["artificial_analysis"]})
+    x = figures.host_prices_figure(hosts).layout.xaxis
+    lo, hi = (pd.Timestamp(v) for v in x.range)
+    assert x.type == "date" and "%H" not in (x.tickformat or "") and "%S" not in (x.tickformat or "")
+    assert lo <= pd.Timestamp("2026-04-18") and hi >= pd.Timestamp("2026-06-17")
+    assert x.dtick == "M1"  # one tick per month: "%b %Y" on weekly ticks would repeat each month
