@@ -68,6 +68,41 @@ VENDOR_NAMES = {
     "other": "other",
 }
 
+# How sources spell a vendor (lowercased) -> the vendor's slug in model ids (OpenRouter style). With VENDOR_NAMES
+# (slug -> screen name) the one vendor table: curation's normaliser and live ingest's resolution read it.
+VENDOR_SLUGS: dict[str, str] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google": "google",
+    "google deepmind": "google",
+    "meta": "meta-llama",
+    "meta-llama": "meta-llama",
+    "meta-ai": "meta-llama",
+    "mistral": "mistralai",
+    "mistral ai": "mistralai",
+    "mistralai": "mistralai",
+    "deepseek": "deepseek",
+    "alibaba": "qwen",
+    "qwen": "qwen",
+    "xai": "x-ai",
+    "x-ai": "x-ai",
+    "cohere": "cohere",
+    "microsoft": "microsoft",
+    "microsoft azure": "microsoft",
+    "amazon": "amazon",
+    "ai21": "ai21",
+    "ai21 labs": "ai21",
+    "moonshot-ai": "moonshotai",
+    "moonshotai": "moonshotai",
+    "moonshot ai": "moonshotai",
+    "minimax": "minimax",
+    "zhipu ai": "z-ai",
+    "z ai": "z-ai",
+    "z-ai": "z-ai",
+    "perplexity": "perplexity",
+    "nvidia": "nvidia",
+}
+
 
 def vendor_display_name(vendor) -> str:
     """ "openai" → "OpenAI"; an unknown slug is shown with spaces and capitals ("eva-unit-01" → "Eva Unit 01")."""
@@ -77,7 +112,7 @@ def vendor_display_name(vendor) -> str:
     return VENDOR_NAMES.get(v.lower()) or " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", v) if w)
 
 
-# Export choices (lib.export holds the presets' sizes and the themes' colours; these are the names the CLI offers).
+# Export choices (lib.export holds the presets' sizes, lib.themes the themes' colours; these are the names the CLI offers).
 SLIDE_PRESET_NAMES = ("16:9", "4:3", "square")
 EXPORT_THEMES = ("light", "dark", "print")
 IMAGE_FORMATS = ("png", "svg", "pdf")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from lib import clock
+from lib.constants import DEFAULT_METRIC
 from lib.errors import UsageError
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
     "median_by_period", "period_ends", "distillation_from_db", "to_json_dict", "era_summary", "series_sources", "display_rows",
 ]
 
-DEFAULT_METRIC = "aa_quality_2024"
 DEFAULT_RATIO = 10.0
 SCOPES = ("vendor", "market")
 PERIODS = ("month", "quarter")

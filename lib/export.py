@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib import themes
 from lib.constants import DATA_FORMATS, EXPORT_THEMES, IMAGE_FORMATS, SLIDE_PRESET_NAMES
 from lib.constants import EXPORT_FORMATS as FORMATS
 from lib.safe_csv import neutralise_formulas, to_csv_bytes
@@ -51,15 +52,9 @@ SLIDE_PRESETS: dict[str, Preset] = {
     "square": Preset("square", 1080, 1080),
 }
 
-# Colours only; trace colours (one per vendor, the same on every page) are never touched.
-THEMES: dict[str, dict] = {
-    "light": {"template": "plotly_white", "paper": "#FFFFFF", "plot": "#FFFFFF", "text": "#1F2328",
-              "muted": "#57606A", "grid": "#E5E7EB", "line": "#8C959F"},
-    "dark": {"template": "plotly_dark", "paper": "#0E1117", "plot": "#0E1117", "text": "#E6EDF3",
-             "muted": "#9DA7B3", "grid": "#2D333B", "line": "#545D68"},
-    "print": {"template": "simple_white", "paper": "#FFFFFF", "plot": "#FFFFFF", "text": "#000000",
-              "muted": "#333333", "grid": "#D0D0D0", "line": "#000000"},
-}
+# The themes are lib/themes.py's, the page's own: an export in a theme is the chart the page draws in it, laid out
+# for a slide. Trace colours (one per vendor, the same on every page) are never touched.
+THEMES = themes.THEMES
 assert tuple(SLIDE_PRESETS) == SLIDE_PRESET_NAMES and tuple(THEMES) == EXPORT_THEMES  # the CLI offers these names
 
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
@@ -85,10 +80,7 @@ def _preset(preset) -> Preset:
 
 
 def _theme(theme: str) -> dict:
-    try:
-        return THEMES[theme]
-    except KeyError:
-        raise ValueError(f"unknown theme {theme!r}; expected one of {', '.join(THEMES)}") from None
+    return themes.colours(theme)
 
 
 def _meta(fig) -> dict:
@@ -183,7 +175,7 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
     out.frames = []
     out.layout.updatemenus = []
     out.layout.sliders = []
-    figures.apply_theme(out, "dark" if theme == "dark" else "light")
+    figures.apply_theme(out, theme)  # the page's template of this theme, frontier and label colours following
     meta = _source_names(_meta(fig), source_names)
     W, H = p.width, p.height
     unit = min(W, H) / 1080.0
@@ -207,7 +199,7 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
 
     _scale_sizes(out, max(1.0, min(2.0, min(W, H) / 720.0)), base / 13.0)
     out.update_layout(
-        template=th["template"], width=W, height=H, autosize=False,
+        width=W, height=H, autosize=False,
         paper_bgcolor=th["paper"], plot_bgcolor=th["plot"],
         font=dict(family=FONT_FAMILY, size=base, color=th["text"]),
         margin=dict(l=left, r=right, t=top, b=bottom, pad=4, autoexpand=True),

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib import themes
+
 __all__ = [
     "VENDOR_COLOURS", "VENDOR_SYMBOLS", "USER_VENDOR", "WEBGL_THRESHOLD", "TEMPLATES", "vendor_colour",
     "vendor_symbol", "escape", "apply_theme", "frontier_figure", "generations_figure", "generation_drops_figure",
@@ -168,36 +170,18 @@ def _date_str(value) -> str:
 
 # --- Themes ----------------------------------------------------------------------------------------------------
 
-_FONT = "Inter, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
-
-
-def _template(paper: str, plot: str, text: str, grid: str, line: str) -> go.layout.Template:
-    t = go.layout.Template()
-    t.layout = go.Layout(
-        paper_bgcolor=paper, plot_bgcolor=plot, font=dict(family=_FONT, size=13, color=text),
-        title=dict(font=dict(size=18, color=text), x=0.0, xanchor="left"),
-        xaxis=dict(gridcolor=grid, zerolinecolor=grid, linecolor=line, tickcolor=line, showline=True,
-                   ticks="outside", title=dict(font=dict(size=13))),
-        yaxis=dict(gridcolor=grid, zerolinecolor=grid, linecolor=line, tickcolor=line, showline=True,
-                   ticks="outside", title=dict(font=dict(size=13))),
-        legend=dict(bgcolor="rgba(0,0,0,0)", font=dict(size=12)),
-        hoverlabel=dict(font=dict(family=_FONT, size=12)),
-        colorway=list(dict.fromkeys(VENDOR_COLOURS.values())),
-        margin=dict(l=64, r=24, t=56, b=56),
-    )
-    return t
-
-
+# lib/themes.py defines every theme (page and export); the page's templates add the vendor colours as colorway.
 TEMPLATES: dict[str, go.layout.Template] = {
-    "light": _template("#FFFFFF", "#FFFFFF", "#1F2937", "#E5E7EB", "#9CA3AF"),
-    "dark": _template("#0E1117", "#0E1117", "#E5E7EB", "#2A2F3A", "#6B7280"),
+    name: themes.template(name, dict.fromkeys(VENDOR_COLOURS.values())) for name in themes.THEMES
 }
-_ACCENT = {"light": "#111827", "dark": "#F9FAFB"}
-_MUTED = {"light": "#6B7280", "dark": "#9CA3AF"}
+_ACCENT = {name: c["accent"] for name, c in themes.THEMES.items()}
+_MUTED = {name: c["muted"] for name, c in themes.THEMES.items()}
+_TAG_BG = {name: c["tag_bg"] for name, c in themes.THEMES.items()}
 
 
 def apply_theme(fig: go.Figure, theme: str = "light") -> go.Figure:
-    """Switch a built figure between the light and dark templates (annotation and frontier colours follow)."""
+    """Switch a built figure to another theme's template (lib/themes.py; annotation and frontier colours
+    follow)."""
     theme = theme if theme in TEMPLATES else "light"
     fig.update_layout(template=TEMPLATES[theme])
     for tr in fig.data:
@@ -571,7 +555,6 @@ def _pair_annotations(df: pd.DataFrame, x_col: str, pairs, theme: str,
 
 
 TAG_PX = (24, 22)  # a headline tag's box on screen, with a little air
-_TAG_BG = {"light": "rgba(255,255,255,0.92)", "dark": "rgba(14,17,23,0.92)"}
 
 
 def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str = "Blended price (USD / M tokens, 3:1)",

@@ -10,12 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import figures
-from lib.figures import TEMPLATES, _meta, empty_figure, escape, vendor_colour
+from lib.figures import _ACCENT, _MUTED, TEMPLATES, _meta, empty_figure, escape, vendor_colour
 
 __all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart", "forecast_figure", "forecast_chart", "switching_figure", "switching_chart"]
 
-_MUTED = {"light": "#6B7280", "dark": "#9CA3AF"}
-_ACCENT = {"light": "#111827", "dark": "#F9FAFB"}
 _ERA_FILL = {"pre-distillation": "rgba(238,119,51,0.10)", "distillation": "rgba(68,119,170,0.10)"}
 
 

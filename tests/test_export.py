@@ -134,6 +134,35 @@ def test_html_is_standalone_and_offline():
     assert "Data as of 2024-10-01" in html and "<title>Price vs MMLU</title>" in html
 
 
+def test_each_theme_is_one_definition_that_page_and_export_draw_alike():
+    """lib/themes.py is the one theme system: a page figure in a theme and its export in the same theme show the
+    same backgrounds, text, grid and frontier colours; the themes differ where a reader would see it."""
+    from lib import figures, themes
+
+    page_fig = figures.frontier_figure(
+        pd.DataFrame({"model_id": ["a/x", "b/y", "c/z"], "vendor": ["a", "b", "c"], "name": ["X", "Y", "Z"],
+                      "price": [0.5, 2.0, 8.0], "quality": [60.0, 70.0, 80.0], "on_frontier": [True, True, True]}),
+        metric_label="Q")
+    seen = {}
+    for name in export.THEMES:
+        c = themes.colours(name)
+        page = figures.apply_theme(go.Figure(page_fig), name)
+        slide = export.prepare_for_export(page_fig, theme=name)
+        for fig in (page, slide):
+            lay = fig.layout.template.layout
+            assert (lay.paper_bgcolor, lay.plot_bgcolor, lay.xaxis.gridcolor) == (c["paper"], c["plot"], c["grid"])
+            frontier = [t for t in fig.data if t.meta == "frontier-line"]
+            assert frontier and frontier[0].line.color == c["accent"]
+        assert page.layout.template.layout.font.color == slide.layout.font.color == c["text"]
+        assert slide.layout.xaxis.gridcolor == c["grid"] and slide.layout.paper_bgcolor == c["paper"]
+        footer = [a for a in slide.layout.annotations if a.name == "export-footer"]
+        assert footer and footer[0].font.color == c["muted"]
+        seen[name] = (c["paper"], c["text"], c["grid"])
+    assert seen["light"][0] != seen["dark"][0] and seen["light"][1] != seen["dark"][1]  # dark background, light text
+    assert seen["print"][1] == "#000000" != seen["light"][1]  # print: black text where light has grey
+    assert export.THEMES is themes.THEMES and set(figures.TEMPLATES) == set(themes.THEMES)
+
+
 def test_unknown_format_preset_and_theme_are_rejected():
     with pytest.raises(ValueError):
         export.to_bytes(demo_figure(), "gif")

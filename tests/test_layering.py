@@ -37,7 +37,7 @@ def test_pages_hold_no_sql():
 # imports inside functions count too (a hidden import is still a dependency).
 LAYERS: list[tuple[str, ...]] = [
     ("lib.errors", "lib.paths", "lib.clock", "lib.constants", "lib.sources", "lib.urlparams"),
-    ("lib.schema", "lib.pricing", "lib.frontier", "lib.safe_csv", "lib.curate.article"),
+    ("lib.schema", "lib.pricing", "lib.frontier", "lib.safe_csv", "lib.curate.article", "lib.themes"),
     ("lib.queries",),
     ("lib.store", "lib.snapshot", "lib.trends", "lib.generations", "lib.costs", "lib.distillation", "lib.feed",
      "lib.forecast"),

@@ -2,6 +2,8 @@
 per task (measured), with the factor."""
 from __future__ import annotations
 
+from lib.constants import DEFAULT_METRIC
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--as-of", required=True, metavar="YYYY-MM-DD")
@@ -20,7 +22,7 @@ def run(args) -> int:
     as_of = parse_date(args.as_of)
     con = open_db()
     bench = costs.check_benchmark(con, args.benchmark)
-    market = market_as_of(con, as_of, bench["metric_id"] or "aa_quality_2024")
+    market = market_as_of(con, as_of, bench["metric_id"] or DEFAULT_METRIC)
     df, _ = costs.with_per_task(market, con, as_of, args.benchmark)
     rev = costs.reversals(df)
     rev = rev[rev["factor"] >= args.min_factor]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from lib.constants import VENDOR_SLUGS
+
 # Explicit ids for names that rules cannot get right (display names, moving aliases, article models).
 # Keys are `_key()` forms (lowercase, spaces/underscores -> '-', no provider prefix).
 EXPLICIT: dict[str, str] = {
@@ -206,16 +208,7 @@ VENDOR_RULES: list[tuple[str, str]] = [
     (r"^(hermes|nous)", "nousresearch"),
 ]
 
-# Vendor names as sources spell them -> OpenRouter vendor slug.
-VENDOR_NAMES: dict[str, str] = {
-    "openai": "openai", "anthropic": "anthropic", "google": "google", "google deepmind": "google",
-    "meta": "meta-llama", "meta-llama": "meta-llama", "meta-ai": "meta-llama", "mistral": "mistralai",
-    "mistral ai": "mistralai", "mistralai": "mistralai", "deepseek": "deepseek", "alibaba": "qwen",
-    "qwen": "qwen", "xai": "x-ai", "x-ai": "x-ai", "cohere": "cohere", "microsoft": "microsoft",
-    "microsoft azure": "microsoft", "amazon": "amazon", "ai21": "ai21", "ai21 labs": "ai21",
-    "moonshot-ai": "moonshotai", "moonshotai": "moonshotai", "moonshot ai": "moonshotai", "minimax": "minimax",
-    "zhipu ai": "z-ai", "z ai": "z-ai", "z-ai": "z-ai", "perplexity": "perplexity", "nvidia": "nvidia",
-}
+# Vendor names as sources spell them -> OpenRouter vendor slug: lib.constants.VENDOR_SLUGS (one vendor table).
 
 PROVIDER_PREFIXES = re.compile(
     r"^(openrouter/|gemini/|deepseek/|xai/|mistral/|anthropic/|openai/|groq/|together_ai/|fireworks_ai/|"
@@ -304,7 +297,7 @@ def normalise_id(external_id: str, vendor_hint: str | None = None) -> str | None
         k_stripped = PROVIDER_PREFIXES.sub("", k)
         if "/" in k_stripped:  # OpenRouter / HF style vendor/slug
             head, _, rest = k_stripped.rpartition("/")
-            vendor = VENDOR_NAMES.get(head, head.split("/")[-1])
+            vendor = VENDOR_SLUGS.get(head, head.split("/")[-1])
         k = rest
         if k in EXPLICIT:
             return EXPLICIT[k]
@@ -313,7 +306,7 @@ def normalise_id(external_id: str, vendor_hint: str | None = None) -> str | None
     if k in EXPLICIT:
         return EXPLICIT[k]
     if vendor is None and vendor_hint:
-        vendor = VENDOR_NAMES.get(vendor_hint.strip().lower(), None)
+        vendor = VENDOR_SLUGS.get(vendor_hint.strip().lower(), None)
     rule_vendor = _vendor_for(k)
     vendor = rule_vendor or vendor
     if vendor is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.curate.aliases import EPOCH_AA_NAMES, VENDOR_NAMES, normalise_id
+from lib.curate.aliases import EPOCH_AA_NAMES, normalise_id
 from lib.ingest import litellm, openrouter
 from lib.ingest.common import RowError
 
@@ -505,5 +505,3 @@ def openrouter_prices(raw: Path, snapshots=None, moves=None) -> tuple[list[dict]
     rows.extend(open_series.values())
     return rows, corrections, info
 
-
-VENDOR_DISPLAY = {v: k for k, v in VENDOR_NAMES.items()}

@@ -12,7 +12,8 @@ import re
 import pandas as pd
 
 from lib import queries
-from lib.curate.aliases import EXPLICIT, VENDOR_NAMES, alias_key, normalise_id  # the curation's normaliser
+from lib.constants import VENDOR_SLUGS
+from lib.curate.aliases import EXPLICIT, alias_key, normalise_id  # the curation's normaliser
 from lib.ingest.common import ParseResult, Skipped
 
 
@@ -27,7 +28,7 @@ def _slug(text: str) -> str:
 
 
 def _fallback(external_id: str, hint: str | None) -> str:
-    vendor = (VENDOR_NAMES.get(hint.strip().lower()) or _slug(hint)) if hint else "unknown"
+    vendor = (VENDOR_SLUGS.get(hint.strip().lower()) or _slug(hint)) if hint else "unknown"
     return f"{vendor}/{_slug(external_id.rpartition('/')[2] if '/' in external_id else external_id)}"
 
 
