@@ -842,6 +842,15 @@ def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: f
     rng = _log_range(df["monthly_cost_usd"].to_numpy(float))
     if rng:
         fig.update_xaxes(range=rng)
+    ringed = [t for t in fig.data if t.name == "cheapest above the bar"]
+    if rng and ringed and ringed[0].text is not None and len(ringed[0].text) > 1:
+        # the ringed models' names avoid each other and the markers (models of one price sit on one spot)
+        q = df["quality"].to_numpy(float)
+        span = max(float(q.max() - q.min()), 1e-9)
+        ringed[0].textposition = place_labels(
+            np.log10(np.asarray(ringed[0].x, float)), list(ringed[0].y), list(ringed[0].text), rng,
+            [float(q.min()) - 0.06 * span, float(q.max()) + 0.06 * span],
+            obstacles=list(zip(np.log10(df["monthly_cost_usd"].to_numpy(float)), q)))
     return fig
 
 

@@ -279,3 +279,20 @@ def test_legend_groups_small_vendors_into_other_with_distinct_colours():
     drawn = sum(len(t.x) for t in fig.data if t.name != "Pareto frontier")
     assert drawn == len(rows)  # grouping hides no point
     assert all(not n.startswith("vendor-") for n in names)  # display names, not slugs
+
+
+def test_calculator_names_of_models_at_one_price_do_not_sit_on_each_other():
+    """Three ringed models at the same monthly cost and close scores (GPT-4o snapshots): each name takes its own
+    side of its marker, so no two labels are drawn in the same place."""
+    pts = pd.DataFrame({"model_id": ["a", "b", "c", "d", "e", "f", "g"],
+                        "name": ["GPT-4o (2024-08-06)", "GPT-4o (2024-11-20)", "GPT-4o (2024-05-13)", "Cheap one",
+                                 "Weak one", "Weaker one", "Dear one"],
+                        "vendor": ["openai", "openai", "openai", "other", "other", "other", "other"],
+                        "monthly_cost_usd": [450.0, 450.0, 800.0, 9.8, 6.0, 30.0, 1600.0],
+                        "quality": [78.5, 77.25, 78.25, 76.5, 25.0, 31.0, 75.75],
+                        "cheapest": [True, True, True, True, False, False, False]})
+    fig = figures.calculator_figure(pts, metric_label="Q", quality_bar=73.6)
+    ringed = next(t for t in fig.data if t.name == "cheapest above the bar")
+    pos = dict(zip(ringed.text, ringed.textposition if not isinstance(ringed.textposition, str)
+                   else [ringed.textposition] * len(ringed.text)))
+    assert len({pos["GPT-4o (2024-08-06)"], pos["GPT-4o (2024-11-20)"], pos["GPT-4o (2024-05-13)"]}) == 3
