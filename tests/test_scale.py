@@ -153,18 +153,21 @@ def _drawn_points(fig, frame=None) -> tuple[dict, list]:
     return points, line
 
 
-def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(frontier_db):
-    """Playing the replay to a month shows the same points, hovers, frontier markers and frontier line as the
-    chart built for that month alone (the frames are cut from the whole series at once, unvalidated)."""
+def _seed_month_end_markets(frontier_db) -> pd.DataFrame:
+    """The seed's market at every month end on its first metric, with frontier flags: the replay's series."""
     con = store.connect_readonly(frontier_db["db"])
     try:
         lo, hi = queries.date_span(con)
-        months = views.month_ends(lo, hi)
-        metric = queries.metrics(con)["metric_id"].iloc[0]
-        series = snapshot.markets_as_of(con, months, metric)
+        series = snapshot.markets_as_of(con, views.month_ends(lo, hi), queries.metrics(con)["metric_id"].iloc[0])
     finally:
         con.close()
-    series = pd.concat([views.frontier_points(g) for _, g in series.groupby("as_of")])
+    return pd.concat([views.frontier_points(g) for _, g in series.groupby("as_of")])
+
+
+def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(frontier_db):
+    """Playing the replay to a month shows the same points, hovers, frontier markers and frontier line as the
+    chart built for that month alone (the frames are cut from the whole series at once, unvalidated)."""
+    series = _seed_month_end_markets(frontier_db)
     fig = figures.frontier_figure(series.loc[series["as_of"] == series["as_of"].max()].drop(columns="as_of"),
                                   metric_label="Q", title="as of", frames=series)
     by_name = {f.name: f for f in fig.frames}
@@ -191,15 +194,7 @@ def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(
 
 def test_the_replay_slider_starts_on_the_month_the_chart_shows(frontier_db):
     """The chart before playing is the chosen date's market: the slider under it names that month, not the newest."""
-    con = store.connect_readonly(frontier_db["db"])
-    try:
-        lo, hi = queries.date_span(con)
-        months = views.month_ends(lo, hi)
-        metric = queries.metrics(con)["metric_id"].iloc[0]
-        series = snapshot.markets_as_of(con, months, metric)
-    finally:
-        con.close()
-    series = pd.concat([views.frontier_points(g) for _, g in series.groupby("as_of")])
+    series = _seed_month_end_markets(frontier_db)
     labels = sorted({str(d.date())[:7] for d in figures._drawable(series, "price")["as_of"]})
     assert len(labels) >= 3
     for chosen in (labels[len(labels) // 2], labels[0], labels[-1]):
