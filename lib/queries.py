@@ -535,9 +535,11 @@ def held_prices(con, source_id: str | None = None) -> pd.DataFrame:
 
 
 INSERT_PRICES = """
-INSERT INTO prices (model_id, provider, first_party, tier, effective_from, effective_to, input_usd_per_mtok,
-                    output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id, source_ref, note)
-SELECT i.model_id, i.provider, i.first_party, i.tier, COALESCE(i.effective_from, $day), NULL, i.input_usd_per_mtok,
+INSERT INTO prices (model_id, provider, first_party, tier, min_prompt_tokens, effective_from, effective_to,
+                    input_usd_per_mtok, output_usd_per_mtok, cache_read_usd_per_mtok, date_kind, source_id, snapshot_id,
+                    source_ref, note)
+SELECT i.model_id, i.provider, i.first_party, i.tier, i.min_prompt_tokens,
+       COALESCE(i.effective_from, $day), NULL, i.input_usd_per_mtok,
        i.output_usd_per_mtok, i.cache_read_usd_per_mtok,
        CASE WHEN i.effective_from IS NOT NULL THEN COALESCE(i.date_kind, 'effective') ELSE 'observed' END,
        $source, $snapshot, i.source_ref, i.note

@@ -467,7 +467,9 @@ INCOMING_COLUMNS = {
     "prices": ["model_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
                "cache_read_usd_per_mtok", "source_ref", "note",
                # optional: a vendor-effective date the source states (else the retrieval day, `observed`)
-               "effective_from", "date_kind"],
+               "effective_from", "date_kind",
+               # long-context tier only: the prompt length above which its price bills the whole request
+               "min_prompt_tokens"],
     "scores": ["model_id", "metric_id", "value", "metric_version", "source_ref"],
 }
 
@@ -486,6 +488,7 @@ def _incoming(kind: str, df) -> "pd.DataFrame":
         for c in ("input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"):
             df[c] = pd.to_numeric(df[c]).astype("float64")
         df["first_party"] = df["first_party"].astype(bool)
+        df["min_prompt_tokens"] = pd.to_numeric(df["min_prompt_tokens"]).astype("Int64")
         df["effective_from"] = pd.to_datetime(df["effective_from"], errors="coerce").astype("datetime64[us]")
         df["date_kind"] = df["date_kind"].astype("string").where(df["effective_from"].notna(), pd.NA)
     if kind == "scores":

@@ -121,3 +121,54 @@ def test_curation_and_live_ingest_read_litellm_the_same(path, empty_store, litel
     for key in litellm.MOVING_ALIASES & set(ids) | {k for k in skipped if k.endswith("-latest")}:
         assert key not in in_force
     assert "gpt-4o" not in live.index and "moving alias" in skipped.get("gpt-4o", "moving alias")
+
+
+# llm-prices: curation reads the git history of the per-vendor files (a derived table of their price_history rows);
+# the files at HEAD, read by live ingest on the HEAD day, give the rows curation has in force that day.
+LLM_PRICES_HEAD = "2026-08-05"  # the commit date of the raw copy (raw/simonw-llm-prices/SOURCE.md)
+LLM_PRICES_FILES = sorted((RAW / "simonw-llm-prices" / "data").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def llm_prices_curated():
+    from lib.curate import prices as curate_prices
+
+    return curate_prices.simonw_prices(RAW)
+
+
+@pytest.mark.parametrize("path", LLM_PRICES_FILES, ids=lambda p: p.stem)
+def test_curation_and_live_ingest_read_llm_prices_the_same(path, empty_store, llm_prices_curated):
+    import json
+
+    from lib.ingest import llm_prices
+
+    rows, corrections = llm_prices_curated
+    corrected = {c["model_id"] for c in corrections}  # known upstream errors curation replaced (o3's HEAD price)
+    ids_here = {m["id"] for m in json.loads(path.read_text())["models"]}
+    live = _live(empty_store, llm_prices, path.read_bytes(), LLM_PRICES_HEAD)
+    got = {(p["model_id"], p["tier"]): p for p in live.prices.to_dict("records") if p["model_id"] not in corrected}
+    live_models = {m for m, _ in got}
+    want = {}
+    for r in rows:
+        sid = r["source_ref"].split("model_id=", 1)[1].split(";", 1)[0]  # the first id of a renamed model
+        in_force = r["effective_from"] <= LLM_PRICES_HEAD and (
+            not r["effective_to"] or LLM_PRICES_HEAD < r["effective_to"]
+        )
+        if (sid in ids_here or r["model_id"] in live_models) and in_force and r["model_id"] not in corrected:
+            want[(r["model_id"], r["tier"])] = r
+    assert set(got) == set(want)  # same models, same tiers (`-200k` ids are the long-context tier of the base id)
+    for key, r in want.items():
+        p = got[key]
+        assert (p["input_usd_per_mtok"], p["output_usd_per_mtok"]) == pytest.approx(
+            (r["input_usd_per_mtok"], r["output_usd_per_mtok"])
+        ), key
+        if r["tier"] == "long-context":
+            assert p["min_prompt_tokens"] == r["min_prompt_tokens"], key
+        # dates: a from_date is the vendor-effective date in both; without one, each path dates the price by the
+        # first copy it saw showing it (curation: the first commit; live ingest: the retrieval day)
+        if r["date_kind"] == "effective":
+            assert (p["effective_from"], p["date_kind"]) == (r["effective_from"], "effective"), key
+        else:
+            assert not isinstance(p["effective_from"], str), key
+    # non-chat ids (images) are left out by both
+    assert not any(llm_prices.NOT_CHAT.search(str(e)) for e in live.prices["external_id"])

@@ -234,6 +234,14 @@ _QUANT = re.compile(r"(?:^|[-_:.\s(,])(fp8|nvfp4|fp4|int4|int8|q[2-8](?:_k)?(?:_
 _OLLAMA_TAG = re.compile(r"^[\w.\-/]+:[\w.\-]*\d+(\.\d+)?b\b", re.I)  # yi-coder:9b-chat, qwen2.5:32b
 
 
+# Ids of models that are not text chat models (images, audio, embeddings, moderation, fine-tunes...): left out of
+# the market by curation and by live ingest alike.
+NOT_CHAT = re.compile(
+    r"(embed|audio|realtime|tts|transcribe|whisper|dall-e|image|moderation|search-preview|computer-use|"
+    r"rerank|^ft:|/ft:|\.ft-|-vision-preview|imagen|veo|lyria|-live-|omni-moderation|sora|codex-mini-latest|"
+    r"text-similarity|text-search|guard)", re.I)
+
+
 def non_api_reason(external_id: str) -> str | None:
     """Why an external id names a local or quantised run rather than an LLM API model (else None)."""
     s = str(external_id).strip()

@@ -213,6 +213,7 @@ def _name_candidates(raw: Path, or_snaps, score_rows, meta) -> dict[str, list[tu
 
     from lib.curate.aliases import normalise_id
     from lib.curate.prices import GENAI_FIRST_PARTY, LONG_SUFFIX
+    from lib.ingest import llm_prices
     cands: dict[str, dict[str, tuple]] = {}
 
     def put(mid, src, name, exact, order):
@@ -229,7 +230,7 @@ def _name_candidates(raw: Path, or_snaps, score_rows, meta) -> dict[str, list[tu
         sid = r["model_id"]
         if LONG_SUFFIX.search(sid):
             continue
-        mid = normalise_id(re.sub(r"^gemini-3-1-", "gemini-3.1-", sid), vendor_hint=r["vendor"] or None)
+        mid = normalise_id(llm_prices.split_tier(sid)[0], vendor_hint=r["vendor"] or None)
         if mid:  # newest name of the id that is the model's own slug first
             put(mid, "simonw_llm_prices", r["name"], sid == mid.split("/", 1)[1],
                 "~" + str(99999999 - int(r["last_seen_commit_date"].replace("-", ""))))

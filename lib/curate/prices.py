@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.curate.aliases import EPOCH_AA_NAMES, normalise_id
-from lib.ingest import litellm, openrouter
+from lib.curate.aliases import EPOCH_AA_NAMES, NOT_CHAT, normalise_id
+from lib.ingest import litellm, llm_prices, openrouter
 from lib.ingest.common import RowError
 
-CHAT_EXCLUDE = re.compile(
-    r"(embed|audio|realtime|tts|transcribe|whisper|dall-e|image|moderation|search-preview|computer-use|"
-    r"rerank|^ft:|/ft:|\.ft-|-vision-preview|imagen|veo|lyria|-live-|omni-moderation|sora|codex-mini-latest|"
-    r"text-similarity|text-search|guard)", re.I)
+CHAT_EXCLUDE = NOT_CHAT  # lib.curate.aliases: the one list of non-chat ids
 
 
 def _day_after(d: str) -> str:
@@ -156,7 +153,7 @@ def epoch_blended_launches(raw: Path, price_rows: list[dict]) -> tuple[list[dict
 
 
 # ---------------------------------------------------------------- simonw/llm-prices (git history + HEAD)
-LONG_SUFFIX = re.compile(r"-(128k|200k|256k|272k)$")
+LONG_SUFFIX = llm_prices.LONG_SUFFIX
 
 
 def simonw_prices(raw: Path) -> tuple[list[dict], list[dict]]:
@@ -169,9 +166,7 @@ def simonw_prices(raw: Path) -> tuple[list[dict], list[dict]]:
         sid = r["model_id"]
         if CHAT_EXCLUDE.search(sid):
             continue
-        tier = "long-context" if LONG_SUFFIX.search(sid) else "standard"
-        base = LONG_SUFFIX.sub("", sid)
-        base = re.sub(r"^gemini-3-1-", "gemini-3.1-", base)
+        base, tier, min_prompt = llm_prices.split_tier(sid)  # live ingest's rule for the ids
         mid = normalise_id(base, vendor_hint=r["vendor"] or None)
         if not mid:
             continue
@@ -200,9 +195,8 @@ def simonw_prices(raw: Path) -> tuple[list[dict], list[dict]]:
                 f"{sid} ${inp}/${out} ends {to} but was first listed {frm} (a past price recorded "
                 "retroactively without from_date); left out, the earlier observation covers it")))
             continue
-        long_at = LONG_SUFFIX.search(sid)
         rows.append(_row(mid, mid.split("/")[0], True, tier, frm, to, inp, out, cache, kind,
-                         "simonw_llm_prices", rel, ref, note, int(long_at.group(1)[:-1]) * 1000 if long_at else None))
+                         "simonw_llm_prices", rel, ref, note, min_prompt))
     # o3: the $2/$8 row ended when the bad migration happened; reopen it (it is still the price at HEAD)
     for row in rows:
         if row["model_id"] == "openai/o3" and row["input_usd_per_mtok"] == 2.0:

@@ -27,8 +27,8 @@ MAX_CELL_CHARS = 20_000
 PARSED_COLUMNS = {
     "models": ["external_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
                "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
-    "prices": ["external_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
-               "cache_read_usd_per_mtok", "source_ref", "note", "effective_from", "date_kind"],
+    "prices": ["external_id", "provider", "first_party", "tier", "min_prompt_tokens", "input_usd_per_mtok",
+               "output_usd_per_mtok", "cache_read_usd_per_mtok", "source_ref", "note", "effective_from", "date_kind"],
     "scores": ["external_id", "metric_id", "value", "metric_version", "source_ref"],
 }
 

@@ -7,7 +7,9 @@ retrieval day. Each vendor file is kept as its own raw payload.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from lib.curate.aliases import NOT_CHAT
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
@@ -38,6 +40,22 @@ def fetch(session=None) -> list[common.Payload]:
             for n in names[:MAX_FILES]]
 
 
+# An id ending in a context size (`gemini-2.5-pro-200k`, `gpt-5.4-272k`) is the long-context price of the id
+# without it, applying to the whole request when the prompt is longer than that size.
+LONG_SUFFIX = re.compile(r"-(128k|200k|256k|272k)$")
+
+
+def split_tier(external_id: str) -> tuple[str, str, int | None]:
+    """(the model's id, price tier, prompt tokens above which the tier applies) of an llm-prices id: one rule for
+    live ingest and for curation (the git history of the same files)."""
+    long_at = LONG_SUFFIX.search(external_id)
+    base = LONG_SUFFIX.sub("", external_id)
+    base = re.sub(r"^gemini-3-1-", "gemini-3.1-", base)  # llm-prices spells Gemini 3.1 with a dash
+    if not long_at:
+        return base, "standard", None
+    return base, "long-context", int(long_at.group(1)[:-1]) * 1000
+
+
 def _in_force(history: list, day: dt.date) -> dict | None:
     for h in history:
         if not isinstance(h, dict):
@@ -62,11 +80,13 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     common.check_row_count("llm_prices", doc["models"], MAX_ROWS)
     vendor = str(doc["vendor"])
     day = (retrieved_at or dt.datetime.now(dt.timezone.utc)).date()
-    models, prices, skipped, seen, hints = [], [], [], set(), {}
+    models, long_models, prices, skipped, seen, hints = [], [], [], [], set(), {}
     for i, row in enumerate(doc["models"]):
         ext_id = str(row.get("id")) if isinstance(row, dict) and row.get("id") else f"#{i}"
         try:
             ext_id = common.first_occurrence(common.require_object(row, "models[]").get("id"), "id", seen)
+            if NOT_CHAT.search(ext_id):
+                raise RowError("id", "not a text chat model (images, audio, embeddings...)")
             name = common.text(row.get("name"), "name")
             history = row.get("price_history")
             if history is None:
@@ -85,16 +105,20 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
             skipped.append(Skipped(ext_id, exc.field, exc.reason))
             continue
         ref = f"https://github.com/simonw/llm-prices/blob/main/data/{vendor}.json#{ext_id}"
-        hints[ext_id] = vendor
-        models.append(dict(external_id=ext_id, vendor=None, name=name, status="unreviewed", source_id=SOURCE_ID,
-                           source_ref=ref))
+        base, tier, min_prompt = split_tier(ext_id)  # `-200k`: the long-context price of the base model
+        hints[base] = vendor
+        (models if tier == "standard" else long_models).append(
+            dict(external_id=base, vendor=None, name=name if tier == "standard" else base, status="unreviewed",
+                 source_id=SOURCE_ID, source_ref=ref))
         # An explicit from_date is the vendor-effective date of this price (issue 3's precedence); without one
         # the price is only known to hold on the retrieval day.
         from_date = h.get("from_date")
-        prices.append(dict(external_id=ext_id, provider=None, first_party=True, tier="standard",
-                           input_usd_per_mtok=inp, output_usd_per_mtok=out, cache_read_usd_per_mtok=cache,
-                           source_ref=ref, note=f"price_history from {from_date or 'start'}",
+        prices.append(dict(external_id=base, provider=None, first_party=True, tier=tier,
+                           min_prompt_tokens=min_prompt, input_usd_per_mtok=inp, output_usd_per_mtok=out,
+                           cache_read_usd_per_mtok=cache, source_ref=ref,
+                           note=f"price_history from {from_date or 'start'}",
                            effective_from=from_date, date_kind="effective" if from_date else None))
+    models += long_models  # a base model listed only with its long-context price still gets a model row
     common.check_drift("llm_prices", len(doc["models"]), skipped, len(prices))
     return common.result(SOURCE_ID, models, prices, [], skipped, len(doc["models"]), hints)
 
