@@ -19,6 +19,7 @@ from lib.constants import DEFAULT_BASIS, DEFAULT_METRIC, DEFAULT_RATIO
 from lib.curate.article import ARTICLE_MODELS, ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.errors import UsageError
 
+SPEED_COLUMNS = ("speed_observed_date", "output_tokens_per_s", "ttft_s")
 PRICE_POLICY_TEXT = {"student-launch": "both priced at the student's launch", "today": "both priced today"}
 
 
@@ -163,6 +164,13 @@ def frontier(
     elif replay_dates:
         series = snapshot.markets_as_of(con, replay_dates, metric_id, basis, ratio)
     if replay_dates:
+        # each frame's hover carries the speed measured by its date, as the one-date chart's does
+        speed = queries.speeds_at(con, replay_dates)
+        series = (
+            series.drop(columns=[c for c in SPEED_COLUMNS if c in series.columns])
+            .assign(as_of=pd.to_datetime(series["as_of"]))
+            .merge(speed, on=["as_of", "model_id"], how="left")
+        )
         frames = pd.concat([views.frontier_points(g, higher_is_better=hib, **f) for _, g in series.groupby("as_of")])
     if headline_pairs is None:
         headline_pairs = article_headline_pairs() if metric_id == COMPOSITE_METRIC else ()

@@ -609,6 +609,31 @@ GROUP BY model_id, observed_date
 ORDER BY model_id"""
 
 
+# SPEED_AS_OF at each of many dates in one statement (the replay's frames): per model, its newest observation day on
+# or before each date, medians over that day's providers. Registered list parameter: the dates.
+SPEEDS_AT = """
+WITH per_day AS (
+    SELECT model_id, observed_date, median(output_tokens_per_s) AS output_tokens_per_s, median(ttft_s) AS ttft_s
+    FROM speed
+    GROUP BY model_id, observed_date
+), wanted AS (
+    SELECT d.as_of, m.model_id
+    FROM (SELECT DISTINCT unnest(?::DATE[]) AS as_of) d CROSS JOIN (SELECT DISTINCT model_id FROM per_day) m
+)
+SELECT w.as_of, w.model_id, p.observed_date AS speed_observed_date, p.output_tokens_per_s, p.ttft_s
+FROM wanted w ASOF JOIN per_day p ON w.model_id = p.model_id AND w.as_of >= p.observed_date
+ORDER BY w.as_of, w.model_id"""
+
+
+def speeds_at(con, dates) -> pd.DataFrame:
+    """`as_of, model_id, speed_observed_date, output_tokens_per_s, ttft_s` at each of `dates` (models measured by
+    then only): the speed `speed_as_of` gives at each date."""
+    days = sorted({_date(d) for d in dates})
+    out = con.execute(SPEEDS_AT, [days]).df()
+    out["as_of"] = pd.to_datetime(out["as_of"])
+    return out
+
+
 def task_benchmarks(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM task_benchmarks ORDER BY benchmark_id").df()
 

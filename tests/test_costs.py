@@ -603,3 +603,24 @@ def test_host_price_chart_of_one_observation_day_has_a_date_axis_not_millisecond
     assert x.type == "date" and "%H" not in (x.tickformat or "") and "%S" not in (x.tickformat or "")
     assert lo <= pd.Timestamp("2026-04-18") and hi >= pd.Timestamp("2026-06-17")
     assert x.dtick == "M1"  # one tick per month: "%b %Y" on weekly ticks would repeat each month
+
+
+def test_replay_frames_show_the_speed_measured_by_their_date(con):
+    """Played to the chosen month, the replay's hovers name the same measured speeds as the chart of that date; a
+    month before any speed measurement names none."""
+    from lib import charts, views
+
+    lo, hi = queries.date_span(con)
+    first_speed = con.execute("SELECT min(observed_date) FROM speed").fetchall()[0][0]
+    months = [m for m in views.month_ends(lo, hi) if m <= clock.today()][-30:]
+    assert months[0] < first_speed <= months[-1]  # the span covers months before and after the first measurement
+    chart = charts.frontier(con, as_of=months[-1], metric_id="aa_intelligence_v4", replay_dates=months)
+
+    def speeds(traces):
+        return {row[0]: row[14] for t in traces if t.customdata is not None and len(t.customdata)
+                and len(t.customdata[0]) > 14 for row in t.customdata}
+
+    last, still = speeds(chart.fig.frames[-1].data), speeds(chart.fig.data)
+    assert last == still and sum("tokens/s" in v for v in still.values()) > 0
+    before = [f for f in chart.fig.frames if f.name < str(first_speed)[:7]]
+    assert before and all(not any(speeds(f.data).values()) for f in before)
