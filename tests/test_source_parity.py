@@ -172,3 +172,45 @@ def test_curation_and_live_ingest_read_llm_prices_the_same(path, empty_store, ll
             assert not isinstance(p["effective_from"], str), key
     # non-chat ids (images) are left out by both
     assert not any(llm_prices.NOT_CHAT.search(str(e)) for e in live.prices["external_id"])
+
+
+# Artificial Analysis: curation reads the recorded API page for the measured cost per task (and the scraped tables
+# for scores, another format); live ingest reads the same page for index scores and prices. Both read a row with
+# one reader and resolve a model from its display name without the effort or host qualifier.
+AA_PAGES = [FIX / "aa_language_models_free_page1_2026-06-27.json"]
+
+
+@pytest.mark.parametrize("path", AA_PAGES, ids=lambda p: p.stem)
+def test_curation_and_live_ingest_read_artificial_analysis_the_same(path, empty_store):
+    import json
+
+    from lib.curate import scores as curate_scores
+    from lib.curate import task_costs
+    from lib.ingest import artificial_analysis as aa
+
+    day = "2026-06-27"
+    body = path.read_bytes()
+    live = _live(empty_store, aa, body, day)
+    parsed = aa.parse(body, dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc))
+    ids = resolve.resolve_ids(empty_store, parsed, aa.display_key, aa.RESOLVE_BY_NAME)
+    index = dict(zip(parsed.scores["external_id"], parsed.scores["value"]))
+    compared = 0
+    for row in json.loads(body)["data"]:
+        curated = curate_scores._aa_model_id(None, row["name"], path.name)
+        if curated is None:
+            continue  # a name curation's normaliser does not know: live ingest queues it for review
+        compared += 1
+        slug = row["slug"]
+        # the same model; live ingest may only differ by taking a reviewed alias of the slug over the name's guess
+        assert ids[slug] == curated or (ids[slug] == normalise_id(slug) and resolve.is_explicit(slug)), slug
+    assert compared >= 100
+    # the measured cost per task curation keeps carries the index live ingest stores for the same row
+    costs = task_costs.aa_api_task_costs(json.loads(body), path.name, day)
+    assert costs
+    for r in costs:
+        slug = r["source_ref"].split(";slug=", 1)[1]
+        assert r["model_id"] == ids[slug] or resolve.is_explicit(slug), slug
+        assert r["score"] == pytest.approx(index[slug]), slug
+        assert r["variant"] == task_costs.variant_of(parsed.models.set_index("external_id").loc[slug, "name"])
+    # efforts of one model ("GPT-5 nano (minimal)", "GPT-5 nano (high)") are one model: live ingest keeps one row
+    assert live.scores["model_id"].is_unique

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from lib.curate.aliases import EPOCH_AA_NAMES, non_api_reason, normalise_id
-from lib.ingest import lmarena
+from lib.ingest import artificial_analysis, lmarena
 from lib.ingest.common import NotAnApiModel, RowError
 
 METRICS: list[dict] = [
@@ -146,11 +146,6 @@ def _pct(v):
         return None
 
 
-# trailing qualifiers of AA names that are a reasoning effort or a host, not another model
-_AA_QUALIFIER = re.compile(r"\s*\((max|xhigh|high|medium|low|minimal|reasoning|non-reasoning|thinking|"
-                           r"non-reasoning, \w+|reasoning, \w+|vertex|ai studio|bedrock)\)$", re.I)
-
-
 def _aa_model_id(api_id, name, rel=""):
     # the first id present decides: a quantised host deployment (api id `...-fp8`) is dropped; a clean api id
     # (e.g. `Qwen/Qwen3.5-0.8B`) keeps the row even when the display name notes the host's precision
@@ -162,9 +157,7 @@ def _aa_model_id(api_id, name, rel=""):
             c = cand.strip()
             if _excluded("artificial_analysis", c, rel):
                 continue  # a host-precision name ("Qwen3 235B (FP8)") must not become a model of its own
-            while _AA_QUALIFIER.search(c):
-                c = _AA_QUALIFIER.sub("", c)
-            mid = normalise_id(c)
+            mid = normalise_id(artificial_analysis.display_key(c))  # live ingest's rule: qualifiers stripped
             if mid:
                 return mid
     return None

@@ -15,6 +15,8 @@ import yaml
 
 from lib.curate.aliases import normalise_id
 from lib.curate.scores import _aa_model_id, _excluded, _pct
+from lib.ingest import artificial_analysis
+from lib.ingest.common import RowError
 
 # A benchmark whose runs have a measured cost; `metric_id` is the score the same run produced.
 BENCHMARKS: list[dict] = [
@@ -109,22 +111,20 @@ def aa_task_costs(raw: Path) -> list[dict]:
 def aa_api_task_costs(payload: dict, rel: str, date: str) -> list[dict]:
     """Rows from one AA API page (`/api/v2/language/models`): `artificial_analysis_intelligence_index_cost`'s
     cost per task, with the same model's index; models without a measured cost give no row."""
-    rows = []
+    rows, seen = [], set()
     for item in payload.get("data", []) if isinstance(payload, dict) else []:
-        if not isinstance(item, dict):
+        try:
+            r = artificial_analysis.read_row(item, seen)  # live ingest's reader of the format
+        except RowError:
             continue
-        cost = item.get("artificial_analysis_intelligence_index_cost") or {}
-        per_task = _usd((cost.get("cost_per_task") or {}).get("total_cost")) if isinstance(cost, dict) else None
-        if not per_task:
+        if not r.cost_per_task:
             continue
-        mid = _aa_model_id(None, item.get("name"), rel)
+        mid = _aa_model_id(None, r.name, rel)
         if not mid:
             continue
-        score = (item.get("evaluations") or {}).get("artificial_analysis_intelligence_index")
-        rows.append(_row(mid, variant_of(item.get("name", "")), "aa_index", date, per_task, None,
-                         _usd(cost.get("total_cost")), None, None, float(score) if score is not None else None,
-                         "AA default provider", "artificial_analysis", rel,
-                         f"{rel}#id={item.get('id')};slug={item.get('slug')}"))
+        rows.append(_row(mid, variant_of(r.name), "aa_index", date, r.cost_per_task, None, r.cost_total, None, None,
+                         r.index, "AA default provider", "artificial_analysis", rel,
+                         f"{rel}#id={item.get('id')};slug={r.slug}"))
     return rows
 
 

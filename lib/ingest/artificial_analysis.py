@@ -5,8 +5,10 @@ the intelligence-index version (metric aa_intelligence_v<major>). Attribution: A
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -34,6 +36,24 @@ KNOWN_MAJOR = {2, 3, 4}
 # Evaluation keys that first appeared with an index version (legacy payloads do not state the version).
 V4_KEYS = ("gdpval", "gdpval_aa", "omniscience", "aa_omniscience")
 V3_KEYS = ("terminalbench_hard", "tau2", "ifbench", "lcr", "aime_25")
+
+
+# Trailing qualifiers of AA display names that are a reasoning effort or a host, not another model:
+# "GPT-5 nano (minimal)", "o3-mini (high)", "Claude 4 Sonnet (Reasoning)", "Llama 3.1 405B (Vertex)".
+QUALIFIER = re.compile(r"\s*\((max|xhigh|high|medium|low|minimal|reasoning|non-reasoning|thinking|"
+                       r"non-reasoning, \w+|reasoning, \w+|vertex|ai studio|bedrock)\)$", re.I)
+# Ids are resolved from the display name (qualifiers stripped), not the slug: AA's slugs drop the dots of
+# versions and fold the effort in ("glm-4-5v", "o3-mini-high"); the name keeps them apart ("GLM-4.5V").
+RESOLVE_BY_NAME = True
+
+
+def display_key(name: str) -> str:
+    """An AA display name without its effort or host qualifiers: the text model ids are resolved from (curation's
+    scrape tables and live ingest alike)."""
+    c = str(name).strip()
+    while QUALIFIER.search(c):
+        c = QUALIFIER.sub("", c)
+    return c
 
 
 class MissingKey(DataError):
@@ -114,6 +134,63 @@ def _version(doc: dict) -> tuple[int, str]:
     return 2, "2 (inferred from evaluation keys)"
 
 
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """One model row of an API page as every path reads it: prices in USD per 1M tokens, the intelligence index,
+    and the measured cost of running the index (USD per task and in total), where AA states them."""
+
+    slug: str
+    name: str
+    creator: str | None
+    index: float | None
+    input_usd_per_mtok: float | None
+    output_usd_per_mtok: float | None
+    cache_read_usd_per_mtok: float | None
+    release_date: str | None
+    cost_per_task: float | None
+    cost_total: float | None
+
+
+def _cost(value, field: str) -> float | None:
+    try:
+        return common.price(value, field, per_token=False) or None  # 0 is "not measured", never a cost
+    except RowError:
+        return None  # a cost is an extra: an unreadable one drops the cost, not the row
+
+
+def read_row(row, seen: set) -> Listing:
+    """One `data[]` row -> a Listing; RowError (field, reason) for a row no path can use. The one reader of the
+    format: live ingest (`parse`) and curation (lib.curate.task_costs, the recorded API page) both call it."""
+    slug = common.first_occurrence(common.require_object(row, "data[]").get("slug"), "slug", seen)
+    try:
+        name = common.text(row.get("name"), "name")
+        creator = row.get("model_creator") if isinstance(row.get("model_creator"), dict) else {}
+        evaluations = row.get("evaluations")
+        if evaluations is None:
+            raise RowError("evaluations", "missing")
+        if not isinstance(evaluations, dict):
+            raise RowError("evaluations", f"expected an object, got {type(evaluations).__name__}")
+        index = common.number(evaluations.get("artificial_analysis_intelligence_index"),
+                              "evaluations.artificial_analysis_intelligence_index", lo=0, hi=100)
+        pricing = row.get("pricing") if isinstance(row.get("pricing"), dict) else {}
+        inp = common.price(pricing.get("price_1m_input_tokens"), "pricing.price_1m_input_tokens", per_token=False)
+        out = common.price(pricing.get("price_1m_output_tokens"), "pricing.price_1m_output_tokens", per_token=False)
+        cache = common.price(pricing.get("price_1m_cache_hit_tokens"), "pricing.price_1m_cache_hit_tokens",
+                             per_token=False)
+        release = common.iso_date(row.get("release_date"), "release_date")
+    except RowError as exc:
+        exc.external_id = slug
+        raise
+    cost = row.get("artificial_analysis_intelligence_index_cost")
+    cost = cost if isinstance(cost, dict) else {}
+    per_task = cost.get("cost_per_task") if isinstance(cost.get("cost_per_task"), dict) else {}
+    vendor = creator.get("slug") or creator.get("name")
+    return Listing(slug=slug, name=str(name), creator=str(vendor) if vendor else None, index=index,
+                   input_usd_per_mtok=inp, output_usd_per_mtok=out, cache_read_usd_per_mtok=cache,
+                   release_date=release, cost_per_task=_cost(per_task.get("total_cost"), "cost_per_task.total_cost"),
+                   cost_total=_cost(cost.get("total_cost"), "artificial_analysis_intelligence_index_cost.total_cost"))
+
+
 def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResult:
     doc = common.load_json(payload, "artificial_analysis")
     if not isinstance(doc, dict):
@@ -129,42 +206,24 @@ def parse(payload: bytes, retrieved_at: dt.datetime | None = None) -> ParseResul
     metric = f"aa_intelligence_v{major}"
     models, prices, scores, skipped, seen, hints = [], [], [], [], set(), {}
     for i, row in enumerate(rows):
-        ext_id = f"#{i}"
         try:
-            ext_id = common.first_occurrence(common.require_object(row, "data[]").get("slug"), "slug", seen)
-            name = common.text(row.get("name"), "name")
-            creator = row.get("model_creator") if isinstance(row.get("model_creator"), dict) else {}
-            evaluations = row.get("evaluations")
-            if evaluations is None:
-                raise RowError("evaluations", "missing")
-            if not isinstance(evaluations, dict):
-                raise RowError("evaluations", f"expected an object, got {type(evaluations).__name__}")
-            index = common.number(evaluations.get("artificial_analysis_intelligence_index"),
-                                  "evaluations.artificial_analysis_intelligence_index", lo=0, hi=100)
-            pricing = row.get("pricing") if isinstance(row.get("pricing"), dict) else {}
-            inp = common.price(pricing.get("price_1m_input_tokens"), "pricing.price_1m_input_tokens",
-                               per_token=False)
-            out = common.price(pricing.get("price_1m_output_tokens"), "pricing.price_1m_output_tokens",
-                               per_token=False)
-            cache = common.price(pricing.get("price_1m_cache_hit_tokens"), "pricing.price_1m_cache_hit_tokens",
-                                 per_token=False)
-            release = common.iso_date(row.get("release_date"), "release_date")
+            r = read_row(row, seen)
         except RowError as exc:
-            skipped.append(Skipped(ext_id, exc.field, exc.reason))
+            skipped.append(Skipped(exc.external_id or f"#{i}", exc.field, exc.reason))
             continue
+        ext_id = r.slug
         ref = f"{BASE}/models/{ext_id}"
-        vendor_name = creator.get("slug") or creator.get("name")
-        if vendor_name:
-            hints[ext_id] = str(vendor_name)
-        models.append(dict(external_id=ext_id, vendor=None, name=name, release_date=release, status="unreviewed",
-                           source_id=SOURCE_ID, source_ref=ref))
-        if index is not None:
-            scores.append(dict(external_id=ext_id, metric_id=metric, value=index, metric_version=version,
+        if r.creator:
+            hints[ext_id] = r.creator
+        models.append(dict(external_id=ext_id, vendor=None, name=r.name, release_date=r.release_date,
+                           status="unreviewed", source_id=SOURCE_ID, source_ref=ref))
+        if r.index is not None:
+            scores.append(dict(external_id=ext_id, metric_id=metric, value=r.index, metric_version=version,
                                source_ref=ref))
-        if inp is not None or out is not None:
+        if r.input_usd_per_mtok is not None or r.output_usd_per_mtok is not None:
             prices.append(dict(external_id=ext_id, provider="artificial_analysis", first_party=False,
-                               tier="standard", input_usd_per_mtok=inp, output_usd_per_mtok=out,
-                               cache_read_usd_per_mtok=cache, source_ref=ref,
-                               note="AA's reference price (median across providers)"))
+                               tier="standard", input_usd_per_mtok=r.input_usd_per_mtok,
+                               output_usd_per_mtok=r.output_usd_per_mtok, cache_read_usd_per_mtok=r.cache_read_usd_per_mtok,
+                               source_ref=ref, note="AA's reference price (median across providers)"))
     common.check_drift("artificial_analysis", len(rows), skipped, len(models))
     return common.result(SOURCE_ID, models, prices, scores, skipped, len(rows), hints)

@@ -17,7 +17,8 @@ from lib.curate.aliases import EXPLICIT, alias_key, normalise_id  # the curation
 from lib.ingest.common import ParseResult, Skipped
 
 
-def _is_explicit(external_id: str) -> bool:
+def is_explicit(external_id: str) -> bool:
+    """True when the curated alias list (not a rule) names the model of `external_id`."""
     k = alias_key(external_id)
     return k in EXPLICIT or k.rpartition("/")[2] in EXPLICIT
 
@@ -32,8 +33,10 @@ def _fallback(external_id: str, hint: str | None) -> str:
     return f"{vendor}/{_slug(external_id.rpartition('/')[2] if '/' in external_id else external_id)}"
 
 
-def resolve_ids(con, parsed: ParseResult, key_fn=None) -> dict[str, str]:
-    """external_id -> model_id for every model row of a parsed payload."""
+def resolve_ids(con, parsed: ParseResult, key_fn=None, by_name: bool = False) -> dict[str, str]:
+    """external_id -> model_id for every model row of a parsed payload. `key_fn`: the source's own clean-up of an
+    id or name before the normaliser (its `display_key`); `by_name`: the name is tried before the id (a source
+    whose ids are lossy slugs)."""
     alias_table = {(s, e): m for s, e, m in con.execute(queries.ALIASES).fetchall()}
     existing = queries.model_ids(con)
     out: dict[str, str] = {}
@@ -46,13 +49,14 @@ def resolve_ids(con, parsed: ParseResult, key_fn=None) -> dict[str, str]:
             continue
         hint = parsed.vendor_hints.get(ext_id)
         candidates = []
-        for raw in dict.fromkeys([ext_id, name] if name and name != ext_id else [ext_id]):
+        order = [name, ext_id] if by_name else [ext_id, name]
+        for raw in dict.fromkeys(r for r in order if r):
             key = key_fn(raw) if key_fn else raw
             mid = normalise_id(key, hint)
             if mid:
                 # an id the registry merged into another model (a host deployment, a spelling twin)
                 mid = alias_table.get(("curation", mid), mid)
-                candidates.append((_is_explicit(key), mid))
+                candidates.append((is_explicit(key), mid))
         # a model the store knows beats a curated explicit mapping, which beats a rule-based guess
         ranked = sorted(candidates, key=lambda c: (c[1] not in existing, not c[0]))
         out[ext_id] = ranked[0][1] if ranked else _fallback(ext_id, hint)
@@ -61,7 +65,7 @@ def resolve_ids(con, parsed: ParseResult, key_fn=None) -> dict[str, str]:
 
 def apply(con, parsed: ParseResult, module) -> ParseResult:
     """Resolve ids, fill vendors, drop rows that collide after resolution (recorded as skipped)."""
-    ids = resolve_ids(con, parsed, getattr(module, "display_key", None))
+    ids = resolve_ids(con, parsed, getattr(module, "display_key", None), getattr(module, "RESOLVE_BY_NAME", False))
     skipped = list(parsed.skipped)
 
     models = parsed.models.copy()
