@@ -7,14 +7,17 @@ import contextlib
 import datetime as dt
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 
@@ -22,7 +25,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:  # pages run under AppTest import lib from the project root
     sys.path.insert(0, str(PROJECT_DIR))
 
-from lib import schema, store  # noqa: E402
+from lib import queries, schema, store  # noqa: E402
 
 SMALL_SEED = PROJECT_DIR / "tests" / "fixtures" / "seed_small"
 
@@ -50,6 +53,37 @@ def frontier_db(tmp_path_factory, seed_dir) -> dict:
     db = base / "frontier.duckdb"
     store.build(db, seed_dir, snapshots)
     return {"db": db, "seed": seed_dir, "snapshots": snapshots}
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+
+
+@pytest.fixture(scope="session")
+def build_db(frontier_db):
+    """`build_db(db, seed, snapshots)` does what `store.build(db, seed, snapshots)` does, in milliseconds when it can:
+    a build from the session's seed with no kept snapshots is a copy of the session database (same tables, same
+    data version) with a file id of its own, as every file a writer produces has. Anything else is really built.
+    Tests whose subject is the build itself call `store.build`."""
+    seed = Path(frontier_db["seed"]).resolve()
+    template = frontier_db["db"] if not _has_files(Path(frontier_db["snapshots"])) else None
+
+    def build(db: Path, seed_dir: Path, snapshot_dir: Path) -> Path:
+        db = Path(db)
+        if template is None or Path(seed_dir).resolve() != seed or _has_files(Path(snapshot_dir)):
+            store.build(db, seed_dir, snapshot_dir)
+            return db
+        tmp = db.with_name(db.name + ".copying")
+        shutil.copyfile(template, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(queries.SET_META, ["file_id", uuid.uuid4().hex])
+        finally:
+            con.close()
+        os.replace(tmp, db)
+        return db
+
+    return build
 
 
 @pytest.fixture
@@ -113,30 +147,70 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(frontier_db):
-    """One `streamlit run app.py` on a free 127.0.0.1 port for every browser test of the session."""
-    port = _free_port()
-    env = {**os.environ, "FRONTIER_DB": str(frontier_db["db"]), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
-           "FRONTIER_SNAPSHOT_DIR": str(frontier_db["snapshots"])}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=PROJECT_DIR, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_streamlit(env: dict, log: Path, *, port: int | None = None) -> tuple[str, subprocess.Popen]:
+    """`streamlit run app.py` on a free 127.0.0.1 port with `env` added; its output goes to `log` (a pipe nobody
+    reads would stall a chatty server). Returns (url, process) once it answers its health check."""
+    port = port or _free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                                cwd=PROJECT_DIR, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120  # a loaded machine can take a minute to import Streamlit
     while True:
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
+            return url, proc
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
+                stop_streamlit(proc)
+                raise RuntimeError("streamlit did not start:\n" + log_tail(log)) from None
             time.sleep(0.25)
-    yield url
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
     proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def log_tail(log: Path, chars: int = 3000) -> str:
+    try:
+        return log.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+SERVER_LOGS: list[Path] = []  # every test server's log: a failing browser test shows their tails
+
+
+@pytest.fixture(scope="session")
+def server(frontier_db, tmp_path_factory):
+    """One `streamlit run app.py` on a free 127.0.0.1 port for every browser test of the session."""
+    env = {"FRONTIER_DB": str(frontier_db["db"]), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
+           "FRONTIER_SNAPSHOT_DIR": str(frontier_db["snapshots"])}
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    SERVER_LOGS.append(log)
+    try:
+        url, proc = start_streamlit(env, log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield url
+    stop_streamlit(proc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that used a test server gets the tail of that server's log in its report."""
+    report = yield
+    if report.failed and SERVER_LOGS and {"server", "site"} & set(getattr(item, "fixturenames", ())):
+        for log in SERVER_LOGS:
+            report.sections.append((f"streamlit log {log}", log_tail(log)))
+    return report
 
 
 @pytest.fixture(scope="session")

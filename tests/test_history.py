@@ -10,10 +10,10 @@ from lib.curate import coverage, history
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
+def con(tmp_path_factory, build_db):
     tmp = tmp_path_factory.mktemp("history")
     db = tmp / "seed.duckdb"
-    store.build(db, paths.seed_dir(), tmp / "no-snapshots")
+    build_db(db, paths.seed_dir(), tmp / "no-snapshots")
     c = store.connect_readonly(db)
     yield c
     c.close()

@@ -134,10 +134,10 @@ def test_a_model_point_uses_its_default_configuration_and_names_a_variant_when_o
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, build_db):
     from lib import store
     db = tmp_path_factory.mktemp("registry") / "f.duckdb"
-    store.build(db, SEED, tmp_path_factory.mktemp("no-snapshots"))
+    build_db(db, SEED, tmp_path_factory.mktemp("no-snapshots"))
     con = store.connect_readonly(db)
     yield con
     con.close()

@@ -2,58 +2,30 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import tempfile
 from pathlib import Path
 
-from tests.conftest import PROJECT_DIR
+from tests.conftest import ARGS as CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, _free_port, log_tail, start_streamlit, stop_streamlit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = _free_port
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "have_chromium", "streamlit_server", "wait_idle"]
 
 
 @contextlib.contextmanager
 def streamlit_server(env: dict, *, port: int | None = None):
-    """Yields (url, process); the server is stopped on exit."""
-    port = port or free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=PROJECT_DIR, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("streamlit did not start")
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited: " + proc.stderr.read().decode()[-2000:])
-        yield url, proc
-    finally:
-        proc.terminate()
+    """Yields (url, process); the server is stopped on exit. Its output goes to a file whose tail is added to an
+    error raised inside the block."""
+    with tempfile.TemporaryDirectory(prefix="streamlit-log-") as folder:
+        log = Path(folder) / "streamlit.log"
+        url, proc = start_streamlit(env, log, port=port)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            yield url, proc
+        except BaseException as exc:
+            exc.add_note("streamlit log (tail):\n" + log_tail(log))
+            raise
+        finally:
+            stop_streamlit(proc)
 
 
 def wait_idle(page, timeout: int = 60_000) -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import export, figures, store, views
+from lib import export, figures, views
 from lib.__main__ import main
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
@@ -31,10 +31,10 @@ values = st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.te
 
 
 @pytest.fixture(scope="module")
-def ingest_env(tmp_path_factory, frontier_db):
+def ingest_env(tmp_path_factory, frontier_db, build_db):
     base = tmp_path_factory.mktemp("battery")
     db, snaps = base / "b.duckdb", base / "snaps"
-    store.build(db, frontier_db["seed"], snaps)
+    build_db(db, frontier_db["seed"], snaps)
     env = {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
     return base, db, snaps, env
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import views
-from tests.reliability.serving import CHROMIUM, CHROMIUM_ARGS, free_port, have_chromium, streamlit_server, wait_idle
+from tests.reliability.serving import CHROMIUM, free_port, have_chromium, wait_idle
 
 PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
 PARAMS = ["metric", "basis", "ratio", "vendors", "reviewed", "as_of", "weights", "ctx", "headline", "replay", "tab",
@@ -60,21 +60,9 @@ def trap():
 
 
 @pytest.fixture(scope="module")
-def site(frontier_db):
-    env = {"FRONTIER_DB": str(frontier_db["db"]), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
-           "FRONTIER_SNAPSHOT_DIR": str(frontier_db["snapshots"])}
-    with streamlit_server(env) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def site(server):
+    """The session's test server (tests/conftest.py) on the session database; `browser` is the session's too."""
+    return server
 
 
 def _db_stamp(db) -> tuple:

@@ -15,12 +15,12 @@ OR_FILE = FIX / "openrouter_2026-08-08_slice.json"
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch, frontier_db):
+def env(tmp_path, monkeypatch, frontier_db, build_db):
     db, snaps = tmp_path / "x.duckdb", tmp_path / "snaps"
     for k, v in {"FRONTIER_DB": db, "FRONTIER_SNAPSHOT_DIR": snaps, "FRONTIER_SEED_DIR": frontier_db["seed"],
                  "FRONTIER_REVIEWS_DIR": tmp_path / "reviews"}.items():
         monkeypatch.setenv(k, str(v))
-    store.build(db, frontier_db["seed"], snaps)
+    build_db(db, frontier_db["seed"], snaps)
     return db, snaps
 
 

@@ -23,9 +23,9 @@ def corrupt_middle(path, seed: int = 0) -> None:
 
 
 @pytest.fixture
-def db_env(tmp_path, frontier_db, monkeypatch):
+def db_env(tmp_path, frontier_db, monkeypatch, build_db):
     db = tmp_path / "f.duckdb"
-    store.build(db, frontier_db["seed"], frontier_db["snapshots"])
+    build_db(db, frontier_db["seed"], frontier_db["snapshots"])
     monkeypatch.setenv("FRONTIER_DB", str(db))
     monkeypatch.setenv("FRONTIER_SEED_DIR", str(frontier_db["seed"]))
     monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(frontier_db["snapshots"]))

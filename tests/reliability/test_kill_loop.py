@@ -1,5 +1,9 @@
 """SIGKILL an ingest at random moments, again and again: the database is never left corrupt or half-written,
-and it always holds either the data before or the data after a whole import."""
+and it always holds either the data before or the data after a whole import.
+
+Each trial is `python -m lib ingest …`'s `main(argv)` in a process forked from a warm parent that has already
+imported the project (tests/reliability/forker.py), so every kill lands inside the import itself rather than in
+the interpreter's start-up, and a trial costs the import alone. The real entry point runs once at the end."""
 from __future__ import annotations
 
 import json
@@ -11,7 +15,8 @@ import sys
 import time
 
 from lib import queries, store
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, SMALL_SEED
+from tests.reliability.forker import Forker
 
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "ingest" / "openrouter_2026-08-08_slice.json"
 TRIALS = 20
@@ -26,47 +31,53 @@ def _read_all(db) -> dict:
         con.close()
 
 
-def test_kill_minus_nine_loop_never_corrupts(tmp_path, frontier_db):
+def test_kill_minus_nine_loop_never_corrupts(tmp_path):
+    # The small seed: an import runs the same steps (copy, write, derive, verify, swap) in a fraction of the time.
     db, snaps = tmp_path / "k.duckdb", tmp_path / "snapshots"
-    store.build(db, frontier_db["seed"], snaps)
-    env = {**os.environ, "FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]),
-           "FRONTIER_SNAPSHOT_DIR": str(snaps)}
+    store.build(db, SMALL_SEED, snaps)
+    env = {**os.environ, "FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(SMALL_SEED), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
     doc = json.loads(FIXTURE.read_text())
     rows = doc["data"] if isinstance(doc, dict) else doc
+    base_name = rows[0]["name"]
+
+    def payload(tag: str):
+        rows[0]["name"] = f"{base_name} #{tag}"  # a new payload each run: every import has something to write
+        f = tmp_path / f"p{tag}.json"
+        f.write_text(json.dumps(doc))
+        return f
+
     rng = random.Random(15)
-    # Calibrate: how long one whole import takes here; kills then land anywhere from start-up to the swap.
-    t0 = time.monotonic()
-    subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(FIXTURE),
-                    "--retrieved-at", "2026-08-07T06:00:00Z"], cwd=PROJECT_DIR, env=env, check=True,
-                   capture_output=True, timeout=300)
-    duration = time.monotonic() - t0
-    snapshots_seen = [_read_all(db)["snapshots"]]
-    killed = corrupt = 0
-    for trial in range(TRIALS):
-        rows[0]["name"] = f"{rows[0]['name'].split(' #')[0]} #{trial}"  # a new payload each trial
-        payload = tmp_path / f"p{trial}.json"
-        payload.write_text(json.dumps(doc))
-        proc = subprocess.Popen([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(payload),
-                                 "--retrieved-at", f"2026-08-{8 + trial % 20:02d}T06:00:00Z"],
-                                cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.3, 1.1) * duration)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            killed += 1
-        proc.wait(timeout=60)
-        try:
-            counts = _read_all(db)
-        except Exception:  # noqa: BLE001 - counted, and the test fails below
-            corrupt += 1
-            continue
-        assert counts["snapshots"] in (snapshots_seen[-1], snapshots_seen[-1] + 1)  # before, or one whole import
-        snapshots_seen.append(counts["snapshots"])
-        assert not list(tmp_path.glob("k.duckdb.tmp-*")) or proc.returncode == -signal.SIGKILL
-    print(f"kill loop: {TRIALS} trials, {killed} SIGKILLs, {corrupt} corrupt, "
+    with Forker(env) as forker:
+        # Calibrate: how long one whole import takes here (the second: the first one into a new file is slower);
+        # kills then land anywhere from its start to past the swap (some imports finish).
+        for day in ("06", "07"):
+            t0 = time.monotonic()
+            assert forker.wait(forker.run("ingest", "openrouter", "--from-file", payload(f"c{day}"),
+                                          "--retrieved-at", f"2026-08-{day}T06:00:00Z")) == 0
+            duration = time.monotonic() - t0
+        snapshots_seen = [_read_all(db)["snapshots"]]
+        killed = corrupt = 0
+        for trial in range(TRIALS):
+            pid = forker.run("ingest", "openrouter", "--from-file", payload(str(trial)),
+                             "--retrieved-at", f"2026-08-{8 + trial % 20:02d}T06:00:00Z")
+            time.sleep(rng.uniform(0.05, 1.5) * duration)
+            if forker.poll(pid) is None:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            returncode = forker.wait(pid)
+            try:
+                counts = _read_all(db)
+            except Exception:  # noqa: BLE001 - counted, and the test fails below
+                corrupt += 1
+                continue
+            assert counts["snapshots"] in (snapshots_seen[-1], snapshots_seen[-1] + 1)  # before, or one whole import
+            snapshots_seen.append(counts["snapshots"])
+            assert not list(tmp_path.glob("k.duckdb.tmp-*")) or returncode == -signal.SIGKILL
+    print(f"kill loop: {TRIALS} trials, {killed} SIGKILLs, {corrupt} corrupt, calibrated import {duration:.2f} s, "
           f"{snapshots_seen[-1] - snapshots_seen[0]} imports completed")
     assert corrupt == 0
     assert killed >= TRIALS // 2  # the loop really interrupted imports
-    # After the kills, the next run cleans up and succeeds.
+    # After the kills, the next run of the real entry point cleans up and succeeds.
     r = subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(FIXTURE),
                         "--retrieved-at", "2026-09-01T06:00:00Z"], cwd=PROJECT_DIR, env=env, capture_output=True,
                        text=True, timeout=300)

@@ -28,11 +28,11 @@ def _meta(db) -> dict:
 
 
 @pytest.fixture
-def live_env(tmp_path, frontier_db):
+def live_env(tmp_path, frontier_db, build_db):
     """A private copy of the session database with an empty snapshot folder (the ingest writes there)."""
     db, snaps = tmp_path / "live.duckdb", tmp_path / "snapshots"
     snaps.mkdir()
-    store.build(db, frontier_db["seed"], snaps)
+    build_db(db, frontier_db["seed"], snaps)
     return {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
 
 
