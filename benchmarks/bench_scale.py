@@ -192,8 +192,7 @@ def main(argv=None) -> int:
             row: dict = {"scale": n, "load_before": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
             from lib import store
 
-            if db.exists() and (store.stored_version(db) or "").startswith(
-                    f"{store.EXTERNAL_VERSION_PREFIX}synthetic-{n}-"):
+            if db.exists() and store.stored_version(db) == store.EXTERNAL_VERSION_PREFIX + synthetic.version(n):
                 row["build_s"] = None  # reused
             else:
                 row["build_s"] = round(_timed(lambda: synthetic.build_store(db, n))[0] / 1000, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from lib import store
+from lib import schema, store
 
 START = dt.date(2016, 1, 1)
 END = dt.date(2025, 12, 31)
@@ -128,10 +128,16 @@ def fill(con, intervals: int, models: int = MODELS, vendors: int = VENDORS) -> N
     con.execute(_LINEAGE_SQL, size)  # the models SQL and this one take both sizes
 
 
+def version(intervals: int, models: int = MODELS, vendors: int = VENDORS) -> str:
+    """The data version a synthetic store carries: its shape and the schema it was built with (a store built by
+    older code is rebuilt by the benchmark, not reused)."""
+    return f"synthetic-{intervals}-{models}-{vendors}-schema{schema.SCHEMA_VERSION}"
+
+
 def build_store(path: Path, intervals: int, models: int = MODELS, vendors: int = VENDORS) -> dict:
     """Write a synthetic store of `intervals` price rows to `path` through the project's write path."""
     return store.write_new(Path(path), lambda con: fill(con, intervals, models, vendors),
-                           version=f"synthetic-{intervals}-{models}-{vendors}")
+                           version=version(intervals, models, vendors))
 
 
 # --- pandas references -------------------------------------------------------------------------------------------

@@ -8,7 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from lib.schema import VARIANT_PRECEDENCE  # which score stands for a model with several
 
 PRICE_COLUMNS = """
     pi.input_usd_per_mtok, pi.output_usd_per_mtok, pi.cache_read_usd_per_mtok,
@@ -24,39 +28,27 @@ MARKET_COLUMNS = """
     p.price_source_ref,
     q.quality, q.quality_observed_date, q.quality_source_id, q.quality_source_ref, q.quality_variant"""
 
-# Which score stands for a model when it has several: its default configuration (variant '') first, else the
-# newest (then source, then the best-scoring configuration a source published); the hover names the variant.
-VARIANT_PRECEDENCE = "(sc.variant = '') DESC, sc.observed_date DESC, sc.source_id, sc.value DESC"
 
-# The metric's scores a date can see: a drifting metric's newest score on or before the date (one per model and
-# observed date, the lowest source id on a tie), any other metric's newest score whatever the date (`valid_from`
-# is then the start of time).
-QUALITY_ROWS = f"""
-quality_rows AS (
-    SELECT sc.model_id, mk.model_key, sc.value AS quality, sc.observed_date AS quality_observed_date,
-           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref, sc.variant AS quality_variant,
-           CASE WHEN mt.drifts THEN sc.observed_date ELSE DATE '0001-01-01' END AS valid_from
-    FROM scores sc JOIN metrics mt USING (metric_id) JOIN model_keys mk USING (model_id)
-    WHERE sc.metric_id = $metric
-    QUALIFY row_number() OVER (
-        PARTITION BY sc.model_id, CASE WHEN mt.drifts THEN sc.observed_date END
-        ORDER BY {VARIANT_PRECEDENCE}) = 1
-)"""
+# The headline price and the metric's score on a date are read from the derived timelines `headline_spans` and
+# `quality_spans` (lib/schema.py): the span covering the date, at most one per model, no aggregate at read time.
+SPAN_PRICE_COLUMNS = """
+    h.input_usd_per_mtok, h.output_usd_per_mtok, h.cache_read_usd_per_mtok,
+    h.date_kind AS price_date_kind, h.effective_from AS price_effective_from,
+    h.effective_to_resolved AS price_effective_to, h.provider AS price_provider,
+    h.first_party AS price_first_party, h.source_id AS price_source_id, h.source_ref AS price_source_ref"""
 
-# The market on one date. The date is a constant, so the interval filter is pushed into the scan of the sorted
-# `price_intervals` table (zone maps skip the row groups that ended before it or start after it; other columns
-# are read only for the rows that pass), and the winner per model is the smallest stored `precedence`.
+QUALITY_COLUMNS = "quality, quality_observed_date, quality_source_id, quality_source_ref, quality_variant"
+
+# The market on one date. The date is a constant, so `valid_from <= D < valid_to` is pushed into the scans of the
+# sorted span tables (zone maps skip the row groups that ended before D or start after it).
 SNAPSHOT_AS_OF = f"""
 WITH price_now AS (
-    SELECT pi.model_id, {PRICE_COLUMNS}
-    FROM price_intervals pi
-    WHERE pi.tier = 'standard' AND pi.effective_from <= $as_of AND pi.valid_to > $as_of
-    QUALIFY row_number() OVER (PARTITION BY pi.model_id ORDER BY pi.precedence) = 1
+    SELECT h.model_key, {SPAN_PRICE_COLUMNS}
+    FROM headline_spans h WHERE h.valid_from <= $as_of AND h.valid_to > $as_of
 ),
-{QUALITY_ROWS},
 quality_now AS (
-    SELECT * FROM quality_rows WHERE valid_from <= $as_of
-    QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY valid_from DESC) = 1
+    SELECT model_key, {QUALITY_COLUMNS} FROM quality_spans
+    WHERE metric_id = $metric AND valid_from <= $as_of AND valid_to > $as_of
 ),
 alive AS (
     SELECT m.*, mk.model_key FROM models m JOIN model_keys mk USING (model_id)
@@ -66,52 +58,44 @@ alive AS (
 )
 SELECT {MARKET_COLUMNS}
 FROM alive a
-LEFT JOIN price_now p USING (model_id)
-LEFT JOIN quality_now q USING (model_id)
+LEFT JOIN price_now p USING (model_key)
+LEFT JOIN quality_now q USING (model_key)
 ORDER BY a.model_key  -- vendor, release date, id
 """
 
-# The market on each of a list of dates, in one statement: the frames of a replay. No dates × intervals range
-# join (DuckDB runs it as a nested loop): each standard interval is mapped to the run of dates it covers,
-# k in [lo_k, hi_k), by two ASOF joins against the short sorted date list (the first date on or after its start,
-# the first on or after its end); the winner per date and model is min(precedence) over those narrow rows, and
-# only winners fetch their columns. A drifting metric's scores are mapped to runs of dates the same way (each
-# is valid until the model's next observation); a fixed metric's score is a hash join on the model. Rows are keyed
-# by integers (k, model_key) until the end, where the models' own columns are joined once.
+# The market on each of a list of dates, in one statement: the frames of a replay. No dates × spans range join
+# (DuckDB runs it as a nested loop): each headline span and each score span is mapped to the run of dates it
+# covers, k in [lo_k, hi_k), by two ASOF joins against the short sorted date list (the first date on or after its
+# start, the first on or after its end), and unnested; a model's spans never overlap, so there is no aggregate.
+# Rows are keyed by integers (k, model_key) until the end, where the models' own columns are joined once.
 SNAPSHOTS_AS_OF = f"""
 WITH dates AS (
-    SELECT as_of, row_number() OVER (ORDER BY as_of) AS k FROM (SELECT DISTINCT unnest($dates::DATE[]) AS as_of)
+    SELECT as_of, row_number() OVER (ORDER BY as_of) AS k
+    FROM (SELECT DISTINCT unnest($dates::DATE[]) AS as_of)
 ),
 n_dates AS (SELECT count(*) AS n FROM dates),
-starts AS (
-    SELECT pi.model_key, pi.precedence, pi.effective_to_resolved AS ends, d.k AS lo_k
-    FROM price_intervals pi ASOF JOIN dates d ON pi.effective_from <= d.as_of
-    WHERE pi.tier = 'standard'
-),
-spans AS (
-    SELECT s.model_key, s.precedence, s.lo_k, COALESCE(d.k, (SELECT n FROM n_dates) + 1) AS hi_k
-    FROM starts s ASOF LEFT JOIN dates d ON s.ends <= d.as_of
-),
-winners AS (
-    SELECT k, model_key, min(precedence) AS precedence
-    FROM (SELECT model_key, precedence, unnest(range(lo_k, hi_k)) AS k FROM spans WHERE hi_k > lo_k)
-    GROUP BY k, model_key
+price_runs AS (
+    SELECT s.model_key, s.valid_from, s.lo_k, COALESCE(d.k, (SELECT n FROM n_dates) + 1) AS hi_k
+    FROM (SELECT h.model_key, h.valid_from, h.valid_to, d.k AS lo_k
+          FROM headline_spans h ASOF JOIN dates d ON h.valid_from <= d.as_of) s
+    ASOF LEFT JOIN dates d ON s.valid_to <= d.as_of
 ),
 price_now AS (
-    SELECT w.k, w.model_key, {PRICE_COLUMNS}
-    FROM winners w JOIN price_intervals pi USING (precedence)
+    SELECT r.k, r.model_key, {SPAN_PRICE_COLUMNS}
+    FROM (SELECT model_key, valid_from, unnest(range(lo_k, hi_k)) AS k FROM price_runs WHERE hi_k > lo_k) r
+    JOIN headline_spans h USING (model_key, valid_from)
 ),
-{QUALITY_ROWS},
-drift_runs AS (
-    SELECT r.*, lead(r.valid_from) OVER (PARTITION BY r.model_key ORDER BY r.valid_from) AS valid_until
-    FROM quality_rows r WHERE r.valid_from > DATE '0001-01-01'
-),
-drift_starts AS (
-    SELECT r.*, d.k AS lo_k FROM drift_runs r ASOF JOIN dates d ON r.valid_from <= d.as_of
-),
-drift_spans AS (
+quality_runs AS (
     SELECT s.*, COALESCE(d.k, (SELECT n FROM n_dates) + 1) AS hi_k
-    FROM drift_starts s ASOF LEFT JOIN dates d ON s.valid_until <= d.as_of
+    FROM (SELECT q.model_key, q.valid_from, q.valid_to, d.k AS lo_k
+          FROM quality_spans q ASOF JOIN dates d ON q.valid_from <= d.as_of WHERE q.metric_id = $metric) s
+    ASOF LEFT JOIN dates d ON s.valid_to <= d.as_of
+),
+quality_now AS (
+    SELECT r.k, r.model_key, {QUALITY_COLUMNS}
+    FROM (SELECT model_key, valid_from, unnest(range(lo_k, hi_k)) AS k FROM quality_runs WHERE hi_k > lo_k) r
+    JOIN quality_spans q USING (model_key, valid_from)
+    WHERE q.metric_id = $metric
 ),
 lifespans AS (
     SELECT mk.model_key, COALESCE(m.release_date, mk.first_price_date) AS born, m.deprecation_date AS gone
@@ -121,24 +105,15 @@ lifespans AS (
 alive AS (
     SELECT d.k, l.model_key
     FROM dates d JOIN lifespans l ON l.born <= d.as_of AND (l.gone IS NULL OR l.gone > d.as_of)
-),
-quality_now AS (
-    SELECT a.k, a.model_key, r.quality, r.quality_observed_date, r.quality_source_id, r.quality_source_ref,
-           r.quality_variant
-    FROM alive a JOIN quality_rows r ON a.model_key = r.model_key AND r.valid_from = DATE '0001-01-01'
-    UNION ALL
-    SELECT unnest(range(lo_k, hi_k)) AS k, model_key, quality, quality_observed_date, quality_source_id,
-           quality_source_ref, quality_variant
-    FROM drift_spans WHERE hi_k > lo_k
 )
-SELECT d.as_of, {MARKET_COLUMNS}
+SELECT x.k AS _k, x.model_key AS _model_key, d.as_of, {MARKET_COLUMNS}
 FROM alive x
 JOIN dates d USING (k)
 JOIN model_keys mk USING (model_key)
 JOIN models a USING (model_id)
 LEFT JOIN price_now p USING (k, model_key)
 LEFT JOIN quality_now q USING (k, model_key)
-ORDER BY x.k, x.model_key  -- date, then vendor, release date, id
+-- no ORDER BY: sorting the wide rows took a quarter of the statement; the caller sorts on (_k, _model_key)
 """
 
 # How many models have both a headline price and a score on each metric at a date: picks sensible defaults.
@@ -272,7 +247,9 @@ def snapshots_as_of(con, dates: Iterable, metric_id: str | None = None,
         "vendors": list(vendors or []),
         "no_vendor_filter": not vendors,
     }
-    return con.execute(SNAPSHOTS_AS_OF, params).df()
+    df = _frame(con, SNAPSHOTS_AS_OF, params)
+    order = np.lexsort((df["_model_key"].to_numpy(), df["_k"].to_numpy()))  # date, then vendor, release date, id
+    return df.take(order).drop(columns=["_k", "_model_key"]).reset_index(drop=True)
 
 
 def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
@@ -283,7 +260,25 @@ def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[s
         "vendors": list(vendors or []),
         "no_vendor_filter": not vendors,
     }
-    return con.execute(SNAPSHOT_AS_OF, params).df()
+    return _frame(con, SNAPSHOT_AS_OF, params)
+
+
+def _frame(con, sql: str, params: dict) -> pd.DataFrame:
+    """The rows as `.df()` gives them (same columns and dtypes), read through Arrow: text stays in Arrow strings
+    instead of one Python object per cell (a replay of 120 dates at 1M intervals returns 338k rows)."""
+    tbl = con.sql(sql, params=params).to_arrow_table()
+    df = tbl.to_pandas(date_as_object=False)
+    for name, col in zip(tbl.column_names, tbl.columns):
+        if pa.types.is_string(col.type) and col.null_count == len(col):  # `.df()`: objects, all None
+            df[name] = pd.Series([None] * len(df), index=df.index, dtype=object)
+        elif pa.types.is_date32(col.type):
+            df[name] = df[name].astype("datetime64[us]")
+        elif pa.types.is_boolean(col.type) and col.null_count:
+            df[name] = df[name].astype("boolean")
+        elif pa.types.is_integer(col.type) and col.null_count:  # `.df()`: a nullable integer, not floats
+            df[name] = df[name].astype(f"{'Int' if pa.types.is_signed_integer(col.type) else 'UInt'}"
+                                       f"{col.type.bit_width}")
+    return df
 
 
 def metric_coverage_as_of(con, as_of) -> pd.DataFrame:

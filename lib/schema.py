@@ -257,7 +257,8 @@ CREATE TABLE meta (
 
 # Bumped whenever the DDL or a derived table changes shape: it is part of the data version, so a database built
 # by older code is rebuilt on first use instead of being read with the wrong columns.
-SCHEMA_VERSION = "5"  # 3: price_quarantine; 4: model_keys, price_intervals.model_key; 5: alias_moves
+SCHEMA_VERSION = "6"  # 3: price_quarantine; 4: model_keys, price_intervals.model_key; 5: alias_moves;
+# 6: headline_spans, quality_spans
 
 # Which price wins when several intervals of one model cover a date: a vendor-effective date beats an observed
 # one, the vendor's own API beats resellers, then source priority, then the newest interval, then the cheapest.
@@ -319,8 +320,75 @@ FROM models m
 LEFT JOIN (SELECT model_id, min(effective_from) AS first_price_date FROM prices GROUP BY model_id) f USING (model_id)
 ORDER BY model_key"""
 
+# The headline price of each model as a timeline: one row per span of dates over which the same standard interval
+# wins (the smallest `precedence` among those covering the date), with that interval's columns. Every start and
+# end of a model's intervals is a boundary; each interval is mapped to the run of boundary segments it covers
+# (equality joins: its ends are boundaries), the winner per segment is min(precedence) over at most a few
+# overlapping series, and adjacent segments with the same winner are merged. Sorted by `valid_to`, then
+# `valid_from`, like `price_intervals`: the market on one date reads only the spans covering it (one per priced
+# model), and a replay maps each span to its run of dates with no aggregate (a model's spans never overlap).
+HEADLINE_SPANS_TABLE = """
+CREATE OR REPLACE TABLE headline_spans AS
+WITH iv AS (
+    SELECT model_key, precedence, effective_from, valid_to FROM price_intervals WHERE tier = 'standard'
+),
+segs AS (
+    SELECT model_key, d AS seg_from, lead(d) OVER (PARTITION BY model_key ORDER BY d) AS seg_to,
+           row_number() OVER (PARTITION BY model_key ORDER BY d) AS s
+    FROM (SELECT DISTINCT model_key, d FROM (SELECT model_key, effective_from AS d FROM iv
+                                             UNION ALL SELECT model_key, valid_to FROM iv))
+),
+covers AS (
+    SELECT iv.model_key, iv.precedence, a.s AS lo, b.s AS hi
+    FROM iv JOIN segs a ON a.model_key = iv.model_key AND a.seg_from = iv.effective_from
+            JOIN segs b ON b.model_key = iv.model_key AND b.seg_from = iv.valid_to
+),
+winners AS (
+    SELECT model_key, s, min(precedence) AS precedence
+    FROM (SELECT model_key, precedence, unnest(range(lo, hi)) AS s FROM covers WHERE hi > lo)
+    GROUP BY model_key, s
+),
+islands AS (
+    SELECT w.model_key, w.precedence, g.seg_from, g.seg_to,
+           w.s - row_number() OVER (PARTITION BY w.model_key, w.precedence ORDER BY w.s) AS island
+    FROM winners w JOIN segs g USING (model_key, s)
+),
+spans AS (
+    SELECT model_key, precedence, min(seg_from) AS valid_from, max(seg_to) AS valid_to
+    FROM islands GROUP BY model_key, precedence, island
+)
+SELECT sp.model_key, sp.valid_from, sp.valid_to, pi.model_id, pi.precedence,
+       pi.input_usd_per_mtok, pi.output_usd_per_mtok, pi.cache_read_usd_per_mtok, pi.date_kind, pi.effective_from,
+       pi.effective_to_resolved, pi.provider, pi.first_party, pi.source_id, pi.source_ref
+FROM spans sp JOIN price_intervals pi USING (precedence)
+ORDER BY sp.valid_to, sp.valid_from"""
+
+# Which score stands for a model when it has several: its default configuration (variant '') first, else the
+# newest (then source, then the best-scoring configuration a source published); the hover names the variant.
+VARIANT_PRECEDENCE = "(sc.variant = '') DESC, sc.observed_date DESC, sc.source_id, sc.value DESC"
+
+# Each metric's score of each model as a timeline: the score that stands for the model per observed date for a
+# drifting metric, valid until the model's next observation; one row valid from the start of time for any other
+# metric (whatever the date: its date is provenance).
+QUALITY_SPANS_TABLE = f"""
+CREATE OR REPLACE TABLE quality_spans AS
+WITH r AS (
+    SELECT sc.metric_id, mk.model_key, sc.model_id, sc.value AS quality, sc.observed_date AS quality_observed_date,
+           sc.source_id AS quality_source_id, sc.source_ref AS quality_source_ref, sc.variant AS quality_variant,
+           CASE WHEN mt.drifts THEN sc.observed_date ELSE DATE '0001-01-01' END AS valid_from
+    FROM scores sc JOIN metrics mt USING (metric_id) JOIN model_keys mk USING (model_id)
+    QUALIFY row_number() OVER (
+        PARTITION BY sc.metric_id, sc.model_id, CASE WHEN mt.drifts THEN sc.observed_date END
+        ORDER BY {VARIANT_PRECEDENCE}) = 1
+)
+SELECT r.*, COALESCE(lead(valid_from) OVER (PARTITION BY metric_id, model_key ORDER BY valid_from),
+                     DATE '9999-12-31') AS valid_to
+FROM r
+ORDER BY metric_id, valid_to, model_key"""
+
 # In dependency order.
-DERIVED = {"model_keys": MODEL_KEYS_TABLE, "price_intervals": PRICE_INTERVALS_TABLE}
+DERIVED = {"model_keys": MODEL_KEYS_TABLE, "price_intervals": PRICE_INTERVALS_TABLE,
+           "headline_spans": HEADLINE_SPANS_TABLE, "quality_spans": QUALITY_SPANS_TABLE}
 
 TABLES = {
     "sources": SOURCES,
