@@ -195,6 +195,7 @@ def test_each_replay_frame_draws_what_the_chart_of_that_month_draws_on_the_seed(
 def test_the_replay_slider_starts_on_the_month_the_chart_shows(frontier_db):
     """The chart before playing is the chosen date's market: the slider under it names that month, not the newest."""
     series = _seed_month_end_markets(frontier_db)
+    series = series.loc[series["as_of"] >= series["as_of"].max() - pd.DateOffset(months=8)]  # a short replay is enough
     labels = sorted({str(d.date())[:7] for d in figures._drawable(series, "price")["as_of"]})
     assert len(labels) >= 3
     for chosen in (labels[len(labels) // 2], labels[0], labels[-1]):
