@@ -155,6 +155,13 @@ def fmt_factor(x) -> str:
     return f"{x:.1f}×" if x < 10 else f"{x:,.0f}×"
 
 
+def _date_strs(col: pd.Series) -> list[str]:
+    """`_date_str` of each value, "–" where none (vectorised for a datetime column: a hover per point)."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("–").tolist()
+    return [_date_str(x) or "–" for x in col]
+
+
 def _date_str(value) -> str:
     if value is None or value is pd.NaT:
         return ""
@@ -306,7 +313,7 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
         df["model_id"].astype(str).to_numpy(dtype=object),
         [escape(x) for x in _col(df, "name", "")],
         [escape(x) for x in _col(df, "vendor", "")],
-        [_date_str(x) or "–" for x in _col(df, "release_date", None)],
+        _date_strs(_col(df, "release_date", None)),
         fmt(inp) if n else np.array([], dtype=object),
         fmt(out) if n else np.array([], dtype=object),
         fmt(bl) if n else np.array([], dtype=object),
@@ -583,7 +590,9 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         if len(df) else []
     legend = legend_vendors(df if frames is None else pd.concat([df, _drawable(frames, "price")]),
                             keep=pair_vendors)
-    traces = _scatter_traces(df, "price", metric_label=metric_label, x_label=price_label, gl=gl, legend=legend)
+    # trace dicts (with their type), validated once by the figure, not once as traces and again when copied in
+    traces: list = _scatter_trace_dicts(df, "price", metric_label=metric_label, x_label=price_label, gl=gl,
+                                        legend=legend)
     traces.append(_frontier_line(df, "price", theme, gl))
     fig = (go.Figure if frames is None or frames.empty else _ReplayFigure)(data=traces)
     fig.update_layout(
