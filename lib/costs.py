@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import frontier, queries
+from lib import frontier, pricing, queries, snapshot
 from lib.errors import UsageError
+from lib.snapshot import market_as_of, metric_row
 
 PER_TASK_BASES = ("per-task", "workload")
 DEFAULT_BENCHMARK = "aa_index"
@@ -238,7 +239,6 @@ def prices_on_basis(con, priced: pd.DataFrame, basis: str = "blended", ratio="3:
     `queries.prices_at` returns them) on any basis, each at its own date: per token; per task measured on
     `benchmark_id` (the newest measurement on or before the date; NaN where none, never estimated); or per task of
     `workload` (with the reasoning models, batch discounts and long-context tiers of that date)."""
-    from lib import pricing
 
     df = priced.reset_index(drop=True)
     if basis in pricing.BASES:
@@ -288,7 +288,6 @@ def markets_on_basis(con, dates, metric_id: str, basis: str = "blended", ratio="
     """The market at each of `dates` (the replay's frames) on any basis, with the host choice and the speed
     filter of each date applied, as `market_on_basis` does for one date. Column `as_of` names the frame; the
     frontier flag is left to the caller (the page's filters recompute it per frame)."""
-    from lib import pricing, snapshot
 
     token_basis = basis if basis in pricing.BASES else "blended"
     series = snapshot.markets_as_of(con, dates, metric_id, token_basis, ratio)
@@ -373,8 +372,6 @@ def market_on_basis(con, as_of, metric_id: str, basis: str = "blended", ratio="3
     """The market as of a date on any price basis: per token (blended/input/output), per task (measured) or per
     task of a workload; with the host price choice applied first and measured speed attached. One entry for the
     CLI, the pages and the exports. Returns (frame with `price` and `on_frontier`, summary)."""
-    from lib import pricing
-    from lib.snapshot import market_as_of, metric_row
 
     hib = bool(metric_row(con, metric_id)["higher_is_better"])
     token_basis = basis if basis in pricing.BASES else "blended"

@@ -24,7 +24,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib import clock
+from lib import clock, pricing, queries, snapshot
 from lib.constants import DEFAULT_METRIC
 from lib.errors import UsageError
 
@@ -121,7 +121,6 @@ def period_ends(lo: dt.date, hi: dt.date, period: str = "month") -> list[dt.date
 def market_series(con, dates, metric_id: str, basis: str = "blended", ratio="3:1") -> pd.DataFrame:
     """The store's market at each date (one SQL statement): ``as_of, model_id, vendor, name, price, quality`` plus
     the provenance columns of the price and the score."""
-    from lib import pricing, queries
 
     s = queries.snapshots_as_of(con, dates, metric_id)
     s["price"] = pricing.price_basis(s, basis, pricing.parse_ratio(ratio))
@@ -132,7 +131,6 @@ def market_series(con, dates, metric_id: str, basis: str = "blended", ratio="3:1
 def data_end(con, today: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
     """First and newest real date of the store: its date span clipped to today (a scheduled price or
     deprecation in the future is not data yet)."""
-    from lib import queries
 
     lo, hi = queries.date_span(con)
     today = today or clock.today()
@@ -148,7 +146,6 @@ def distillation_from_db(con, metric_id: str = DEFAULT_METRIC, ratio: float = DE
 
     ``vendors`` limits the flagships (and, in the vendor scope, the students) to those vendors; market-scope
     students still come from every vendor."""
-    from lib import snapshot
 
     metric = snapshot.metric_row(con, metric_id)
     if str(metric.get("scale")) != "percent":
@@ -183,7 +180,6 @@ def display_rows(series: pd.DataFrame) -> pd.DataFrame:
 
 def series_sources(con, series: pd.DataFrame, metric_id: str) -> list[str]:
     """Source ids of the prices (each flagship and student at its period end) and scores the series uses."""
-    from lib import queries
 
     if series.empty:
         return []

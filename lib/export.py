@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import themes
+from lib import figures, themes
 from lib.constants import DATA_FORMATS, EXPORT_THEMES, IMAGE_FORMATS, SLIDE_PRESET_NAMES
 from lib.constants import EXPORT_FORMATS as FORMATS
 from lib.safe_csv import neutralise_formulas, to_csv_bytes
+from lib.views import clean_text
 
 __all__ = [
     "SLIDE_PRESETS", "THEMES", "IMAGE_FORMATS", "DATA_FORMATS", "FORMATS", "MIME_TYPES", "Preset",
@@ -167,7 +168,6 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
     """
     import plotly.graph_objects as go
 
-    from lib import figures
 
     p = _preset(preset)
     th = _theme(theme)
@@ -596,7 +596,6 @@ def _data_frame(fig, points: pd.DataFrame | None) -> pd.DataFrame:
 
 def _clean_value(v):
     """Strings (in lists, dicts and object arrays too) without control or bidi-override characters."""
-    from lib.views import clean_text
 
     if isinstance(v, str):
         return clean_text(v, one_line=False)

@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from lib import clock, frontier
+from lib import clock, distillation, frontier, queries, snapshot
 
 __all__ = ["KINDS", "EVENT_COLUMNS", "frontier_changes", "changes_from_db", "view_link", "atom_xml",
            "json_doc", "write_feed", "FRONTIER_PAGE", "FRONTIER_PARAMS", "ATOM_NS", "scored_metrics", "feed_dates",
@@ -98,7 +98,6 @@ def frontier_changes(series: pd.DataFrame, metric_id: str, higher_is_better: boo
 
 def scored_metrics(con) -> list[str]:
     """Metrics that have at least one score (the feed's default)."""
-    from lib import queries
 
     m = queries.metrics(con)
     return sorted(m.loc[m["models"] > 0, "metric_id"]) if "models" in m else sorted(m["metric_id"])
@@ -106,7 +105,6 @@ def scored_metrics(con) -> list[str]:
 
 def feed_dates(con, today: dt.date | None = None) -> list[dt.date]:
     """The store's change dates (prices starting, releases) plus deprecations, up to today."""
-    from lib import queries
 
     today = today or clock.today()
     dates = set(queries.change_dates(con))
@@ -118,7 +116,6 @@ def feed_dates(con, today: dt.date | None = None) -> list[dt.date]:
 
 def changes_from_db(con, metric_id: str, basis: str = "blended", ratio="3:1", since=None) -> pd.DataFrame:
     """Frontier events of one metric from the store (one SQL statement over every change date)."""
-    from lib import distillation, snapshot
 
     metric = snapshot.metric_row(con, metric_id)
     dates = feed_dates(con)

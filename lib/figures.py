@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import themes
+from lib.views import vendor_display_name
 
 __all__ = [
     "VENDOR_COLOURS", "VENDOR_SYMBOLS", "USER_VENDOR", "WEBGL_THRESHOLD", "TEMPLATES", "vendor_colour",
@@ -348,7 +349,6 @@ def _vendor_order(vendors) -> list[str]:
 
 def vendor_trace_name(vendor: str) -> str:
     """The legend's name of a vendor's trace (display name; "your models"; "other vendors")."""
-    from lib.views import vendor_display_name
 
     if vendor == USER_VENDOR:
         return "your models"

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lib import trends
+from lib.distillation import data_end
 from lib.errors import UsageError
 
 __all__ = [
@@ -242,7 +243,6 @@ def forecast_from_db(con, metric_id: str, threshold: float, price: float | None 
         raise UsageError("give exactly one of --price (when will it cost this?) or --date (what will it cost?)")
     table = trends.trend_table_from_db(con, metric_id, price_date="release", basis=basis, ratio=ratio)
     if price is not None:
-        from lib.distillation import data_end
 
         out = mark_overdue(forecast_date(table, threshold, price), data_end(con)[1])
     else:

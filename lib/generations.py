@@ -7,8 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib import costs, queries
 from lib.constants import DEFAULT_METRIC
 from lib.errors import UsageError
+from lib.trends import price_dates
 
 __all__ = [
     "DEFAULT_METRIC", "PRICE_DATE_POLICIES", "pair_deltas", "era_summary", "successor_chains", "read_pairs",
@@ -146,8 +148,6 @@ def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFram
     measurement on or before its price date has no price, so its pair is left out of the means) or ``workload``
     (one task of ``workload``, a ``lib.costs.Workload``, priced from the token prices of the date).
     """
-    from lib import costs, queries
-    from lib.trends import price_dates
 
     metrics = queries.metrics(con).set_index("metric_id")
     if metric_id not in metrics.index:

@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import figures
+from lib import distillation, figures, generations, queries, snapshot, switching, trends, views
+from lib import forecast as fc
+from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
+from lib.errors import UsageError
 from lib.figures import _ACCENT, _MUTED, TEMPLATES, _meta, empty_figure, escape, vendor_colour
 
 __all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart", "forecast_figure", "forecast_chart", "switching_figure", "switching_chart"]
@@ -128,9 +131,6 @@ def distillation_chart(con, *, metric_id: str, ratio: float = 10.0, flagship: st
     ``summary``: the article-era values the note quotes (median loss at the end of each era's first full year
     of data, the newest median) plus the article's pairs.
     """
-    from lib import distillation, generations, queries, snapshot, views
-    from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
-    from lib.errors import UsageError
 
     metric = snapshot.metric_row(con, metric_id)
     series, median = distillation.distillation_from_db(con, metric_id, ratio, period=period, basis=basis,
@@ -165,7 +165,6 @@ def forecast_figure(table: pd.DataFrame, fit, forecast: dict, *, price: float | 
     90 % prediction band carried to the forecast, the target price and the forecast date with its interval.
 
     ``fit``: a ``lib.forecast.LineFit``; ``forecast``: ``lib.forecast.date_for_price`` / ``forecast_price``."""
-    from lib import forecast as fc
 
     title = title or f"When will {metric_label} ≥ {fit.threshold:g} cost that?"
     meta = _meta(title, sources, data_as_of, metric_label, price_label)
@@ -232,9 +231,6 @@ def forecast_chart(con, *, metric_id: str, threshold: float, price: float, cutof
 
     The forecast is the one `python -m lib forecast` gives; the backtest is `python -m lib backtest` on the same
     metric at ``cutoff`` (its thresholds by default). ``fig`` is None when the trend cannot be fitted."""
-    from lib import distillation, queries, snapshot, trends, views
-    from lib import forecast as fc
-    from lib.errors import UsageError
 
     metric = snapshot.metric_row(con, metric_id)
     table = trends.trend_table_from_db(con, metric_id, price_date="release")
@@ -293,7 +289,6 @@ def switching_figure(savings: pd.DataFrame, *, model_label: str, names: dict | N
 def switching_chart(con, *, model_id: str, since, metric_id: str, input_tokens: float, output_tokens: float,
                     reviewed_only: bool = True, theme: str = "light") -> dict:
     """The switching calculator from the store: ``{"fig", "points", "sources"}``."""
-    from lib import distillation, queries, switching
 
     savings = switching.switching_from_db(con, model_id, since, metric_id, input_tokens, output_tokens,
                                           reviewed_only)

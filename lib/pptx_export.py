@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import export
+from lib import export, figures
 
 __all__ = ["SLIDE_SIZES_IN", "MIME_TYPE", "ChartSlide", "deck_bytes", "chart_bytes", "chart_kind",
            "native_series", "step_points", "NATIVE_NOTE"]
@@ -642,7 +642,6 @@ def _chart_slide(prs, spec: ChartSlide, th: dict, sources: pd.DataFrame | None, 
                  source_names: dict) -> None:
     from pptx.util import Inches
 
-    from lib import figures
 
     fig = figures.apply_theme(__import__("plotly.graph_objects", fromlist=["Figure"]).Figure(spec.fig),
                               "dark" if th["paper"] != "FFFFFF" else "light")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from lib import frontier, pricing, queries
 from lib.constants import DEFAULT_METRIC
+from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.errors import UsageError
 
 SNAPSHOT_COLUMNS = ["model_id", "vendor", "name", "release_date", "input_usd_per_mtok", "output_usd_per_mtok",
@@ -68,7 +69,6 @@ def default_metric(con, pairs=None) -> str:
     (the article's teacher -> student pairs), then the most of their models. A tie goes to the article's
     composite metric (the headline figures are quoted on it), then to the metric scoring the most models. Chosen
     from the data, so a metric that loses a headline model loses the default; an empty store gives the constant."""
-    from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 
     pairs = [(p[0], p[1]) for p in (ARTICLE_PAIRS if pairs is None else pairs)]
     scored = queries.scored_models_by_metric(con)
@@ -86,7 +86,6 @@ def default_metric(con, pairs=None) -> str:
 
 def headline_pair_coverage(con, metric_id: str, pairs=None) -> tuple[int, int]:
     """(headline pairs with both ends scored on `metric_id`, headline pairs)."""
-    from lib.curate.article import ARTICLE_PAIRS
 
     pairs = [(p[0], p[1]) for p in (ARTICLE_PAIRS if pairs is None else pairs)]
     scored = queries.scored_models_by_metric(con)

@@ -513,8 +513,7 @@ def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime
     the retrieval day (`observed`) — or the vendor-effective date the source states for it (`effective`) — and
     scores are added for that day.
     """
-    from lib import queries as q
-
+    q = queries
     if con.execute(q.SNAPSHOT_BY_SHA, [source_id, sha256]).fetchall():
         return {"status": "unchanged-payload", "snapshot_id": None, "new_models": [], "changed": [],
                 "new_prices": 0, "unchanged_prices": 0, "conflicts": [], "scores": 0, "queued": []}

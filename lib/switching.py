@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib import pricing
+from lib import distillation, pricing, queries, snapshot, views
 from lib.errors import UsageError
 
 __all__ = ["COLUMNS", "switching_savings", "switching_from_db"]
@@ -59,7 +59,6 @@ def switching_savings(series: pd.DataFrame, model_id: str, input_tokens: float, 
 def switching_from_db(con, model_id: str, since, metric_id: str, input_tokens: float,
                       output_tokens: float, reviewed_only: bool = False) -> pd.DataFrame:
     """The calculator on the store: every month end from ``since`` to the data's newest day."""
-    from lib import distillation, queries, snapshot, views
 
     if model_id not in queries.model_ids(con):
         raise UsageError(f"unknown model '{model_id}'")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib import trends
+from lib import distillation, trends, views
 
 __all__ = ["METHODS", "COLUMNS", "llmflation_years", "frontier_months", "compare", "compare_from_db", "display_rows"]
 
@@ -90,7 +90,6 @@ def compare(table: pd.DataFrame, series: pd.DataFrame, thresholds) -> pd.DataFra
 
 
 def compare_from_db(con, metric_id: str, thresholds, basis: str = "blended", ratio="3:1") -> pd.DataFrame:
-    from lib import distillation, views
 
     table = trends.trend_table_from_db(con, metric_id, price_date="release", basis=basis, ratio=ratio)
     lo, hi = distillation.data_end(con)

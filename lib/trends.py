@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import clock
+from lib import clock, costs, queries
 from lib.errors import UsageError
 
 __all__ = [
@@ -179,7 +179,6 @@ def trend_table_from_db(con, metric_id: str, price_date: str = "release", basis:
     the newest measurement on or before the price date) and ``workload`` (one task of ``workload``) price per
     task (lib.costs.prices_on_basis). Models without a price on the basis are dropped.
     """
-    from lib import costs, queries
 
     metrics = queries.metrics(con)
     if metric_id not in set(metrics["metric_id"]):
@@ -205,7 +204,6 @@ def trend_table_from_db(con, metric_id: str, price_date: str = "release", basis:
 def newest_date(con):
     """The newest date in the store (prices, releases, scores), never after the real today: "today" prices at a
     scheduled future price change or deprecation would price at a date that has not come yet."""
-    from lib import queries
 
     _, hi = queries.date_span(con)
     today = pd.Timestamp(clock.today())
@@ -239,7 +237,6 @@ def price_trend_from_db(con, metric_id: str, threshold: float | None = None, thr
     """Epoch-style trend on the store: one row per model, priced at ``price_date`` (release by default)."""
     table = trend_table_from_db(con, metric_id, price_date=price_date, basis=basis, ratio=ratio)
     if threshold_model is not None and threshold_model not in set(table["model"]):
-        from lib import queries
 
         if threshold_model not in set(queries.models(con)["model_id"]):
             raise UsageError(f"unknown model {threshold_model!r}")

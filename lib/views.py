@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from lib import clock, frontier, pricing, safe_csv
+from lib import clock, frontier, pricing, safe_csv, trends
 from lib.constants import (  # noqa: F401 - re-exported: pages and older callers read them here
     BASIS_LABELS,
     DEFAULT_METRIC,
@@ -488,7 +488,6 @@ def frontier_price_by_month(series: pd.DataFrame, levels: Sequence[float]) -> pd
     Each snapshot row is valid from its `as_of` until the next snapshot, so the as-of semantics of the store
     (price cuts, deprecations) carry through.
     """
-    from lib import trends
 
     if series.empty or not len(levels):
         return pd.DataFrame(columns=["date", "level", "price", "model"])

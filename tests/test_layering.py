@@ -130,3 +130,39 @@ def test_the_layering_check_catches_an_upward_import(tmp_path):
     path.write_text(bad)
     (line, target, _), = _imports(path)
     assert target == "lib.ui" and _layer(target) > _layer("lib.store")
+
+
+# Where an import inside a function is the rule: the CLI (heavy imports inside `run`, so `python -m lib --help` starts
+# fast), the entry point, and the UI layer (lib.ui and lib.share_panel import each other). Everywhere else a module's
+# dependencies stand at its top; the one function-level import left is the known exception above.
+FUNCTION_IMPORTS_ALLOWED = ("lib.commands", "lib.__main__", *UI_LAYER)
+
+
+def _function_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(), str(path))
+    out = []
+    for fn in ast.walk(tree):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "lib":
+                    targets = [f"lib.{a.name}" for a in node.names] if node.module == "lib" else [node.module]
+                    out += [(node.lineno, t) for t in targets]
+    return sorted(set(out))
+
+
+def test_no_lib_dependency_hides_inside_a_function():
+    wrong = []
+    for path in LIB_FILES:
+        me = _module_name(path)
+        if me.startswith(FUNCTION_IMPORTS_ALLOWED):
+            continue
+        for line, target in _function_imports(path):
+            if not any(me == a and (target == b or target.startswith(b + ".")) for a, b in KNOWN_EXCEPTIONS):
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {target} inside a function")
+    assert not wrong, "move these imports to the top of the module:\n" + "\n".join(wrong)
+
+
+def test_the_hidden_import_check_sees_an_import_inside_a_function(tmp_path):
+    path = tmp_path / "analytics_like.py"
+    path.write_text("def f():\n    from lib import queries\n    from lib.snapshot import market_as_of\n")
+    assert _function_imports(path) == [(2, "lib.queries"), (3, "lib.snapshot")]

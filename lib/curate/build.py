@@ -18,10 +18,13 @@ from lib.curate import lifecycle as L
 from lib.curate import prices as P
 from lib.curate import scores as S
 from lib.curate import task_costs as T
+from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT, alias_key, normalise_id
 from lib.curate.article import ARTICLE_MODELS
 from lib.curate.lineage import LINEAGE
 from lib.curate.names import choose_names
+from lib.curate.prices import GENAI_FIRST_PARTY, LITELLM_FIRST_PARTY, LONG_SUFFIX
 from lib.curate.sources import RAW_FOLDERS, SOURCES
+from lib.ingest import litellm, llm_prices
 
 COLUMNS = {
     "sources": ["source_id", "name", "home_url", "licence", "attribution", "priority"],
@@ -139,7 +142,6 @@ def _close_open_effective(rows: list[dict]) -> list[dict]:
 
 def _model_meta(raw: Path, or_info: dict) -> dict[str, dict]:
     """Release dates and names from Epoch (AA table, ECI, model_versions) and OpenRouter, first source wins."""
-    from lib.curate.aliases import EPOCH_AA_NAMES, normalise_id
     meta: dict[str, dict] = {}
 
     def put(mid, source_id, ref, **kw):
@@ -191,7 +193,6 @@ def _openrouter_vendors(or_snaps) -> dict[str, str]:
     The id rules put every `llama-*` slug under meta-llama and `palm*` under google; OpenRouter's own prefix
     tells the real creator (perplexity/llama-3-sonar-*, nvidia/llama-3.1-nemotron-*, neversleep/llama-3-lumimaid-*,
     writer/palmyra-x5)."""
-    from lib.curate.aliases import normalise_id
     out: dict[str, str] = {}
     for _date, _rel, data in or_snaps:
         for m in data:
@@ -211,9 +212,6 @@ def _name_candidates(raw: Path, or_snaps, score_rows, meta) -> dict[str, list[tu
     """model_id -> [(source kind, name)] from every source that names models (see lib.curate.names)."""
     import json
 
-    from lib.curate.aliases import normalise_id
-    from lib.curate.prices import GENAI_FIRST_PARTY, LONG_SUFFIX
-    from lib.ingest import llm_prices
     cands: dict[str, dict[str, tuple]] = {}
 
     def put(mid, src, name, exact, order):
@@ -422,9 +420,6 @@ def curate(raw: Path, out_dir: Path, curated: Path | None = None) -> dict[str, i
 def _lifecycle(raw, curated, identity, model_ids, meta, price_rows, score_rows, corrections):
     """Lifecycle events of the registry's models (releases, retirements), the release date and kind per model and
     the vendor's retirement date per model."""
-    from lib.curate.aliases import normalise_id
-    from lib.curate.prices import LITELLM_FIRST_PARTY
-    from lib.ingest import litellm
     canonical = I.resolver(identity)
 
     def resolve(external_id):
@@ -502,7 +497,6 @@ def _aliases(raw: Path, price_rows, score_rows, or_snaps, moves=None) -> list[di
     names of lib.curate.aliases), `normaliser` (the id rules) or `dated alias` (a moving alias of
     data/curated/alias_moves.csv: a source's row names the target of its newest observation, the `curation` row
     the current target, which live ingest resolves to today)."""
-    from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT, _key
     out: dict[tuple[str, str], tuple[str, str, str]] = {}
     newest: dict[tuple[str, str], str] = {}  # a moving alias's row names the target of its newest observation
     for r in price_rows + score_rows:
@@ -521,7 +515,7 @@ def _aliases(raw: Path, price_rows, score_rows, or_snaps, moves=None) -> list[di
                     out[(r["source_id"], ext)] = (r["model_id"], r.get("variant", ""), "dated alias")
                 continue
             by_hand = r.get("from_id", r["model_id"]) != r["model_id"]
-            listed = _key(ext) in EXPLICIT or _key(ext).rpartition("/")[2] in EXPLICIT or ext in EPOCH_AA_NAMES
+            listed = alias_key(ext) in EXPLICIT or alias_key(ext).rpartition("/")[2] in EXPLICIT or ext in EPOCH_AA_NAMES
             out[(r["source_id"], ext)] = (r["model_id"], r.get("variant", ""), I.alias_rule(listed, by_hand))
     for name, mid in EPOCH_AA_NAMES.items():
         out.setdefault(("epoch_aa_benchmarks", name), (mid, "", "alias list"))

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib import frontier, pricing, queries, store
+
 # the metrics the coverage table reports, in column order: broad knowledge, arena, coding, composites, indexes
 MAIN_METRICS = ["mmlu_5shot", "mmlu", "lmarena_text", "mt_bench", "humaneval_evalplus", "humaneval",
                 "aa_quality_2024", "epoch_eci", "aa_intelligence_v4"]
@@ -39,7 +41,6 @@ def quarter_ends(first: str, last: str) -> list[dt.date]:
 def coverage(con, dates, metrics=None) -> pd.DataFrame:
     """One row per date: alive, priced, priced vendors, and per metric `<m>` (priced models with a score then)
     and `<m>_frontier` (points on the blended-3:1 price–quality frontier)."""
-    from lib import frontier, pricing, queries
 
     metrics = [m for m in (metrics or MAIN_METRICS) if m in queries.metric_ids(con)]
     known = queries.metrics(con).set_index("metric_id")
@@ -71,7 +72,6 @@ def coverage(con, dates, metrics=None) -> pd.DataFrame:
 def seed_coverage(seed_dir: Path, dates, metrics=None) -> pd.DataFrame:
     """`coverage` over a temporary database built from `seed_dir` alone (no live snapshots)."""
 
-    from lib import store
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "coverage.duckdb"

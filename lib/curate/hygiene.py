@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from lib.errors import DataError
+
 FIXES_FILE = "price_fixes.csv"
 ACTIONS = {"drop", "swap", "per_request_fee", "per_character"}
 JUMP_FACTOR = 5.0
@@ -21,7 +23,6 @@ def load_fixes(curated: Path) -> list[dict]:
         rows = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
     bad = [r for r in rows if r["action"] not in ACTIONS]
     if bad:
-        from lib.errors import DataError
         raise DataError(f"{FIXES_FILE}: unknown action {bad[0]['action']!r} for {bad[0]['model_id']}")
     return rows
 

@@ -11,6 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from lib import paths
+from lib.curate.aliases import alias_key
+from lib.errors import DataError
 
 IDENTITY_FILE = "model_identity.csv"
 CREATORS_FILE = "creators.csv"
@@ -80,7 +82,6 @@ def load_identity(folder: Path | None = None) -> list[dict]:
         rows = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
     for r in rows:
         if r["decision"] not in DECISIONS:
-            from lib.errors import DataError
             raise DataError(f"{path.name}: unknown decision {r['decision']!r} for {r['from_id']}")
     return rows
 
@@ -211,7 +212,6 @@ def load_alias_moves(folder: Path | None = None) -> dict[str, list[dict]]:
     path = Path(folder or curated_dir()) / ALIAS_MOVES_FILE
     if not path.exists():
         return {}
-    from lib.errors import DataError
     out: dict[str, list[dict]] = defaultdict(list)
     with open(path, newline="", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
@@ -230,7 +230,6 @@ def load_alias_moves(folder: Path | None = None) -> dict[str, list[dict]]:
 def dated_target(moves: dict[str, list[dict]], external_id: str, day: str) -> dict | None:
     """The move row that says which model a moving alias meant on `day` (None: not a moving alias, or a day
     outside every dated span)."""
-    from lib.curate.aliases import alias_key
     for r in moves.get(alias_key(external_id).rpartition("/")[2], ()):
         if r["valid_from"] <= day and (not r["valid_to"] or day < r["valid_to"]):
             return r

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.curate.aliases import EPOCH_AA_NAMES, NOT_CHAT, normalise_id
+from lib.curate.identity import dated_target
 from lib.ingest import litellm, llm_prices, openrouter
 from lib.ingest.common import RowError
 
@@ -430,7 +431,6 @@ OPENROUTER_SKIP = {"openai/gpt-4o", "openai/gpt-3.5-turbo", "openai/gpt-4", "ope
 def openrouter_prices(raw: Path, snapshots=None, moves=None) -> tuple[list[dict], list[dict], dict]:
     """OpenRouter's listed prices as observed intervals, one series per model. An id that is a moving alias
     (`moves`, lib.curate.identity.load_alias_moves) counts, in each copy, for the model it pointed at that day."""
-    from lib.curate.identity import dated_target
     snapshots = snapshots or openrouter_models(raw)
     corrections: list[dict] = []
     info: dict[str, dict] = {}

@@ -10,6 +10,9 @@ import pandas as pd
 
 from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.curate.coverage import coverage_section
+from lib.curate.hygiene import JUMP_FACTOR, price_jumps
+from lib.curate.identity import candidate_groups, junk_reason, load_identity, variant_candidates
+from lib.curate.validate import newest_retrieval, validate_seed
 
 
 def _blended(inp, out):
@@ -120,7 +123,6 @@ REGISTRY_BASELINE = {"models": 1207, "duplicate-candidate groups": 141, "unrevie
 
 def registry_figures(tables: dict, identity: list[dict]) -> dict:
     """Counts of the model registry: duplicates left, junk, variants, lifecycle coverage."""
-    from lib.curate.identity import candidate_groups, junk_reason, variant_candidates
     models = tables["models"]
     groups = candidate_groups(models["model_id"], identity)
     priced = set(tables["prices"].loc[tables["prices"]["tier"] == "standard", "model_id"])
@@ -152,7 +154,6 @@ def _lifecycle_lines(tables: dict) -> list[str]:
 
 def registry_section(tables: dict) -> list[str]:
     """The `check` section on entity resolution: before/after counts, unreviewed groups and junk ids listed."""
-    from lib.curate.identity import candidate_groups, junk_reason, load_identity
     identity = load_identity()
     now = registry_figures(tables, identity)
     models = tables["models"]
@@ -190,7 +191,6 @@ def registry_section(tables: dict) -> list[str]:
 
 
 def quality_report(seed_dir: Path) -> str:
-    from lib.curate.validate import validate_seed
     t = validate_seed(seed_dir)
     prices, scores, models = t["prices"], t["scores"], t["models"]
     std = prices[prices["tier"] == "standard"]
@@ -198,7 +198,6 @@ def quality_report(seed_dir: Path) -> str:
     scored = set(scores["model_id"])
     vendors = {m.split("/")[0] for m in priced}
     rel = models["release_date"].dropna()
-    from lib.curate.validate import newest_retrieval
     newest = newest_retrieval(t)
     sched = std[(std["effective_from"] > newest)]
     in_data = std[std["effective_from"] <= newest]
@@ -256,7 +255,6 @@ def quality_report(seed_dir: Path) -> str:
     d = disagreements(t)
     lines += [f"{len(d)} disagreements.", "", _md(d)]
     lines += registry_section(t)
-    from lib.curate.hygiene import JUMP_FACTOR, price_jumps
     jumps = price_jumps(t["prices"])
     fees = t.get("fees")
     lines += [f"## Price changes over {JUMP_FACTOR:g}x between consecutive intervals of one offering (for review)", "",

@@ -10,6 +10,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.pandas import Check, Column, DataFrameSchema
 
+from lib.errors import DataError
+
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL = ["true", "false"]
 _ref = Column(str, Check.str_length(min_value=3), nullable=False)
@@ -152,7 +154,6 @@ def _future_dates(tables: dict) -> list[str]:
 
 def validate_seed(seed_dir: Path) -> dict[str, pd.DataFrame]:
     """Validate every table and the links between them; raise DataError with all problems found."""
-    from lib.errors import DataError
     tables = load_seed(seed_dir)
     errors: list[str] = []
     for name, schema in SCHEMAS.items():

@@ -15,6 +15,7 @@ from typing import Callable
 from lib.errors import DataError
 from lib.ingest import common, http
 from lib.ingest.common import ParseResult, RowError, Skipped
+from lib.paths import PROJECT_DIR
 from lib.sources import source_row
 
 SOURCE_ID = "artificial_analysis"
@@ -65,7 +66,6 @@ def secrets_file_key(name: str = "AA_API_KEY") -> str:
     TOML without importing Streamlit; "" when neither has it or a file is unreadable."""
     import tomllib
 
-    from lib.paths import PROJECT_DIR
 
     for path in (PROJECT_DIR / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
         try:

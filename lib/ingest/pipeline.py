@@ -23,7 +23,8 @@ import pandas as pd
 
 from lib import paths, queries, store
 from lib.errors import DataError, UsageError
-from lib.ingest import SOURCES, common, resolve, source_module
+from lib.ingest import SOURCES, common, quarantine, resolve, source_module
+from lib.ingest.artificial_analysis import MissingKey
 
 # Test hooks: pause inside the import transaction (to SIGKILL a run deterministically), after touching a file.
 HOOK_SLEEP_ENV = "FRONTIER_INGEST_HOOK_SLEEP"
@@ -111,7 +112,6 @@ def _ensure_reference_rows(con, module) -> None:
 
 
 def _import_one(con, module, prep: Prepared, raw_path: str | None) -> dict:
-    from lib.ingest import quarantine
 
     p = prep.parsed
     prices, held = quarantine.hold_price_jumps(con, p.source_id, p.prices, sha256=prep.sha256,
@@ -323,7 +323,6 @@ def _print_summary(summary: dict, fresh: list[Prepared], out) -> None:
               f"{str(c['old_from'])[:10]}; kept the stored one", file=out)
     held = [h for r in results for h in r.get("held", [])]
     if held:
-        from lib.ingest import quarantine
 
         print(f"  held for review: {len(held)} price change(s) beyond {quarantine.max_factor():g}× the previous "
               "price (imported when a later payload shows them again, or when accepted in "
@@ -378,7 +377,6 @@ def replay_snapshots(con, snapshot_dir: Path) -> None:
 
 def run_all(*, dry_run: bool = False, out=None, err=None, **kwargs) -> dict[str, dict | Exception]:
     """Every source in turn; one failing source is reported and the others still run."""
-    from lib.ingest.artificial_analysis import MissingKey
 
     out, err = out or sys.stdout, err or sys.stderr
     outcomes: dict[str, dict | Exception] = {}
