@@ -64,9 +64,8 @@ def newest_observation(con, today: dt.date | None = None) -> dt.date:
     """The newest observation in the store (snapshot retrieved, price or release date, never in the future): what
     a chart's "data as of" says. The market's date is separate ("market as of")."""
     today = today or clock.today()
-    return views.newest_data_date(queries.sources_summary(con), queries.change_dates(con), today) or newest_data_date(
-        con, today
-    )
+    # one aggregate (views.newest_data_date's rule): sources_summary and change_dates scan the prices table twice
+    return queries.newest_observation(con, today) or newest_data_date(con, today)
 
 
 def metric_labels(con, metric_id: str) -> tuple[dict, str, str]:

@@ -396,6 +396,22 @@ def sources_summary(con) -> pd.DataFrame:
     return con.execute(SOURCES_SUMMARY).df()
 
 
+# The newest date the data really has (lib.views.newest_data_date on sources_summary and change_dates, in one
+# statement): each source's newest snapshot retrieval, every standard price start and release date, at most today.
+NEWEST_OBSERVATION = """
+SELECT max(d) FROM (
+    SELECT (SELECT max(CAST(x.retrieved_at AS DATE)) FROM snapshots x WHERE x.source_id = s.source_id) AS d
+    FROM sources s
+    UNION ALL SELECT effective_from FROM prices WHERE tier = 'standard'
+    UNION ALL SELECT release_date FROM models
+) WHERE d <= ?
+"""
+
+
+def newest_observation(con, today: dt.date) -> dt.date | None:
+    return con.execute(NEWEST_OBSERVATION, [today]).fetchall()[0][0]
+
+
 def change_dates(con) -> list[dt.date]:
     """Every date on which a price or the set of models changed: the frames of a time replay."""
     return [r[0] for r in con.execute(PRICE_CHANGE_DATES).fetchall()]

@@ -209,3 +209,18 @@ def test_the_replay_slider_starts_on_the_month_the_chart_shows(frontier_db):
     fig = figures.frontier_figure(month, metric_label="Q", title="as of", frames=series)
     assert fig.layout.sliders[0].steps[fig.layout.sliders[0].active].label == labels[-1]
     assert figures._active_step(labels, dt.date(1999, 1, 1)) == 0
+
+
+def test_a_charts_data_date_is_the_newest_observation_up_to_today(synth_db):
+    """The one-statement "data as of" of every chart gives what the Data page's rule (newest snapshot per source,
+    price start or release date, never after today) gives from the sources summary and the change dates."""
+    from lib import charts
+
+    con = store.connect_readonly(synth_db)
+    try:
+        lo, hi = queries.date_span(con)
+        for today in [lo, dt.date(2019, 5, 17), dt.date(2025, 12, 30), hi, dt.date(2031, 1, 1)]:
+            rule = views.newest_data_date(queries.sources_summary(con), queries.change_dates(con), today)
+            assert charts.newest_observation(con, today) == (rule or charts.newest_data_date(con, today)), today
+    finally:
+        con.close()
