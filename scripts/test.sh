@@ -22,4 +22,6 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1
   fi
 fi
 # pytest exits 5 when it collects no test: that is a failure here, never a pass.
-exec python3 -m pytest -q -p no:cacheprovider "$@"
+# Two workers (pytest-xdist) for the two cores; tests/conftest.py keeps each file's tests on one worker and every
+# test of the session's Streamlit server and Chromium on one worker. `-n 0` (after these) runs in one process.
+exec python3 -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup "$@"

@@ -222,3 +222,14 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(config, items):
+    """For `pytest -n 2 --dist loadgroup` (scripts/test.sh): the tests of one file stay on one worker, so a module's
+    fixtures are built once, and every test that drives the session's Streamlit server or Chromium is on one worker,
+    so the session starts one server and one browser. Without xdist the marks do nothing."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        group = "browser" if {"server", "browser", "site"} & uses else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
