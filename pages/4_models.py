@@ -77,11 +77,15 @@ with tab_one:
                 ui.chart(host_view.fig, host_view.points, f"host-prices-{model_id.replace('/', '_')}",
                          sources=sources, key="host_chart", lazy_export=True)
                 spread = views.host_spread(hosts)
-                st.caption(f"List prices of the API hosts Artificial Analysis observed ({hosts['provider'].nunique()} "
-                           "hosts): cheapest, median and dearest per date, USD per M tokens at the 3:1 blend.")
-                st.dataframe(spread, hide_index=True, width="stretch")
+                n_hosts = hosts["provider"].nunique()
+                st.caption(f"List prices of the API hosts Artificial Analysis observed ({n_hosts} "
+                           f"host{'' if n_hosts == 1 else 's'}): cheapest, median and dearest per date, USD per M "
+                           "tokens at the 3:1 blend.")
+                st.dataframe(spread, hide_index=True, width="stretch",
+                             column_config={"observed_date": st.column_config.DateColumn("observed")})
                 with st.expander(f"All {len(hosts)} host prices"):
-                    st.dataframe(hosts, hide_index=True, width="stretch")
+                    st.dataframe(hosts, hide_index=True, width="stretch",
+                                 column_config={"observed_date": st.column_config.DateColumn("observed")})
         st.markdown("#### Lifecycle")
         life = ui.load_lifecycle(db, db.version, model_id)
         if life.empty:
