@@ -98,6 +98,19 @@ CASES = {
 }
 
 
+def cli_chart(db, chart: str, export_argv: list[str]):
+    """The figure and points `python -m lib export EXPORT_ARGV` builds for `chart`, from the database at `db`."""
+    parser = argparse.ArgumentParser()
+    export_cmd.add_arguments(parser)
+    args = parser.parse_args(export_argv)
+    export_cmd._check_args(args)
+    con = store.connect_readonly(db)
+    try:
+        return export_cmd.build_chart(con, chart, args)
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize("chart", list(CASES))
 def test_page_and_cli_draw_the_same_points(chart, setting, frontier_env, tmp_path, capsys):
     page, params, cli_args = CASES[chart](setting)
@@ -120,15 +133,7 @@ def test_page_and_cli_draw_the_same_points(chart, setting, frontier_env, tmp_pat
     assert set(rows["model_id"].astype(str)) == ids, (page_spec["layout"]["meta"].get("title"), len(rows), len(ids))
 
     # and the figure the CLI renders is the page's: same traces, points, title, sources and date
-    parser = argparse.ArgumentParser()
-    export_cmd.add_arguments(parser)
-    args = parser.parse_args(argv[1:])
-    export_cmd._check_args(args)
-    con = store.connect_readonly(frontier_env)
-    try:
-        fig, _ = export_cmd.build_chart(con, chart, args)
-    finally:
-        con.close()
+    fig, _ = cli_chart(frontier_env, chart, argv[1:])
     cli_spec = json.loads(fig.to_json())
     assert drawn(cli_spec) == drawn(page_spec)
     for key in ("title", "sources", "data_as_of", "metric_label", "price_label"):
@@ -142,15 +147,7 @@ def test_a_cache_hit_draws_the_chart_it_cached(chart, setting, frontier_env, cap
     import pickle
 
     _, _, cli_args = CASES[chart](setting)
-    parser = argparse.ArgumentParser()
-    export_cmd.add_arguments(parser)
-    args = parser.parse_args(["--chart", chart, "--format", "csv", "--out", "x.csv", *cli_args])
-    export_cmd._check_args(args)
-    con = store.connect_readonly(frontier_env)
-    try:
-        fig, points = export_cmd.build_chart(con, chart, args)
-    finally:
-        con.close()
+    fig, points = cli_chart(frontier_env, chart, ["--chart", chart, "--format", "csv", "--out", "x.csv", *cli_args])
     cached = pickle.loads(pickle.dumps(charts.Chart(fig, points, {"n": 1}, ["s"])))
     assert json.loads(cached.fig.to_json()) == json.loads(fig.to_json())
     assert cached.points.equals(points) and cached.summary == {"n": 1} and cached.sources == ["s"]
