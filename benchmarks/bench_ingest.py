@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib import paths, store  # noqa: E402
-from lib.ingest import common, pipeline  # noqa: E402
+from lib.ingest import common, load, source_module  # noqa: E402
 
 SEED = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "seed_small"
 CASES = [
@@ -31,13 +31,13 @@ def once(source: str, body: bytes, tmp: Path) -> tuple[float, dict]:
                              retrieved_at=dt.datetime(2026, 8, 8, tzinfo=dt.timezone.utc))
     t0 = time.perf_counter()
     con = store.connect_readonly(db)
-    prep = pipeline.prepare(con, source, payload)          # parse + alias resolution + validation
+    prep = load.prepare(con, source, payload)             # parse + alias resolution + validation
     con.close()
-    module = pipeline.source_module(source)
+    module = source_module(source)
 
     def write(c):
-        pipeline._ensure_reference_rows(c, module)
-        return pipeline._import_one(c, module, prep, f"{source}/bench")
+        load.ensure_reference_rows(c, module)
+        return load.import_one(c, module, prep, f"{source}/bench")
 
     result = store.apply_import(write, db)                  # one transaction on a copy, then os.replace
     return time.perf_counter() - t0, {"rows": prep.parsed.rows_seen, "prices": len(prep.parsed.prices),

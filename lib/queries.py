@@ -440,7 +440,7 @@ def read_every_table(con) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Writes used by lib.store.import_parsed (inside one transaction on a copy of the database).
+# Writes used by lib.ingest.load.import_parsed (inside one transaction on a copy of the database).
 
 SNAPSHOT_BY_SHA = "SELECT snapshot_id FROM snapshots WHERE source_id = ? AND sha256 = ?"
 

@@ -14,15 +14,13 @@ import shutil
 import threading
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 import duckdb
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 from lib import paths, queries, schema
 from lib.errors import CorruptDatabase, DatabaseBusy, DataError
+from lib.ingest import load
 
 
 def data_version(seed_dir: Path | None = None, snapshot_dir: Path | None = None,
@@ -126,12 +124,10 @@ def _load_seed(con, seed_dir: Path) -> None:
 
 
 def _replay_snapshots(con, snapshot_dir: Path) -> None:
-    """Re-import the raw payloads kept by live ingest, oldest first (lib.ingest owns the parsing)."""
+    """Re-import the raw payloads kept by live ingest, oldest first (lib.ingest.load owns the parsing)."""
     if not snapshot_dir.is_dir() or not any(snapshot_dir.rglob("*.meta.json")):
         return
-    from lib.ingest import pipeline  # only when there is something to replay
-
-    pipeline.replay_snapshots(con, snapshot_dir)
+    load.replay_snapshots(con, snapshot_dir)
 
 
 def table_counts(con) -> dict[str, int]:
@@ -456,110 +452,3 @@ def apply_import(write: Callable, db_path: Path | None = None, new_version: str 
         if new_version is not None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_version])
     return result
-
-
-# Columns an import may carry; parsers return DataFrames with (a subset of) these.
-INCOMING_COLUMNS = {
-    "models": ["model_id", "vendor", "family", "name", "release_date", "open_weights", "context_window",
-               "parameters_b", "deprecation_date", "status", "source_id", "source_ref"],
-    "aliases": ["source_id", "external_id", "model_id", "rule"],
-    "queue": ["source_id", "external_id", "proposed_model_id", "name", "reason"],
-    "prices": ["model_id", "provider", "first_party", "tier", "input_usd_per_mtok", "output_usd_per_mtok",
-               "cache_read_usd_per_mtok", "source_ref", "note",
-               # optional: a vendor-effective date the source states (else the retrieval day, `observed`)
-               "effective_from", "date_kind",
-               # long-context tier only: the prompt length above which its price bills the whole request
-               "min_prompt_tokens"],
-    "scores": ["model_id", "metric_id", "value", "metric_version", "source_ref"],
-}
-
-
-def _incoming(kind: str, df) -> "pd.DataFrame":
-    import pandas as pd
-
-    cols = INCOMING_COLUMNS[kind]
-    df = pd.DataFrame(columns=cols) if df is None else df.copy()
-    for c in cols:
-        if c not in df.columns:
-            df[c] = None
-    df = df[cols]
-    if kind == "prices":
-        df["tier"] = df["tier"].fillna("standard")
-        for c in ("input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"):
-            df[c] = pd.to_numeric(df[c]).astype("float64")
-        df["first_party"] = df["first_party"].astype(bool)
-        df["min_prompt_tokens"] = pd.to_numeric(df["min_prompt_tokens"]).astype("Int64")
-        df["effective_from"] = pd.to_datetime(df["effective_from"], errors="coerce").astype("datetime64[us]")
-        df["date_kind"] = df["date_kind"].astype("string").where(df["effective_from"].notna(), pd.NA)
-    if kind == "scores":
-        df["value"] = pd.to_numeric(df["value"]).astype("float64")
-    if kind == "models":
-        for c in ("release_date", "deprecation_date"):
-            df[c] = pd.to_datetime(df[c]).dt.date
-        df["open_weights"] = df["open_weights"].astype("boolean")
-        df["context_window"] = pd.to_numeric(df["context_window"]).astype("Int64")
-        df["parameters_b"] = pd.to_numeric(df["parameters_b"]).astype("Float64")
-        df["status"] = df["status"].fillna("unreviewed")
-    return df.astype({c: "string" for c in cols if df[c].dtype == object})
-
-
-def import_parsed(con, *, source_id: str, sha256: str, retrieved_at: dt.datetime, raw_path: str | None,
-                  models=None, aliases=None, prices=None, scores=None, note: str | None = None,
-                  queue=None) -> dict:
-    """Append one parsed payload to the store inside the caller's transaction.
-
-    Identical payload (same source and sha256): nothing is written. Otherwise new models and aliases are added,
-    each price that differs from the newest row of its model/source/provider/tier opens a new interval dated
-    the retrieval day (`observed`) — or the vendor-effective date the source states for it (`effective`) — and
-    scores are added for that day.
-    """
-    q = queries
-    if con.execute(q.SNAPSHOT_BY_SHA, [source_id, sha256]).fetchall():
-        return {"status": "unchanged-payload", "snapshot_id": None, "new_models": [], "changed": [],
-                "new_prices": 0, "unchanged_prices": 0, "conflicts": [], "scores": 0, "queued": []}
-    day = retrieved_at.date()
-    snapshot_id = f"{source_id}:{retrieved_at.strftime('%Y%m%dT%H%M%SZ')}:{sha256[:12]}"
-    frames = {k: _incoming(k, v) for k, v in
-              {"models": models, "aliases": aliases, "prices": prices, "scores": scores, "queue": queue}.items()}
-    existing = set(frames["models"]["model_id"]) & q.model_ids(con)
-    new_models = sorted(set(frames["models"]["model_id"]) - existing)
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    con.execute(q.INSERT_SNAPSHOT, [snapshot_id, source_id, retrieved_at.replace(tzinfo=None), sha256, raw_path,
-                                    sum(len(f) for f in frames.values()), len(new_models), 0, 0, now, note])
-    con.register("incoming_models", frames["models"])
-    con.register("incoming_aliases", frames["aliases"])
-    con.register("incoming_prices", frames["prices"])
-    con.register("incoming_scores", frames["scores"])
-    con.register("incoming_queue", frames["queue"])
-    try:
-        con.execute(q.INSERT_REVIEW_QUEUE, {"day": day, "snapshot": snapshot_id})
-        con.execute(q.INSERT_NEW_MODELS)
-        con.execute(q.INSERT_NEW_ALIASES)
-        params = {"source": source_id, "day": day}
-        changes = con.execute(q.PRICE_CHANGES, params).df()
-        to_apply = changes[changes["change"].isin(["new", "changed"])][["model_id", "provider", "tier"]]
-        con.register("price_changes_to_apply", to_apply)
-        con.execute(q.INSERT_PRICES, {**params, "snapshot": snapshot_id})
-        before = con.execute("SELECT count(*) FROM scores").fetchall()[0][0]
-        con.execute(q.INSERT_SCORES, {**params, "snapshot": snapshot_id})
-        n_scores = con.execute("SELECT count(*) FROM scores").fetchall()[0][0] - before
-        con.execute("UPDATE snapshots SET rows_prices = ?, rows_scores = ? WHERE snapshot_id = ?",
-                    [len(to_apply), n_scores, snapshot_id])
-    finally:
-        for name in ("incoming_models", "incoming_aliases", "incoming_prices", "incoming_scores",
-                     "incoming_queue", "price_changes_to_apply"):
-            with contextlib.suppress(Exception):
-                con.unregister(name)
-    changed = changes[changes["change"] == "changed"]
-    return {
-        "status": "imported",
-        "snapshot_id": snapshot_id,
-        "new_models": new_models,
-        "changed": changed.to_dict("records"),
-        "new_prices": int((changes["change"] == "new").sum()),
-        "unchanged_prices": int((changes["change"] == "unchanged").sum()),
-        "conflicts": changes[changes["change"] == "conflict"].to_dict("records"),
-        "scores": int(n_scores),
-        "queued": sorted(set(frames["queue"]["external_id"])),
-    }
-

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from lib import queries, store
+from lib.ingest import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed_small"
@@ -65,7 +66,7 @@ def openrouter_like_import(path, input_price, output_price, day="2025-01-15", pa
     }])
 
     def write(con):
-        return store.import_parsed(
+        return load.import_parsed(
             con, source_id="epoch_aa", sha256=hashlib.sha256(payload).hexdigest(),
             retrieved_at=dt.datetime.fromisoformat(day + "T12:00:00"), raw_path=None, prices=prices)
 
@@ -146,7 +147,7 @@ def test_an_import_violating_provenance_is_refused_whole(db):
                             "input_usd_per_mtok": 1.0, "output_usd_per_mtok": 2.0, "source_ref": None}])
 
     def write(con):
-        return store.import_parsed(con, source_id="epoch_aa", sha256="ab" * 32,
+        return load.import_parsed(con, source_id="epoch_aa", sha256="ab" * 32,
                                    retrieved_at=dt.datetime(2025, 5, 1), raw_path=None, prices=prices)
 
     with pytest.raises(duckdb.Error):
@@ -205,13 +206,14 @@ WRITER = textwrap.dedent("""
     import datetime as dt, hashlib, sys
     import pandas as pd
     from lib import store
+    from lib.ingest import load
     path, rounds = sys.argv[1], int(sys.argv[2])
     for i in range(rounds):
         payload = f"round {i}".encode()
         prices = pd.DataFrame([{"model_id": "openai/gpt-4o-mini", "provider": "openai", "first_party": True,
                                 "input_usd_per_mtok": 0.15 + i / 100, "output_usd_per_mtok": 0.6,
                                 "source_ref": "writer process"}])
-        store.apply_import(lambda con: store.import_parsed(
+        store.apply_import(lambda con: load.import_parsed(
             con, source_id="epoch_aa", sha256=hashlib.sha256(payload).hexdigest(),
             retrieved_at=dt.datetime(2025, 1, 1) + dt.timedelta(days=i), raw_path=None, prices=prices), path)
     print("wrote", rounds)

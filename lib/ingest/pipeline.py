@@ -2,12 +2,12 @@
 
 Everything a run writes lands in one transaction (`lib.store.apply_import`); raw files are written under hidden
 temporary names and moved into `data/snapshots/<source>/` only after the database swap succeeded, so a failure
-leaves both the database and the snapshot folder as they were. `replay_snapshots` rebuilds from kept payloads.
+leaves both the database and the snapshot folder as they were. Parsing and writing one payload is
+`lib.ingest.load`'s, which the store also uses to replay the kept payloads when it rebuilds.
 """
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -23,25 +23,13 @@ import pandas as pd
 
 from lib import paths, queries, store
 from lib.errors import DataError, UsageError
-from lib.ingest import SOURCES, common, quarantine, resolve, source_module
+from lib.ingest import SOURCES, common, load, quarantine, source_module
 from lib.ingest.artificial_analysis import MissingKey
 
 # Test hooks: pause inside the import transaction (to SIGKILL a run deterministically), after touching a file.
 HOOK_SLEEP_ENV = "FRONTIER_INGEST_HOOK_SLEEP"
 HOOK_FILE_ENV = "FRONTIER_INGEST_HOOK_FILE"
 MAX_LISTED = 15
-
-
-@dataclasses.dataclass
-class Prepared:
-    payload: common.Payload
-    sha256: str
-    parsed: common.ParseResult
-    stem: str  # <YYYYmmddTHHMMSSZ>_<sha12>
-
-    @property
-    def raw_name(self) -> str:
-        return f"{self.stem}.{self.payload.ext}"
 
 
 class _NothingNew(Exception):
@@ -68,61 +56,6 @@ def read_file(source: str, path: Path, retrieved_at: dt.datetime | None = None) 
     return common.Payload(source=source, body=path.read_bytes(), url=path.resolve().as_uri(),
                           retrieved_at=retrieved_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
                           content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream", ext=ext)
-
-
-def prepare(con, source: str, payload: common.Payload) -> Prepared:
-    """Parse, resolve and validate one payload (pure apart from reading aliases and model ids from `con`)."""
-    module = source_module(source)
-    sha = hashlib.sha256(payload.body).hexdigest()
-    retrieved = payload.retrieved_at.astimezone(dt.timezone.utc)
-    try:
-        parsed = module.parse(payload.body, retrieved)
-    except (DataError, UsageError):
-        raise
-    except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
-        # A parser bug on hostile input: one line naming the source, never a traceback; nothing is written.
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise DataError(f"{source}: payload could not be parsed ({type(exc).__name__}: {reason})") from None
-    parsed = resolve.apply(con, parsed, module)
-    validate(source, parsed)
-    return Prepared(payload, sha, parsed, f"{retrieved.strftime('%Y%m%dT%H%M%SZ')}_{sha[:12]}")
-
-
-def validate(source: str, parsed: common.ParseResult) -> None:
-    """Last checks before a write: the store's constraints, stated as clear messages instead of SQL errors."""
-    for kind, df, required in (("models", parsed.models, ["model_id", "vendor", "name"]),
-                               ("prices", parsed.prices, ["model_id", "provider", "tier", "source_ref"]),
-                               ("scores", parsed.scores, ["model_id", "metric_id", "value", "source_ref"])):
-        for col in required:
-            if len(df) and df[col].isna().any():
-                bad = df.loc[df[col].isna(), "external_id"].astype(str).tolist()[:3]
-                raise DataError(f"{source}: field '{col}' is empty for {kind} rows {bad}")
-    p = parsed.prices
-    if len(p):
-        cols = ["input_usd_per_mtok", "output_usd_per_mtok", "cache_read_usd_per_mtok"]
-        vals = p[cols].apply(pd.to_numeric, errors="coerce")
-        if (vals < 0).any().any() or (vals > common.MAX_USD_PER_MTOK).any().any():
-            raise DataError(f"{source}: a price outside [0, {common.MAX_USD_PER_MTOK:g}] USD/Mtok reached validation")
-
-
-def _ensure_reference_rows(con, module) -> None:
-    con.execute(queries.INSERT_SOURCE_IF_MISSING, module.SOURCE_ROW)
-    for metric in getattr(module, "METRIC_ROWS", []):
-        con.execute(queries.INSERT_METRIC_IF_MISSING, metric)
-
-
-def _import_one(con, module, prep: Prepared, raw_path: str | None) -> dict:
-
-    p = prep.parsed
-    prices, held = quarantine.hold_price_jumps(con, p.source_id, p.prices, sha256=prep.sha256,
-                                               retrieved_at=prep.payload.retrieved_at)
-    result = store.import_parsed(
-        con, source_id=p.source_id, sha256=prep.sha256, retrieved_at=prep.payload.retrieved_at, raw_path=raw_path,
-        models=p.models, aliases=p.aliases, prices=prices, scores=p.scores, queue=p.queue,
-        note=f"live ingest from {prep.payload.url}; {len(p.skipped)} rows skipped"
-             + (f"; {len(held)} price jump(s) held" if held else ""))
-    result["held"] = held
-    return result
 
 
 def _hook() -> None:
@@ -155,7 +88,7 @@ def _clean_stale_partials(folder: Path) -> None:
                 f.unlink()
 
 
-def _meta(prep: Prepared, source: str) -> bytes:
+def _meta(prep: load.Prepared, source: str) -> bytes:
     module = source_module(source)
     doc = {
         "source": source,
@@ -196,7 +129,7 @@ def run_source(source: str, *, from_file: Path | None = None, dry_run: bool = Fa
             if con.execute(queries.SNAPSHOT_BY_SHA, [module.SOURCE_ID, sha]).fetchall():
                 unchanged += 1
                 continue
-            fresh.append(prepare(con, source, payload))
+            fresh.append(load.prepare(con, source, payload))
     finally:
         con.close()
     summary = {"source": source, "status": "unchanged", "payloads": len(payloads), "unchanged_payloads": unchanged,
@@ -212,8 +145,8 @@ def run_source(source: str, *, from_file: Path | None = None, dry_run: bool = Fa
     finals.update({folder / f"{p.raw_name}.meta.json": _meta(p, source) for p in fresh})
 
     def write(con):
-        _ensure_reference_rows(con, module)
-        results = [_import_one(con, module, p, f"{source}/{p.raw_name}") for p in fresh]
+        load.ensure_reference_rows(con, module)
+        results = [load.import_one(con, module, p, f"{source}/{p.raw_name}") for p in fresh]
         _hook()
         if all(r["status"] != "imported" for r in results):
             raise _NothingNew()
@@ -285,7 +218,7 @@ def _fmt(x) -> str:
     return "—" if x is None or (isinstance(x, float) and pd.isna(x)) else f"{x:g}"
 
 
-def _print_summary(summary: dict, fresh: list[Prepared], out) -> None:
+def _print_summary(summary: dict, fresh: list[load.Prepared], out) -> None:
     source = summary["source"]
     verb = "would import (dry run, nothing written)" if summary["dry_run"] else "imported"
     results = summary["results"]
@@ -338,41 +271,6 @@ def _print_summary(summary: dict, fresh: list[Prepared], out) -> None:
         print(f"    - {s.external_id} ({s.field}): {s.reason}", file=out)
     if len(skipped) > MAX_LISTED:
         print(f"    … and {len(skipped) - MAX_LISTED} more", file=out)
-
-
-def replay_snapshots(con, snapshot_dir: Path) -> None:
-    """Re-import every kept payload, oldest first, inside the caller's (build) transaction."""
-    snapshot_dir = Path(snapshot_dir)
-    metas = []
-    for meta_path in snapshot_dir.glob("*/*.meta.json"):
-        if meta_path.name.startswith("."):
-            continue
-        try:
-            meta = json.loads(meta_path.read_text())
-            retrieved = dt.datetime.strptime(meta["retrieved_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=dt.timezone.utc)
-            source = meta["source"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DataError(f"snapshot sidecar {meta_path} is unreadable: {exc}") from None
-        if source not in SOURCES:
-            raise DataError(f"snapshot sidecar {meta_path}: unknown source '{source}'")
-        metas.append((retrieved, str(meta_path), meta_path, meta, source))
-    for retrieved, _, meta_path, meta, source in sorted(metas, key=lambda t: (t[0], t[1])):
-        raw = meta_path.with_name(meta.get("raw_file") or meta_path.name[: -len(".meta.json")])
-        if not raw.is_file():
-            raise DataError(f"snapshot {meta_path}: raw file {raw.name} is missing")
-        body = raw.read_bytes()
-        if hashlib.sha256(body).hexdigest() != meta.get("sha256"):
-            raise DataError(f"snapshot {raw}: sha256 does not match its sidecar (file edited?)")
-        payload = common.Payload(source=source, body=body, url=meta.get("url", ""), retrieved_at=retrieved,
-                                 content_type=meta.get("content_type", ""), ext=raw.suffix.lstrip("."))
-        module = source_module(source)
-        try:
-            prep = prepare(con, source, payload)
-        except DataError as exc:
-            raise DataError(f"replaying {raw.relative_to(snapshot_dir)}: {exc}") from None
-        _ensure_reference_rows(con, module)
-        _import_one(con, module, prep, str(raw.relative_to(snapshot_dir)))
 
 
 def run_all(*, dry_run: bool = False, out=None, err=None, **kwargs) -> dict[str, dict | Exception]:
