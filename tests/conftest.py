@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import functools
 import io
 import os
 import shutil
@@ -32,6 +33,25 @@ SMALL_SEED = PROJECT_DIR / "tests" / "fixtures" / "seed_small"
 # One "today" for the whole session (lib.clock reads it): a run that crosses midnight would otherwise compare a page's
 # date, taken before it, with the test's, taken after. The test servers and subprocesses inherit it.
 os.environ.setdefault("FRONTIER_TODAY", dt.date.today().isoformat())
+
+
+def _scan_component_manifests_once() -> None:
+    """Each new AppTest scans every installed distribution's metadata for Streamlit component manifests (about 1 s
+    on this machine, 4 s under load; the suite makes a few hundred AppTests). The installed packages do not change
+    during a session, so the scan runs once per process and each AppTest gets a copy of its result."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # another Streamlit: nothing to cache
+        return
+    scan = getattr(manifest_scanner, "scan_component_manifests", None)
+    if scan is None or hasattr(scan, "cache_info"):
+        return
+    once = functools.cache(scan)
+    manifest_scanner.scan_component_manifests = functools.wraps(scan)(lambda *a, **k: list(once(*a, **k)))
+    manifest_scanner.scan_component_manifests.cache_info = once.cache_info
+
+
+_scan_component_manifests_once()
 
 
 def seed_is_complete(seed: Path) -> bool:
