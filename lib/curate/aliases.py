@@ -5,6 +5,7 @@ ids already in data/seed/aliases.csv (which takes precedence).
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Mapping
 
@@ -288,6 +289,7 @@ def _anthropic_slug(slug: str) -> str:
     return slug
 
 
+@functools.lru_cache(maxsize=65536)  # pure: the rules and tables below are constants
 def normalise_id(external_id: str, vendor_hint: str | None = None) -> str | None:
     """Map an external model id or display name to `vendor/slug`, or None when no vendor can be told.
 

@@ -16,6 +16,7 @@ from lib.curate import hygiene as H
 from lib.curate import identity as I
 from lib.curate import lifecycle as L
 from lib.curate import prices as P
+from lib.curate import records
 from lib.curate import scores as S
 from lib.curate import task_costs as T
 from lib.curate.aliases import EPOCH_AA_NAMES, EXPLICIT, alias_key, normalise_id
@@ -112,7 +113,13 @@ def _close_overlaps(rows: list[dict]) -> list[dict]:
     for i, r in enumerate(rows):
         if out and key(out[-1]) == key(r) and out[-1]["effective_from"] == r["effective_from"]:
             continue  # same start twice: keep the first
-        nxt = next((n for n in rows[i + 1:] if key(n) == key(r) and n["effective_from"] > r["effective_from"]), None)
+        nxt = None  # the next later start in this series: rows are sorted, so the series ends where the key changes
+        for j in range(i + 1, len(rows)):
+            if key(rows[j]) != key(r):
+                break
+            if rows[j]["effective_from"] > r["effective_from"]:
+                nxt = rows[j]
+                break
         if nxt and (not r["effective_to"] or r["effective_to"] > nxt["effective_from"]):
             r = dict(r, effective_to=nxt["effective_from"])
         out.append(r)
@@ -153,20 +160,20 @@ def _model_meta(raw: Path, or_info: dict) -> dict[str, dict]:
                 m.setdefault("source_ref", ref)
 
     rel = "epoch-llm-benchmark-efficiency/aa_data_with_math5.csv"
-    for _, r in pd.read_csv(raw / rel).iterrows():
+    for _, r in records(pd.read_csv(raw / rel)):
         mid = EPOCH_AA_NAMES.get(r["Model Name"])
         if mid:
             put(mid, "epoch_aa_benchmarks", f"{rel}#Model Name={r['Model Name']}", release_date=r["Release Date"],
                 name=r["Model Name"])
     rel = "epoch-benchmark-stitching/model_versions.csv"
     mv = pd.read_csv(raw / rel, dtype=str)
-    for _, r in mv.iterrows():
+    for _, r in records(mv):
         mid = normalise_id(str(r["id"]))
         if mid and isinstance(r["Version release date"], str):
             put(mid, "epoch_benchmark_stitching", f"{rel}#id={r['id']}",
                 release_date=r["Version release date"][:10], name=r.get("Display name"))
     rel = "epoch-benchmark-stitching/epoch_capabilities_index.csv"
-    for _, r in pd.read_csv(raw / rel, dtype=str).iterrows():
+    for _, r in records(pd.read_csv(raw / rel, dtype=str)):
         mid = normalise_id(re.sub(r"_[^_]+$", "", str(r["Model version"])) if "_" in str(r["Model version"])
                            else str(r["Model version"]), vendor_hint=str(r["Organization"]).split("\n")[0])
         if mid and isinstance(r["Release date"], str):
@@ -224,7 +231,7 @@ def _name_candidates(raw: Path, or_snaps, score_rows, meta) -> dict[str, list[tu
 
     rel = "simonw-llm-prices/derived_price_observations_from_git_history.csv"
     df = pd.read_csv(raw / rel, dtype=str).fillna("")
-    for _, r in df.iterrows():
+    for _, r in records(df):
         sid = r["model_id"]
         if LONG_SUFFIX.search(sid):
             continue

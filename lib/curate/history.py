@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib import paths
+from lib.curate import records
 from lib.curate.aliases import normalise_id
 from lib.ingest import litellm
 
@@ -255,7 +256,7 @@ def litellm_host_prices(raw: Path, price_rows: list[dict]) -> list[dict]:
     or_first = _openrouter_first_dates(price_rows)
     have = {(r["model_id"], r["provider"]) for r in price_rows if r["source_id"] == "litellm"}
     rows = []
-    for _, r in df.sort_values(["model_key", "first_seen_date"]).iterrows():
+    for _, r in records(df.sort_values(["model_key", "first_seen_date"])):
         key, provider = r["model_key"], HOST_PROVIDERS[r["litellm_provider"]]
         if provider == "openrouter" and not re.match(
                 r"^openrouter/(meta-llama|mistralai|gryphe|nousresearch|jondurbin|mancer|pygmalionai|undi95)/", key):
@@ -330,7 +331,7 @@ def lmsys_table_scores(raw: Path, until: str = "2024-06-30") -> list[dict]:
         rel = f"lmsys-arena-hf-space-tables/tables/{Path(f).name}"
         df = pd.read_csv(f, dtype=str).fillna("")
         seen = set()
-        for _, r in df.iterrows():
+        for _, r in records(df):
             name = r["key"] if r.get("key") else r["Model"]
             mid = history_id(name, vendor_hint=r.get("Organization") or None)
             if not mid or mid in seen:
@@ -364,7 +365,7 @@ def arena_copy_scores(raw: Path, lmarena_start: str = "2024-06-19") -> list[dict
     ok = ok[ok["date"].isin(set(last))]
     for date, g in ok.groupby("date", sort=True):
         seen = set()
-        for _, r in g.iterrows():
+        for _, r in records(g):
             mid = history_id(r["key"], vendor_hint=r.get("Organization") or None)
             if not mid or mid in seen:
                 continue
@@ -399,7 +400,7 @@ def epoch_mmlu_scores(raw: Path, have: set[str], priced: set[str]) -> list[dict]
     df = pd.read_csv(raw / rel, dtype=str, encoding="utf-8-sig").fillna("")
     df = df[df["Shots"].isin(["5", "5.0"]) & ((df["Model version"] != "") | df["Name"].isin(EPOCH_MMLU_NAMES))]
     best: dict[str, tuple] = {}
-    for _, r in df.iterrows():
+    for _, r in records(df):
         ver = r["Model version"].strip()
         mid = EPOCH_MMLU_NAMES.get(r["Name"].strip()) or EPOCH_MMLU_IDS.get(ver) or (history_id(ver) if ver else None)
         v = _num(r["EM"])
@@ -450,7 +451,7 @@ def evalplus_scores(raw: Path) -> list[dict]:
     first = pd.read_csv(raw / folder / "derived_model_first_seen.csv", dtype=str).set_index("model")
     values: dict[str, tuple] = {}
     rel = f"{folder}/humaneval_2024-03-10.csv"
-    for _, r in pd.read_csv(raw / rel, dtype=str).iterrows():
+    for _, r in records(pd.read_csv(raw / rel, dtype=str)):
         if _num(r["pass@1_base"]) is not None:
             values[r["Model"]] = (_num(r["pass@1_base"]), rel)
     rel = f"{folder}/results_2024-12-26.json"

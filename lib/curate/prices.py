@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.curate import records
 from lib.curate.aliases import EPOCH_AA_NAMES, NOT_CHAT, normalise_id
 from lib.curate.identity import dated_target
 from lib.ingest import litellm, llm_prices, openrouter
@@ -69,7 +70,7 @@ def epoch_price_records(raw: Path) -> tuple[list[dict], list[str]]:
     df = pd.read_csv(raw / rel, encoding="utf-8-sig", dtype=str).fillna("")
     skipped: list[str] = []
     groups: dict[tuple, dict] = {}
-    for i, r in df.iterrows():
+    for i, r in records(df):
         if r["Fine Tuned Model"]:
             continue
         kind = _epoch_kind(r["Price Unit"])
@@ -126,7 +127,7 @@ def epoch_blended_launches(raw: Path, price_rows: list[dict]) -> tuple[list[dict
     df = pd.read_csv(raw / rel, dtype=str).fillna("")
     have = {(r["model_id"], r["effective_from"]) for r in price_rows if r["source_id"] == "epoch_prices"}
     rows, notes = [], []
-    for i, r in df.iterrows():
+    for i, r in records(df):
         mid = EPOCH_AA_NAMES.get(r["Model Name"])
         date, blended = r["Release Date"], float(r["USD per 1M Tokens"])
         if not mid or (mid, date) in have:
@@ -163,7 +164,7 @@ def simonw_prices(raw: Path) -> tuple[list[dict], list[dict]]:
     head_date = df["last_seen_commit_date"].max()
     corrections: list[dict] = []
     rows = []
-    for _, r in df.iterrows():
+    for _, r in records(df):
         sid = r["model_id"]
         if CHAT_EXCLUDE.search(sid):
             continue

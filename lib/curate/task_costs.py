@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from lib.curate import records
 from lib.curate.aliases import normalise_id
-from lib.curate.scores import _aa_model_id, _excluded, _pct
+from lib.curate.scores import YAML_LOADER, _aa_model_id, _excluded, _pct
 from lib.ingest import artificial_analysis
 from lib.ingest.common import RowError
 
@@ -81,7 +82,7 @@ def aa_task_costs(raw: Path) -> list[dict]:
         prov_col = next(c for c in df.columns if c.replace(" ", "").lower() == "apiprovider")
         api_col = next((c for c in df.columns if c.replace(" ", "").lower() == "apiid"), None)
         groups: dict[tuple, list] = {}
-        for i, r in df.iterrows():
+        for i, r in records(df):
             cost = _usd(r[cost_col])
             if not cost:
                 continue  # the table rounds to cents: "$0.00" means below half a cent, not a measured zero
@@ -136,7 +137,7 @@ def aider_task_costs(raw: Path) -> list[dict]:
     rows: list[dict] = []
     for rel, bench in AIDER_FILES:
         best: dict[tuple, dict] = {}
-        for run in yaml.safe_load((raw / rel).read_text()):
+        for run in yaml.load((raw / rel).read_text(), Loader=YAML_LOADER):
             name = str(run.get("model", ""))
             cost, cases, score = _usd(run.get("total_cost")), run.get("test_cases"), run.get("pass_rate_2")
             if "+" in name or " and " in name or not cost or not cases or score is None:
@@ -178,7 +179,7 @@ def aa_speed(raw: Path) -> list[dict]:
         prov_col = next(c for c in df.columns if c.replace(" ", "").lower() == "apiprovider")
         api_col = next((c for c in df.columns if c.replace(" ", "").lower() == "apiid"), None)
         seen: set[tuple] = set()
-        for i, r in df.iterrows():
+        for i, r in records(df):
             tps, ttft = _usd(r[tps_col]), _usd(r[ttft_col])
             if tps is None and ttft is None:
                 continue
@@ -228,7 +229,7 @@ def aa_host_prices(raw: Path) -> list[dict]:
         cache_col = norm.get("cachehitpriceusd/1mtokens")
         prov_col, api_col = norm["apiprovider"], norm.get("apiid")
         seen: set[tuple] = set()
-        for i, r in df.iterrows():
+        for i, r in records(df):
             inp, out = _usd(r[inp_col]), _usd(r[out_col])
             if inp is None or out is None:
                 continue

@@ -2,13 +2,15 @@
 that runs `lib.__main__.main(argv)` and exits with its status. The child is a real process (its own pid, killable
 with SIGKILL, its files and locks its own) without an interpreter start-up of its own.
 
-Protocol on the parent's stdin/stdout, one line each: `run <json argv>` → child pid; `poll <pid>` → `running` or
-its exit code; `wait <pid>` → its exit code (negative: the signal that ended it)."""
+Protocol on the parent's stdin/stdout, one line each: `run <json {"argv", "env", "stderr"}>` → child pid (the child
+adds `env` to its environment and writes its standard error to the file `stderr`, else to /dev/null); `poll <pid>`
+→ `running` or its exit code; `wait <pid>` → its exit code (negative: the signal that ended it)."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import PROJECT_DIR
 
@@ -22,12 +24,16 @@ done = {}  # pid -> exit code of the children reaped so far
 for line in sys.stdin:
     cmd, _, arg = line.strip().partition(" ")
     if cmd == "run":
-        argv = json.loads(arg)
+        req = json.loads(arg)
         pid = os.fork()
         if pid == 0:
             null = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
+            if req.get("stderr"):
+                os.dup2(os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
+            os.environ.update(req.get("env") or {})
+            argv = req["argv"]
             try:
                 code = lib.__main__.main(argv)
             except SystemExit as exc:
@@ -63,9 +69,11 @@ class Forker:
             raise RuntimeError(f"the forking parent died (exit {self.proc.poll()})")
         return answer
 
-    def run(self, *argv) -> int:
-        """Start `python -m lib ARGV` in a forked child; returns its pid."""
-        return int(self._ask("run " + json.dumps([str(a) for a in argv])))
+    def run(self, *argv, env: dict | None = None, stderr: str | Path | None = None) -> int:
+        """Start `python -m lib ARGV` in a forked child (with `env` added to its environment, its standard error
+        written to the file `stderr`); returns its pid."""
+        req = {"argv": [str(a) for a in argv], "env": env or {}, "stderr": str(stderr) if stderr else None}
+        return int(self._ask("run " + json.dumps(req)))
 
     def poll(self, pid: int) -> int | None:
         answer = self._ask(f"poll {pid}")

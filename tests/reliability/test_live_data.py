@@ -2,18 +2,21 @@
 (the reader reopens the swapped-in file, closing the old connection first)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
-import subprocess
-import sys
+import shutil
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from lib import queries, store
 from tests.conftest import PROJECT_DIR
+from tests.reliability.forker import Forker
 from tests.reliability.serving import CHROMIUM, CHROMIUM_ARGS, have_chromium, streamlit_server, wait_idle
 
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "ingest" / "openrouter_2026-08-08_slice.json"
@@ -27,6 +30,24 @@ def _meta(db) -> dict:
         con.close()
 
 
+def _file_meta(db) -> dict:
+    """The meta of the file now at `db`, read from a copy: a process that already has `db` open (an AppTest's
+    reader) gets that database back from DuckDB for the same path, whatever file is there now."""
+    with tempfile.TemporaryDirectory(prefix="live-meta-") as folder:
+        copy = Path(folder) / "copy.duckdb"
+        shutil.copyfile(db, copy)
+        return _meta(copy)
+
+
+@pytest.fixture(scope="module")
+def forker():
+    """Ingests run as `python -m lib ingest …` in processes of their own, forked from one warm parent
+    (tests/reliability/forker.py): another process writes, as a user's CLI run does, without an interpreter
+    start-up per ingest."""
+    with Forker(dict(os.environ)) as f:
+        yield f
+
+
 @pytest.fixture
 def live_env(tmp_path, frontier_db, build_db):
     """A private copy of the session database with an empty snapshot folder (the ingest writes there)."""
@@ -36,14 +57,14 @@ def live_env(tmp_path, frontier_db, build_db):
     return {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
 
 
-def _ingest_cli(env: dict, payload=FIXTURE, when="2026-08-08T06:00:00Z") -> None:
-    r = subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(payload),
-                        "--retrieved-at", when], cwd=PROJECT_DIR, env={**os.environ, **env},
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+def _ingest_cli(forker: Forker, env: dict, payload=FIXTURE, when="2026-08-08T06:00:00Z") -> None:
+    err = Path(env["FRONTIER_SNAPSHOT_DIR"]).parent / f"ingest-{when[:10]}.err"
+    code = forker.wait(forker.run("ingest", "openrouter", "--from-file", payload, "--retrieved-at", when,
+                                  env=env, stderr=err))
+    assert code == 0, err.read_text()
 
 
-def test_reader_follows_a_swapped_file_in_process(live_env):
+def test_reader_follows_a_swapped_file_in_process(live_env, forker):
     """The LiveReader (what the dashboard holds) sees a CLI ingest on its next refresh, from the same process
     that still holds the old connection; a DuckDB connection opened naively to the path would not."""
     db = live_env["FRONTIER_DB"]
@@ -54,7 +75,7 @@ def test_reader_follows_a_swapped_file_in_process(live_env):
         before = reader.version
         with reader.cursor() as cur:
             n_before = cur.execute("SELECT count(*) FROM snapshots").fetchall()[0][0]
-        _ingest_cli(live_env)
+        _ingest_cli(forker, live_env)
         assert reader.version == before  # nothing changes until the next refresh
         reader.refresh()
         with reader.cursor() as cur:
@@ -67,7 +88,7 @@ def test_reader_follows_a_swapped_file_in_process(live_env):
             os.environ.pop(k, None)
 
 
-def test_a_swap_waits_for_running_queries(live_env):
+def test_a_swap_waits_for_running_queries(live_env, forker):
     """A query in flight on the old file finishes; the swap happens when it is done."""
     reader = store.LiveReader(live_env["FRONTIER_DB"])
     os.environ.update(live_env)
@@ -75,7 +96,7 @@ def test_a_swap_waits_for_running_queries(live_env):
         reader.refresh()
         before = reader.version
         with reader.cursor() as cur:
-            _ingest_cli(live_env)
+            _ingest_cli(forker, live_env)
             reader.refresh()  # busy: keeps serving the old file
             assert cur.execute("SELECT count(*) FROM models").fetchall()[0][0] > 0
             assert reader.version == before
@@ -94,7 +115,7 @@ def _shown_version(page, version_re) -> str:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not have_chromium(), reason=f"no system Chromium at {CHROMIUM}")
-def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
+def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env, forker):
     from playwright.sync_api import sync_playwright
 
     db = live_env["FRONTIER_DB"]
@@ -107,7 +128,7 @@ def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
         meta_before = _meta(db)
         assert shown_before == meta_before["data_version"][:12]
 
-        _ingest_cli(live_env)
+        _ingest_cli(forker, live_env)
         meta_ingested = _meta(db)
         assert meta_ingested["data_version"] != meta_before["data_version"]
 
@@ -133,7 +154,7 @@ def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
         def ingest_all():
             try:
                 for i, f in enumerate(payloads):
-                    _ingest_cli(live_env, f, f"2026-08-{10 + i}T06:00:00Z")
+                    _ingest_cli(forker, live_env, f, f"2026-08-{10 + i}T06:00:00Z")
             except BaseException as exc:  # noqa: BLE001 - reported by the main thread
                 errors.append(exc)
 
@@ -164,8 +185,6 @@ def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env):
 def test_a_rebuild_of_the_same_data_shows_its_new_build_time(live_env, monkeypatch, frontier_db):
     """A rebuild from the same seed keeps the data version but not the build time: the Data page says when the
     file it reads was built, not a cached earlier time."""
-    import time
-
     from streamlit.testing.v1 import AppTest
 
     for k, v in live_env.items():
@@ -178,16 +197,11 @@ def test_a_rebuild_of_the_same_data_shows_its_new_build_time(live_env, monkeypat
         assert not at.exception, [e.message for e in at.exception]
         return next(c.value for c in at.caption if c.value.startswith("Database built"))
 
-    def file_meta() -> dict:  # read in another process: this one hands back whatever file it already has open
-        out = subprocess.run([sys.executable, "-c", "import json, sys; from lib import queries, store; "
-                              "c = store.connect_readonly(sys.argv[1]); print(json.dumps(queries.meta(c)))", db],
-                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=True)
-        return json.loads(out.stdout)
-
-    first = file_meta()
+    first = _file_meta(db)
     assert f"Database built {first['built_at'].replace('T', ' ')}" in caption()
-    time.sleep(1.1)  # build times have one-second resolution
+    while dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") <= first["built_at"]:
+        time.sleep(0.05)  # build times have one-second resolution: the rebuild's must differ
     store.build(db, frontier_db["seed"], live_env["FRONTIER_SNAPSHOT_DIR"])
-    second = file_meta()
+    second = _file_meta(db)
     assert second["data_version"] == first["data_version"] and second["built_at"] != first["built_at"]
     assert f"Database built {second['built_at'].replace('T', ' ')}" in caption()
