@@ -27,13 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import trends
+from lib import queries, trends
 from lib.distillation import data_end
 from lib.errors import UsageError
 
 __all__ = [
     "METHOD", "LineFit", "fit_line", "forecast_price", "forecast_date", "mark_overdue", "date_for_price", "backtest", "default_thresholds",
-    "forecast_from_db", "backtest_from_db", "display_rows",
+    "forecast_from_db", "backtest_from_db", "backtestable_metric", "display_rows",
 ]
 
 METHOD = ("Epoch AI lowest-price walk, least squares of log10(price) on years, "
@@ -253,6 +253,29 @@ def forecast_from_db(con, metric_id: str, threshold: float, price: float | None 
 def backtest_from_db(con, metric_id: str, cutoff, thresholds=None, basis: str = "blended", ratio="3:1") -> dict:
     table = trends.trend_table_from_db(con, metric_id, price_date="release", basis=basis, ratio=ratio)
     return {**backtest(table, cutoff, thresholds), "metric": metric_id}
+
+
+def backtestable_metric(con, cutoff, preferred: str, tries: int = 4) -> str:
+    """The metric a forecast view opens on: ``preferred`` when the method can be backtested on it at ``cutoff``
+    (a forecast is shown only with its backtest score), else the first metric on which it can, trying metrics in
+    order of the scored models released on the scarcer side of the cut-off (at most ``tries`` backtests in all).
+    ``preferred`` when none can."""
+    scored = queries.scored_models_by_metric(con)
+    if scored.empty:
+        return preferred
+    released = queries.models(con)[["model_id", "release_date"]]
+    t = scored.merge(released, on="model_id", how="inner")
+    day = pd.to_datetime(t["release_date"], errors="coerce")
+    cut = pd.Timestamp(cutoff)
+    sides = pd.DataFrame({"metric_id": t["metric_id"], "before": day <= cut, "after": day > cut})
+    sides = sides.groupby("metric_id")[["before", "after"]].sum()
+    sides["scarcer"] = sides[["before", "after"]].min(axis=1)
+    ranked = sides.sort_values(["scarcer", "before"], ascending=False).index.tolist()
+    order = [preferred, *[m for m in ranked if m != preferred and sides.loc[m, "scarcer"] > 0]]
+    for metric_id in order[:tries]:
+        if backtest_from_db(con, metric_id, cutoff)["n"]:
+            return metric_id
+    return preferred
 
 
 def display_rows(points: pd.DataFrame) -> pd.DataFrame:

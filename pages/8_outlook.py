@@ -28,6 +28,11 @@ def load_forecast(_db, version: str, metric_id: str, threshold: float, price: fl
         con, metric_id=metric_id, threshold=threshold, price=price, cutoff=cutoff, theme=theme))
 
 
+@st.cache_data(ttl=ui.TTL, max_entries=8, show_spinner="Finding a metric the forecast can be backtested on…")
+def load_outlook_metric(_db, version: str, cutoff: dt.date, preferred: str) -> str:
+    return _cursor_call(_db, forecast.backtestable_metric, cutoff, preferred)
+
+
 @st.cache_data(ttl=ui.TTL, max_entries=16, show_spinner=False)
 def load_scores_summary(_db, version: str, metric_id: str):
     from lib import trends
@@ -38,9 +43,19 @@ def load_scores_summary(_db, version: str, metric_id: str):
 st.title("Outlook: how fast, measured how, and what next")
 state = ui.page_state("outlook")
 
+# The forecast is shown only with its backtest: the page opens on the dashboard's default metric when the method
+# can be backtested on it at the default cut-off, else on the best-covered metric where it can.
+default_cut = min(max(dt.date(2024, 6, 30), lo), hi)
+dashboard_default = ui.load_default_metric(db, db.version)
+opening_metric = load_outlook_metric(db, db.version, default_cut, dashboard_default)
 with st.sidebar:
     st.header("Options")
-    metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
+    metric = ui.metric_picker(metrics, default=opening_metric, state=state)
+    if metric and metric["metric_id"] == opening_metric != dashboard_default:
+        names = {r["metric_id"]: views.metric_display_name(r) for r in metrics.to_dict("records")}
+        st.caption(f"Opens on {names.get(opening_metric, opening_metric)}: the forecast method cannot be "
+                   f"backtested on the dashboard's default, {names.get(dashboard_default, dashboard_default)}, "
+                   f"with the cut-off {default_cut}.")
 state.report()
 
 if not metric:
@@ -82,7 +97,6 @@ value = state.initial("price", lambda raw: urlparams.parse_number(raw, 0.000001)
 price = c2.number_input("Costs at most (USD / M tokens, blended 3:1)", value=value, min_value=0.000001,
                         format="%g", key=state.key("price"))
 state.write("price", price, 0.05, urlparams.format_number)
-default_cut = min(max(dt.date(2024, 6, 30), lo), hi)
 value = state.initial("cutoff", lambda raw: urlparams.parse_date(raw, lo, hi), default_cut)
 cutoff = c3.date_input("Backtest: fit on models released up to", value=value, min_value=lo, max_value=hi,
                        key=state.key("cutoff"))

@@ -2,6 +2,7 @@
 the CLI's JSON shapes and the Outlook page."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from contextlib import redirect_stdout
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import forecast, store, trend_methods
+from lib import forecast, snapshot, store, trend_methods
 from lib.__main__ import main
 from lib.errors import UsageError
 
@@ -192,6 +193,16 @@ def test_outlook_page_shows_a_forecast_only_with_its_interval_and_backtest(front
     metric_id = at.selectbox(key="outlook.metric").value
     bt = forecast.backtest_from_db(con, metric_id, "2024-06-30")
     shown = {m.label: m.value for m in at.metric}
+    # it opens on a metric the forecast can be backtested on (the dashboard's default when it can), so a first
+    # visit shows a forecast, not "No forecast"
+    default = snapshot.default_metric(con)
+    assert metric_id == forecast.backtestable_metric(con, dt.date(2024, 6, 30), default)
+    if any(forecast.backtest_from_db(con, m, "2024-06-30")["n"] for m in (default, metric_id)):
+        assert bt["n"] > 0
+        assert not [w for w in at.warning if w.value.startswith("No forecast")]
+        assert "Forecast date" in shown or at.success
+        if metric_id != default:  # the page says why it did not open on the default
+            assert any("cannot be backtested" in c.value for c in at.sidebar.caption)
     if "Forecast date" in shown:
         assert bt["n"] > 0
         assert shown["Backtest: inside the 90 % interval"] == f"{bt['coverage_90']:.0%} of {bt['n']}"
