@@ -6,7 +6,11 @@ scale one JSON line on stdout:
   price, score) against `pandas.merge_asof` over the same stored intervals already in memory (price only),
   alternated A, B, A, B; median and [min, max]; `same_as_pandas`: the winning price of every model equals pandas'
   on every checked date;
-- `replay_120_ms`: 120 month-end dates in one statement (`queries.snapshots_as_of`);
+- `replay_120_ms`: the replay's frames at 120 month ends (`snapshot.replay_markets_as_of`: the rows with a price
+  and a score, the columns a frame draws, the price basis and each date's Pareto flag), alternated with
+  `replay_full_120_ms`, every snapshot row and column (`queries.snapshots_as_of`, one statement);
+  `replay_same_as_snapshots`: the former equals the latter's drawable rows;
+- `*_cpu_ms`: the same cases' median process CPU time (every thread's, DuckDB's included);
 - `rerun_ms` / `change_ms` / `first_ms` per page (Frontier, Models, Generations, AppTest in a separate process):
   a rerun with nothing changed, a control change to a value not seen before (Frontier: the date, Models: the
   model, Generations: the metric), the first load; `rss_mb`: that process's resident memory after each page;
@@ -53,6 +57,15 @@ def _timed(fn) -> tuple[float, object]:
     return (time.perf_counter() - t) * 1000, out
 
 
+def _timed_cpu(fn, cpu: list) -> tuple[float, object]:
+    """As `_timed`, appending the process's CPU time (every thread's, DuckDB's included) to `cpu`: on a shared
+    machine wall time mostly measures the queue for a core."""
+    c = time.process_time()
+    ms, out = _timed(fn)
+    cpu.append((time.process_time() - c) * 1000)
+    return ms, out
+
+
 def _month_ends(n: int) -> list[dt.date]:
     from lib import views
 
@@ -80,13 +93,23 @@ def measure_queries(db: Path, runs: int) -> dict:
                      and list(sql["price_source_id"]) == list(ref["source_id"])
                      and bool((sql["input_usd_per_mtok"].fillna(-1).to_numpy()
                                == ref["input_usd_per_mtok"].fillna(-1).to_numpy()).all()))
-        asof, pandas_ms = [], []
+        asof, pandas_ms, asof_cpu, pandas_cpu = [], [], [], []
         for _ in range(runs):  # A, B, A, B
-            asof.append(_timed(lambda: queries.snapshot_as_of(con, AS_OF, METRIC))[0])
-            pandas_ms.append(_timed(lambda: synthetic.pandas_merge_asof(intervals, AS_OF))[0])  # noqa: F821 - bound above, deleted below
+            asof.append(_timed_cpu(lambda: queries.snapshot_as_of(con, AS_OF, METRIC), asof_cpu)[0])
+            pandas_ms.append(_timed_cpu(lambda: synthetic.pandas_merge_asof(intervals, AS_OF), pandas_cpu)[0])  # noqa: F821 - bound above, deleted below
         del intervals
         dates = _month_ends(120)
-        replay = [_timed(lambda: queries.snapshots_as_of(con, dates, METRIC))[0] for _ in range(max(2, runs // 2))]
+        replay, replay_full, replay_cpu, replay_full_cpu = [], [], [], []
+        for _ in range(max(2, runs // 2)):  # A, B, A, B: the rows a replay draws; every snapshot row
+            ms, lean = _timed_cpu(lambda: snapshot.replay_markets_as_of(con, dates, METRIC), replay_cpu)
+            replay.append(ms)
+            ms, full = _timed_cpu(lambda: queries.snapshots_as_of(con, dates, METRIC), replay_full_cpu)
+            replay_full.append(ms)
+        drawable = full["price_source_id"].notna() & full["quality_source_id"].notna()
+        want = full.loc[drawable, queries.REPLAY_COLUMNS].reset_index(drop=True)
+        replay_same = bool(want.astype(object).where(want.notna(), None).equals(
+            lean[queries.REPLAY_COLUMNS].astype(object).where(lean[queries.REPLAY_COLUMNS].notna(), None)))
+        del full, want
         market = snapshot.market_as_of(con, AS_OF, METRIC)
         points = views.plottable(market)
         fig_ms, fig = [], None
@@ -100,11 +123,15 @@ def measure_queries(db: Path, runs: int) -> dict:
     a, a_rng = _stats(asof)
     p, p_rng = _stats(pandas_ms)
     r, r_rng = _stats(replay)
+    rf, rf_rng = _stats(replay_full)
     f, f_rng = _stats(fig_ms)
-    return {"asof_ms": a, "asof_ms_range": a_rng, "pandas_ms": p, "pandas_ms_range": p_rng,
+    cpu = {f"{name}_cpu_ms": _stats(ms)[0] for name, ms in
+           (("asof", asof_cpu), ("pandas", pandas_cpu), ("replay_120", replay_cpu), ("replay_full_120", replay_full_cpu))}
+    return {"asof_ms": a, "asof_ms_range": a_rng, "pandas_ms": p, "pandas_ms_range": p_rng, **cpu,
             "asof_vs_pandas": round(p / a, 2) if a else None, "same_as_pandas": bool(same),
             "checked_dates": [d.isoformat() for d in CHECK_DATES],
-            "replay_120_ms": r, "replay_120_ms_range": r_rng,
+            "replay_120_ms": r, "replay_120_ms_range": r_rng, "replay_rows": int(len(lean)),
+            "replay_full_120_ms": rf, "replay_full_120_ms_range": rf_rng, "replay_same_as_snapshots": replay_same,
             "figure_ms": f, "figure_ms_range": f_rng, "spec_bytes": len(spec), "traces": len(fig.data),
             "points": int(len(points))}
 

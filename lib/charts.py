@@ -160,8 +160,8 @@ def frontier(
             workload=costs.parse_workload(workload or "chat") if basis == "workload" else None,
             min_speed=min_speed,
         )
-    elif replay_dates:
-        series = snapshot.markets_as_of(con, replay_dates, metric_id, basis, ratio)
+    elif replay_dates:  # only what a frame draws: the models with a price and a score, the columns it shows
+        series = snapshot.replay_markets_as_of(con, replay_dates, metric_id, basis, ratio)
     if replay_dates:
         # each frame's hover carries the speed measured by its date, as the one-date chart's does
         speed = queries.speeds_at(con, replay_dates)

@@ -41,6 +41,16 @@ def markets_as_of(con, dates, metric_id: str = DEFAULT_METRIC, basis: str = "ble
     return _priced(df, metric, basis, ratio, cache_hit_rate, by="as_of")
 
 
+def replay_markets_as_of(con, dates, metric_id: str = DEFAULT_METRIC, basis: str = "blended", ratio="3:1",
+                         cache_hit_rate: float = 0.0, vendors=None) -> pd.DataFrame:
+    """The rows of `markets_as_of` a chart can draw (a price and a score), with only the columns a replay frame
+    uses (`queries.REPLAY_COLUMNS`): the same frames at a fraction of the cost (the Pareto flag is the same, since
+    a model without a price or a score is never on the frontier)."""
+    metric = metric_row(con, metric_id)
+    df = queries.replay_rows(con, dates, metric_id, vendors)
+    return _priced(df, metric, basis, ratio, cache_hit_rate, by="as_of")
+
+
 def _priced(df: pd.DataFrame, metric: dict, basis: str, ratio, cache_hit_rate: float,
             by: str | None = None) -> pd.DataFrame:
     ratio_t = pricing.parse_ratio(ratio)

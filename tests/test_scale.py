@@ -81,6 +81,65 @@ def test_replay_in_one_statement_equals_the_snapshot_of_each_date_on_the_seed(fr
         _check_replay_equals_snapshots(frontier_db["db"], dates, metric)
 
 
+def _check_replay_rows_equal_the_drawable_snapshot_rows(path, dates, metric, vendors=None):
+    con = store.connect_readonly(path)
+    try:
+        lean = queries.replay_rows(con, dates, metric, vendors)
+        full = queries.snapshots_as_of(con, dates, metric, vendors)
+    finally:
+        con.close()
+    drawable = full["price_source_id"].notna() & full["quality_source_id"].notna()
+    want = full.loc[drawable, queries.REPLAY_COLUMNS].reset_index(drop=True)
+    assert list(lean.columns) == queries.REPLAY_COLUMNS
+    _same(lean, want)
+    return lean
+
+
+def test_the_replays_lean_rows_are_the_snapshot_rows_a_chart_can_draw(synth_db, frontier_db):
+    """The replay reads only the (date, model) rows with a price and a score, and only the columns a frame draws:
+    the same values, in the same order, as the full snapshots of every date (fixed and drifting metrics, vendor
+    filter, dates before any model, one date, no date)."""
+    dates = views.month_ends(dt.date(2015, 1, 1), dt.date(2026, 3, 1))[::5]
+    for metric in ("synth_index", "synth_arena"):
+        assert len(_check_replay_rows_equal_the_drawable_snapshot_rows(synth_db, dates, metric)) > 100
+    some = _check_replay_rows_equal_the_drawable_snapshot_rows(synth_db, dates, "synth_bench")
+    vendors = sorted(set(some["vendor"]))[:3]
+    assert set(_check_replay_rows_equal_the_drawable_snapshot_rows(synth_db, dates, "synth_bench", vendors)["vendor"]) \
+        == set(vendors)
+    assert _check_replay_rows_equal_the_drawable_snapshot_rows(synth_db, [dt.date(2010, 1, 31)], "synth_index").empty
+    assert _check_replay_rows_equal_the_drawable_snapshot_rows(synth_db, [], "synth_index").empty
+    con = store.connect_readonly(frontier_db["db"])
+    metrics = queries.metrics(con)
+    lo, hi = queries.date_span(con)
+    con.close()
+    for metric in metrics["metric_id"]:
+        _check_replay_rows_equal_the_drawable_snapshot_rows(frontier_db["db"], views.month_ends(lo, hi)[::3], metric)
+
+
+def test_the_replay_chart_is_the_same_from_the_lean_rows(frontier_db, synth_db, monkeypatch):
+    """The Frontier chart with its replay, built from the lean replay rows and from the full snapshots: the same
+    JSON (points, hovers, frontier, frames, slider)."""
+    from lib import charts
+
+    cases = [(frontier_db["db"], None, {}), (synth_db, "synth_index", {"reviewed": True}),
+             (synth_db, "synth_arena", {"open_weights": "open"})]
+    for path, metric, filters in cases:
+        con = store.connect_readonly(path)
+        try:
+            metric = metric or snapshot.default_metric(con)
+            lo, hi = queries.date_span(con)
+            months = views.month_ends(lo, hi)[-40:]
+            kw = dict(as_of=months[-5], metric_id=metric, filters=filters, replay_dates=months)
+            lean = charts.frontier(con, **kw).fig
+            with monkeypatch.context() as m:
+                m.setattr(snapshot, "replay_markets_as_of", snapshot.markets_as_of)
+                full = charts.frontier(con, **kw).fig
+        finally:
+            con.close()
+        assert len(lean.frames) > 10
+        assert pio.to_json(lean, validate=False) == pio.to_json(full, validate=False), path
+
+
 def test_as_of_prices_equal_a_plain_pandas_reading_of_the_price_rows(synth_db, frontier_db):
     _check_against_pandas(synth_db, [dt.date(2016, 6, 30), dt.date(2019, 2, 28), dt.date(2025, 12, 31)])
     _check_against_pandas(frontier_db["db"], [dt.date(2023, 6, 1), dt.date(2024, 10, 1), dt.date(2025, 6, 30)])
