@@ -3,8 +3,9 @@ that runs `lib.__main__.main(argv)` and exits with its status. The child is a re
 with SIGKILL, its files and locks its own) without an interpreter start-up of its own.
 
 Protocol on the parent's stdin/stdout, one line each: `run <json {"argv", "env", "stderr"}>` → child pid (the child
-adds `env` to its environment and writes its standard error to the file `stderr`, else to /dev/null); `poll <pid>`
-→ `running` or its exit code; `wait <pid>` → its exit code (negative: the signal that ended it)."""
+adds `env` to its environment and writes its standard error to the file `stderr`, else to /dev/null);
+`poll <pid> [seconds]` → `running` or its exit code (waiting up to `seconds` for it to end); `wait <pid>` → its
+exit code (negative: the signal that ended it)."""
 from __future__ import annotations
 
 import json
@@ -15,9 +16,9 @@ from pathlib import Path
 from tests.conftest import PROJECT_DIR
 
 PARENT = r"""
-import json, os, sys
+import json, os, sys, time
 # Warm: what an ingest imports, imported once (no connection, no thread started before a fork).
-import pandas, pyarrow
+import pandas, pyarrow, pyarrow.pandas_compat, tqdm
 import lib.__main__, lib.commands.ingest, lib.ingest.openrouter, lib.ingest.pipeline, lib.ingest.quarantine, lib.store
 print("ready", flush=True)
 done = {}  # pid -> exit code of the children reaped so far
@@ -43,11 +44,17 @@ for line in sys.stdin:
             os._exit(code or 0)
         print(pid, flush=True)
     elif cmd in ("poll", "wait"):
-        child = int(arg)
-        if child not in done:
+        child, _, seconds = arg.partition(" ")
+        child = int(child)
+        deadline = time.monotonic() + float(seconds or 0)
+        while child not in done:
             pid, status = os.waitpid(child, os.WNOHANG if cmd == "poll" else 0)
             if pid:
                 done[child] = os.waitstatus_to_exitcode(status)
+            elif time.monotonic() >= deadline:
+                break
+            else:
+                time.sleep(0.005)
         print(done.get(child, "running"), flush=True)
 """
 
@@ -75,8 +82,9 @@ class Forker:
         req = {"argv": [str(a) for a in argv], "env": env or {}, "stderr": str(stderr) if stderr else None}
         return int(self._ask("run " + json.dumps(req)))
 
-    def poll(self, pid: int) -> int | None:
-        answer = self._ask(f"poll {pid}")
+    def poll(self, pid: int, seconds: float = 0.0) -> int | None:
+        """The child's exit code, or None while it runs (after waiting up to `seconds` for it to end)."""
+        answer = self._ask(f"poll {pid} {seconds:.4f}")
         return None if answer == "running" else int(answer)
 
     def wait(self, pid: int) -> int:

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import export, figures, views
+from lib import export, figures, store, views
 from lib.__main__ import main
+from tests.conftest import SMALL_SEED
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 SETTINGS = dict(deadline=None, derandomize=True,
@@ -31,11 +32,13 @@ values = st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.te
 
 
 @pytest.fixture(scope="module")
-def ingest_env(tmp_path_factory, frontier_db, build_db):
+def ingest_env(tmp_path_factory):
+    """A database of the small fixture seed: an import runs every step (parse, resolve, quarantine, write, derive,
+    swap) on a store a fraction of the committed one's size."""
     base = tmp_path_factory.mktemp("battery")
     db, snaps = base / "b.duckdb", base / "snaps"
-    build_db(db, frontier_db["seed"], snaps)
-    env = {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(frontier_db["seed"]), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
+    store.build(db, SMALL_SEED, snaps)
+    env = {"FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(SMALL_SEED), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
     return base, db, snaps, env
 
 
