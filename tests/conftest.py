@@ -80,21 +80,27 @@ def _has_files(folder: Path) -> bool:
 
 
 @pytest.fixture(scope="session")
-def build_db(frontier_db):
+def build_db(frontier_db, tmp_path_factory):
     """`build_db(db, seed, snapshots)` does what `store.build(db, seed, snapshots)` does, in milliseconds when it can:
-    a build from the session's seed with no kept snapshots is a copy of the session database (same tables, same
-    data version) with a file id of its own, as every file a writer produces has. Anything else is really built.
-    Tests whose subject is the build itself call `store.build`."""
-    seed = Path(frontier_db["seed"]).resolve()
-    template = frontier_db["db"] if not _has_files(Path(frontier_db["snapshots"])) else None
+    a build with no kept snapshots is a copy of a database built once per session from the same seed files (same
+    tables, same data version; the session database for the session's seed), with a file id of its own, as every
+    file a writer produces has. Anything else is really built. Tests whose subject is the build call `store.build`."""
+    templates: dict[str, Path] = {}  # data version (seed files, no snapshots) -> a database built from them
+    if not _has_files(Path(frontier_db["snapshots"])):
+        templates[store.data_version(frontier_db["seed"], frontier_db["snapshots"])] = frontier_db["db"]
 
     def build(db: Path, seed_dir: Path, snapshot_dir: Path) -> Path:
         db = Path(db)
-        if template is None or Path(seed_dir).resolve() != seed or _has_files(Path(snapshot_dir)):
+        if _has_files(Path(snapshot_dir)):
             store.build(db, seed_dir, snapshot_dir)
             return db
+        version = store.data_version(seed_dir, snapshot_dir)
+        if version not in templates:
+            template = tmp_path_factory.mktemp("template_db") / "template.duckdb"
+            store.build(template, seed_dir, snapshot_dir)
+            templates[version] = template
         tmp = db.with_name(db.name + ".copying")
-        shutil.copyfile(template, tmp)
+        shutil.copyfile(templates[version], tmp)
         con = duckdb.connect(str(tmp))
         try:
             con.execute(queries.SET_META, ["file_id", uuid.uuid4().hex])

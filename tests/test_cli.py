@@ -44,12 +44,12 @@ def real_cli(tmp_path):
     return run
 
 
-def test_build_prints_counts_per_table_and_is_idempotent(real_cli):
+def test_build_prints_counts_per_table_and_is_idempotent(real_cli, cli):
     first = real_cli("build")
     assert first.returncode == 0, first.stderr
     assert re.search(r"^prices\s+7$", first.stdout, re.M)
     assert re.search(r"^models\s+6$", first.stdout, re.M)
-    second = real_cli("build")
+    second = cli("build")  # the same database again (in-process: the entry point is what the first run smoke-tests)
     assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
 
 

