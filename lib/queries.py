@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.schema import VARIANT_PRECEDENCE  # which score stands for a model with several
 
@@ -39,28 +40,32 @@ SPAN_PRICE_COLUMNS = """
 
 QUALITY_COLUMNS = "quality, quality_observed_date, quality_source_id, quality_source_ref, quality_variant"
 
-# The market on one date. The date is a constant, so `valid_from <= D < valid_to` is pushed into the scans of the
-# sorted span tables (zone maps skip the row groups that ended before D or start after it).
-SNAPSHOT_AS_OF = f"""
-WITH price_now AS (
-    SELECT h.model_key, {SPAN_PRICE_COLUMNS}
-    FROM headline_spans h WHERE h.valid_from <= $as_of AND h.valid_to > $as_of
-),
-quality_now AS (
-    SELECT model_key, {QUALITY_COLUMNS} FROM quality_spans
-    WHERE metric_id = $metric AND valid_from <= $as_of AND valid_to > $as_of
-),
-alive AS (
-    SELECT m.*, mk.model_key FROM models m JOIN model_keys mk USING (model_id)
-    WHERE COALESCE(m.release_date, mk.first_price_date) <= $as_of
-      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of) AND m.status <> 'queued'
-      AND ($no_vendor_filter OR list_contains($vendors, m.vendor))
-)
-SELECT {MARKET_COLUMNS}
-FROM alive a
-LEFT JOIN price_now p USING (model_key)
-LEFT JOIN quality_now q USING (model_key)
-ORDER BY a.model_key  -- vendor, release date, id
+# The market on one date, read as three small parts matched on `model_key` in Arrow: the models (5,000 rows at
+# scale, whose columns cost more to plan, join, sort and fetch than the rest: kept per read-only store file, see
+# `_market_models`), the headline span covering the date and the metric's score span covering it. The date is a
+# constant, so `valid_from <= D < valid_to` is pushed into the scans of the sorted span tables (zone maps skip the
+# row groups that ended before D or start after it); at most one span per model survives.
+MARKET_MODELS = """
+SELECT mk.model_key, m.model_id, m.vendor, m.family, m.name, m.release_date, m.open_weights, m.context_window,
+       m.parameters_b, m.status, COALESCE(m.release_date, mk.first_price_date) AS _born, m.deprecation_date AS _gone
+FROM models m JOIN model_keys mk USING (model_id)
+ORDER BY mk.model_key  -- vendor, release date, id
+"""
+
+PRICE_NOW = f"""
+SELECT h.model_key, {SPAN_PRICE_COLUMNS}
+FROM headline_spans h WHERE h.valid_from <= $as_of AND h.valid_to > $as_of
+"""
+
+QUALITY_NOW = f"""
+SELECT model_key, {QUALITY_COLUMNS} FROM quality_spans
+WHERE metric_id = $metric AND valid_from <= $as_of AND valid_to > $as_of
+"""
+
+# Which file a connection reads, and whether it can change under it: a read-only connection to a store file never
+# sees its rows change (every writer writes a new file with a new id and swaps it in).
+READ_ONLY_FILE_ID = """
+SELECT (SELECT value FROM meta WHERE key = 'file_id'), current_setting('access_mode') = 'read_only'
 """
 
 # The market on each of a list of dates, in one statement: the frames of a replay. No dates × spans range join
@@ -118,18 +123,11 @@ LEFT JOIN quality_now q USING (k, model_key)
 
 # The replay's frames: per date, only the models with both a headline price and a score then (a chart draws no
 # other), and only the columns a replay frame uses. SQL reads the three small inputs, each already a timeline: the
-# models (with their run on the market), the headline spans and the metric's score spans overlapping the dates;
+# models (MARKET_MODELS, with their dates on the market), the headline spans and the metric's score spans
+# overlapping the dates;
 # `replay_rows` maps each span to the run of dates it covers (a binary search in the sorted dates) and matches
 # them by (date, model) in NumPy. At 1M intervals the old way (the two ASOF joins and the join of the 338k
 # (date, model) rows to their columns in SQL, see SNAPSHOTS_AS_OF) was 3-4x the CPU.
-REPLAY_MODELS = """
-SELECT mk.model_key, m.model_id, m.vendor, m.name, m.release_date, m.open_weights, m.context_window, m.status,
-       COALESCE(m.release_date, mk.first_price_date) AS _born, m.deprecation_date AS _gone
-FROM models m JOIN model_keys mk USING (model_id)
-WHERE ($no_vendor_filter OR list_contains($vendors, m.vendor)) AND m.status <> 'queued'
-ORDER BY mk.model_key
-"""
-
 REPLAY_PRICE_SPANS = """
 SELECT model_key, valid_from, valid_to, input_usd_per_mtok, output_usd_per_mtok, cache_read_usd_per_mtok,
        provider AS price_provider, first_party AS price_first_party
@@ -287,8 +285,8 @@ def replay_rows(con, dates: Iterable, metric_id: str | None = None,
     with only `REPLAY_COLUMNS`: the frames of a replay. Same values, same order (date, then vendor, release date,
     id)."""
     days = np.asarray(sorted({_date(d) for d in dates}), dtype="datetime64[D]")
-    models = con.sql(REPLAY_MODELS, params={"vendors": list(vendors or []), "no_vendor_filter": not vendors}) \
-        .to_arrow_table()
+    models = _market_models(con)
+    models = models.filter(pa.array(_eligible(models, vendors)))
     if not len(days) or not models.num_rows:  # no spans either: an empty frame with the columns
         days, models = np.asarray([], dtype="datetime64[D]"), models.slice(0, 0)
     window = {"first": days[0].item(), "last": days[-1].item()} if len(days) else {"first": dt.date.max,
@@ -324,7 +322,7 @@ def replay_rows(con, dates: Iterable, metric_id: str | None = None,
 
 
 def _max(tbl: pa.Table, column: str) -> int:
-    return int(pa.compute.max(tbl.column(column)).as_py() or 0) if tbl.num_rows else 0
+    return int(pc.max(tbl.column(column)).as_py() or 0) if tbl.num_rows else 0
 
 
 def _date_runs(days: np.ndarray, spans: pa.Table, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
@@ -340,13 +338,57 @@ def _date_runs(days: np.ndarray, spans: pa.Table, n_keys: int) -> tuple[np.ndarr
 
 def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
-    params = {
-        "as_of": _date(as_of),
-        "metric": metric_id or "",
-        "vendors": list(vendors or []),
-        "no_vendor_filter": not vendors,
-    }
-    return _frame(con, SNAPSHOT_AS_OF, params)
+    day = _date(as_of)
+    models = _market_models(con)
+    born = models.column("_born").to_numpy(zero_copy_only=False)
+    gone = models.column("_gone").to_numpy(zero_copy_only=False)
+    day64 = np.datetime64(day, "D")
+    # released (or first priced) by the date and not retired then; a missing date (NaT) compares False
+    alive = _eligible(models, vendors) & (born <= day64) & (np.isnat(gone) | (gone > day64))
+    models = models.filter(pa.array(alive))
+    prices = con.sql(PRICE_NOW, params={"as_of": day}).to_arrow_table()
+    scores = con.sql(QUALITY_NOW, params={"as_of": day, "metric": metric_id or ""}).to_arrow_table()
+    keys = models.column("model_key").to_numpy()
+    columns = {c: models.column(c) for c in models.column_names if not c.startswith("_") and c != "model_key"}
+    for part in (prices, scores):
+        columns.update(_by_key(part, keys))
+    return _frame_of(pa.table(columns))
+
+
+def _by_key(part: pa.Table, keys: np.ndarray) -> dict:
+    """`part`'s columns (but model_key) for each of `keys`, null where it has no row for the key (at most one)."""
+    n = max(int(keys.max()) if len(keys) else 0, _max(part, "model_key")) + 1
+    row = np.full(n, -1)
+    row[part.column("model_key").to_numpy()] = np.arange(part.num_rows)
+    at = row[keys]
+    taken = part.take(pa.array(at, mask=at < 0))
+    return {c: taken.column(c) for c in taken.column_names if c != "model_key"}
+
+
+def _eligible(models: pa.Table, vendors: Sequence[str] | None) -> np.ndarray:
+    """Models a market may list: not queued for review, of the chosen vendors (all when none are chosen)."""
+    keep = pc.not_equal(models.column("status"), "queued").to_numpy(zero_copy_only=False)
+    if vendors:
+        keep &= pc.is_in(models.column("vendor"), value_set=pa.array(list(vendors), pa.string())) \
+            .to_numpy(zero_copy_only=False)
+    return keep
+
+
+_MODELS_BY_FILE: dict[str, pa.Table] = {}  # a few store files' MARKET_MODELS, by file id
+
+
+def _market_models(con) -> pa.Table:
+    """MARKET_MODELS of the store `con` reads; kept for a read-only connection to a store file (its models cannot
+    change), read again otherwise."""
+    file_id, read_only = con.execute(READ_ONLY_FILE_ID).fetchall()[0]
+    hit = _MODELS_BY_FILE.get(file_id) if file_id and read_only else None
+    if hit is None:
+        hit = con.sql(MARKET_MODELS).to_arrow_table()
+        if file_id and read_only:
+            while len(_MODELS_BY_FILE) >= 4:
+                _MODELS_BY_FILE.pop(next(iter(_MODELS_BY_FILE)), None)
+            _MODELS_BY_FILE[file_id] = hit
+    return hit
 
 
 def _frame(con, sql: str, params: dict, sort_by: Sequence[str] = ()) -> pd.DataFrame:
@@ -361,12 +403,13 @@ def _frame(con, sql: str, params: dict, sort_by: Sequence[str] = ()) -> pd.DataF
 
 def _frame_of(tbl: pa.Table) -> pd.DataFrame:
     """An Arrow table as `.df()` gives the same rows."""
-    df = tbl.to_pandas(date_as_object=False)
+    dates = [i for i, t in enumerate(tbl.schema.types) if pa.types.is_date32(t)]
+    for i in dates:  # `.df()`: microsecond timestamps (cast in Arrow: no pandas conversion per column)
+        tbl = tbl.set_column(i, tbl.field(i).name, tbl.column(i).cast(pa.timestamp("us")))
+    df = tbl.to_pandas()
     for name, col in zip(tbl.column_names, tbl.columns):
         if pa.types.is_string(col.type) and col.null_count == len(col):  # `.df()`: objects, all None
             df[name] = pd.Series([None] * len(df), index=df.index, dtype=object)
-        elif pa.types.is_date32(col.type):
-            df[name] = df[name].astype("datetime64[us]")
         elif pa.types.is_boolean(col.type) and col.null_count:
             df[name] = df[name].astype("boolean")
         elif pa.types.is_integer(col.type) and col.null_count:  # `.df()`: a nullable integer, not floats
