@@ -11,10 +11,11 @@ from typing import Sequence
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib import charts, clock, generations, paths, queries, snapshot, store, urlparams, views
+from lib import charts, clock, figures, generations, paths, queries, snapshot, store, urlparams, views
 from lib.constants import BASIS_LABELS, CONTEXT_OPTIONS, DEFAULT_METRIC, RATIOS  # noqa: F401 - pages read them here
 from lib.curate.article import COMPOSITE_METRIC
 from lib.errors import DataError, UsageError
@@ -300,11 +301,54 @@ def chart(fig, points: pd.DataFrame | None, name: str, *, sources: pd.DataFrame 
             share_panel.chart_only(fig, name, views.credit_text(meta.get("sources", []), sources,
                                                                 meta.get("data_as_of", "")), key=key)
         return None
-    event = st.plotly_chart(fig, key=key, on_select=on_select, selection_mode="points", theme=None,
+    event = st.plotly_chart(_as_drawn(fig), key=key, on_select=on_select, selection_mode="points", theme=None,
                             config={**export.toolbar_config("16:9", "png", name), "scrollZoom": False})
     sources_credit(fig, sources)
     export_panel.export_panel(fig, points, name, sources=sources, lazy=lazy_export)
     return event
+
+
+class _SpecDict(dict):
+    """What `_JsonFigure.to_dict()` gives `st.plotly_chart`: the layout's size (Streamlit reads it) and, for
+    `plotly.io.to_json` (orjson engine: it asks an object for `to_plotly_json()` first), the JSON as built."""
+
+    def __init__(self, spec: str, layout: dict):
+        super().__init__(data=[], layout=layout)
+        self._spec = spec
+
+    def to_plotly_json(self):
+        import orjson
+
+        return orjson.Fragment(self._spec)  # written as it is: the same JSON, not serialised again
+
+
+def _as_drawn(fig):
+    """The figure for `st.plotly_chart`: one read back from the chart cache goes as the JSON it carries
+    (`figures.drawn_spec`; Streamlit would copy and serialise the whole figure again on every rerun, ~0.3 s at 1M
+    intervals); any other figure, or without orjson's fragments as Plotly's JSON engine, as it is."""
+    import plotly.io as pio
+
+    spec = figures.drawn_spec(fig)
+    if spec is None or pio.json.config.default_engine not in ("auto", "orjson"):
+        return fig
+    try:
+        import orjson
+
+        orjson.Fragment  # noqa: B018 - orjson >= 3.9
+    except (ImportError, AttributeError):
+        return fig
+    return _JsonFigure(spec, {k: fig._layout[k] for k in ("width", "height") if k in fig._layout})
+
+
+class _JsonFigure(go.Figure):
+    """An empty figure whose `to_dict()` is the JSON of the figure it stands for (see `_as_drawn`)."""
+
+    def __init__(self, spec: str, layout: dict):
+        super().__init__()
+        self._drawn = _SpecDict(spec, layout)
+
+    def to_dict(self):
+        return self._drawn
 
 
 def sources_credit(fig, sources: pd.DataFrame | None = None) -> None:

@@ -8,10 +8,11 @@ import argparse
 import json
 
 import pandas as pd
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import charts, queries, store
+from lib import charts, figures, queries, store
 from lib.__main__ import main
 from lib.commands import export as export_cmd
 from lib.constants import DEFAULT_METRIC
@@ -148,11 +149,46 @@ def test_a_cache_hit_draws_the_chart_it_cached(chart, setting, frontier_env, cap
 
     _, _, cli_args = CASES[chart](setting)
     fig, points = cli_chart(frontier_env, chart, ["--chart", chart, "--format", "csv", "--out", "x.csv", *cli_args])
+    as_streamlit_writes = pio.to_json(fig.to_dict(), validate=False)  # st.plotly_chart's own serialisation
     cached = pickle.loads(pickle.dumps(charts.Chart(fig, points, {"n": 1}, ["s"])))
     assert json.loads(cached.fig.to_json()) == json.loads(fig.to_json())
     assert cached.points.equals(points) and cached.summary == {"n": 1} and cached.sources == ["s"]
-    cached.fig.update_layout(title="changed")  # validated as usual from here on
+    # the copy carries the JSON the page draws it from: exactly what Streamlit would have written for the figure
+    assert figures.drawn_spec(cached.fig) == as_streamlit_writes
+    cached.fig.update_layout(title="changed")  # validated as usual from here on, and no longer drawn from the JSON
     assert cached.fig.layout.title.text == "changed" and fig.layout.title.text != "changed"
+    assert figures.drawn_spec(cached.fig) is None
+
+
+def _draw_cached_and_plain():
+    """A page drawing one chart twice: as the chart cache gives it back (from its JSON) and as a plain figure."""
+    import pickle
+
+    import pandas as pd
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from lib import charts, ui
+
+    fig = go.Figure(
+        go.Scattergl(
+            x=[1.5, 2, 3], y=[3, 1, 2], customdata=[["a/x", "é <b>"], ["b/y", "2"], ["c/z", ""]], name="</script>"
+        ),
+        layout={"height": 520, "title": {"text": "T \u2028 & <i>"}, "template": "plotly_white"},
+    )
+    cached = pickle.loads(pickle.dumps(charts.Chart(fig, pd.DataFrame(), {}, [])))
+    ui.chart(cached.fig, None, "a", key="cached")
+    st.plotly_chart(go.Figure(fig), key="plain", theme=None)
+
+
+def test_a_cached_chart_reaches_the_browser_as_plotly_would_write_it():
+    """The page hands Streamlit a cached chart's JSON instead of the figure (no second serialisation per rerun):
+    the spec is the one Streamlit writes for the figure itself."""
+    at = AppTest.from_function(_draw_cached_and_plain, default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    cached, plain = at.get("plotly_chart")
+    assert cached.proto.spec == plain.proto.spec
+    assert json.loads(cached.proto.spec)["layout"]["title"]["text"] == "T \u2028 & <i>"
 
 
 # --- One parser per upstream format: curation (dated raw copies) and live ingest read a payload the same way ------
