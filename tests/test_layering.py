@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import functools
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +18,66 @@ PURE = ["lib.pricing", "lib.frontier", "lib.generations", "lib.trends", "lib.que
         "lib.pptx_export", "lib.embed"]
 
 
-@pytest.mark.parametrize("module", PURE)
-def test_module_does_not_import_streamlit(module):
-    code = f"import sys, {module}; print('streamlit' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+# One process imports the third-party libraries the modules share (none of them Streamlit), then forks a child per
+# module that imports that module alone and reports whether Streamlit came with it: each module is checked from the
+# same clean start, without an interpreter start-up and a pandas/Plotly import per module.
+IMPORT_PROBE = """
+import json, os, sys, traceback
+import numpy, pandas, pyarrow, duckdb, plotly.graph_objects, plotly.io
+assert "streamlit" not in sys.modules
+out = {}
+for module in sys.argv[1:]:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            __import__(module)
+            msg = ["streamlit" in sys.modules, ""]
+        except BaseException:
+            msg = [None, traceback.format_exc()]
+        os.write(w, json.dumps(msg).encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    out[module] = json.loads(data)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def imported_alone() -> dict:
+    """{module: [whether importing it alone loaded Streamlit, the traceback if the import failed]}."""
+    out = subprocess.run([sys.executable, "-c", IMPORT_PROBE, *PURE], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False", f"{module} pulls in streamlit"
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_module_does_not_import_streamlit(module, imported_alone):
+    loaded, error = imported_alone[module]
+    assert not error, error
+    assert loaded is False, f"{module} pulls in streamlit"
+
+
+def test_the_import_probe_sees_a_module_that_pulls_in_streamlit(tmp_path):
+    """Control: a module importing (a stand-in) Streamlit is reported, the module after it is judged on its own,
+    and a failing import is reported with its traceback."""
+    (tmp_path / "streamlit").mkdir()
+    (tmp_path / "streamlit" / "__init__.py").write_text("")
+    (tmp_path / "pulls_it_in.py").write_text("import json\nimport streamlit\n")
+    (tmp_path / "plain.py").write_text("import json\n")
+    (tmp_path / "broken.py").write_text("raise ImportError('nope')\n")
+    out = subprocess.run([sys.executable, "-c", IMPORT_PROBE, "pulls_it_in", "plain", "broken"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["pulls_it_in"] == [True, ""] and got["plain"] == [False, ""]
+    assert got["broken"][0] is None and "ImportError: nope" in got["broken"][1]
 
 
 def test_pages_hold_no_sql():
@@ -70,10 +126,16 @@ def _layer(module: str) -> int | None:
     return best
 
 
+@functools.lru_cache(maxsize=None)
+def _tree(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once for every check here."""
+    return ast.parse(path.read_text(), str(path))
+
+
 def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
     """(line, imported module, imported names) of every import statement, at any depth."""
     out = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name, []) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -140,9 +202,8 @@ FUNCTION_IMPORTS_ALLOWED = ("lib.commands", "lib.__main__", *UI_LAYER)
 
 
 def _function_imports(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(), str(path))
     out = []
-    for fn in ast.walk(tree):
+    for fn in ast.walk(_tree(path)):
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for node in ast.walk(fn):
                 if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "lib":
