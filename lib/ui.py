@@ -502,12 +502,13 @@ def metric_picker(metrics: pd.DataFrame, *, key: str = "metric", default: str = 
     definition under it; the URL carries the metric id."""
     c = container or st.sidebar
     ps = _state(state)
-    m = metrics.sort_values(["models", "metric_id"], ascending=[False, True]) if "models" in metrics else metrics
-    ids = m["metric_id"].tolist()
+    recs = views.records(metrics)  # plain dicts, not a .loc per metric (nor a pandas sort) on every rerun
+    if "models" in metrics:  # most models first (none counted: last), then by id
+        recs.sort(key=lambda r: (-r["models"] if pd.notna(r["models"]) else float("inf"), r["metric_id"]))
+    ids = [r["metric_id"] for r in recs]
     if not ids:
         return {}
-    # plain dicts, not a .loc per metric on every rerun
-    rows = {r["metric_id"]: r for r in m.to_dict("records")}
+    rows = {r["metric_id"]: r for r in recs}
     default = default if default in ids else ids[0]
     names = {i: views.metric_display_name(rows[i]) for i in ids}
     value = ps.initial(key, lambda raw: urlparams.parse_choice(raw, ids, names), default)
@@ -660,8 +661,8 @@ def user_models() -> pd.DataFrame:
 
 def user_models_or_none() -> pd.DataFrame | None:
     """The session's uploaded models, or None when there are none (then every session shares the cached chart)."""
-    df = user_models()
-    return df if len(df) else None
+    df = st.session_state.get(USER_MODELS_KEY)  # not user_models(): no empty frame built on every rerun
+    return df if isinstance(df, pd.DataFrame) and len(df) else None
 
 
 def set_user_models(df: pd.DataFrame | None) -> None:
