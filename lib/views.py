@@ -384,7 +384,8 @@ def pair_key(teacher_id: str, student_id: str) -> str:
 
 def parse_pair_keys(keys: Sequence[str], lineage: pd.DataFrame, known_ids: set[str]) -> tuple[list[tuple], list[str]]:
     """Pair keys ("teacher → student") to (teacher, student, relation, era) rows; unknown ids are reported."""
-    lin = {pair_key(r.parent_id, r.child_id): (r.relation, r.era) for r in lineage.itertuples()}
+    lin = dict(zip(map(pair_key, lineage["parent_id"].tolist(), lineage["child_id"].tolist()),
+                   zip(lineage["relation"].tolist(), lineage["era"].tolist())))  # columns, not itertuples
     rows, problems = [], []
     for k in keys:
         parts = [p.strip() for p in re.split(r"\s*(?:→|->|>)\s*", str(k)) if p.strip()]
@@ -437,7 +438,8 @@ PAIR_SETS = {
 def pair_set_rows(pair_set: str, lineage: pd.DataFrame, article_pairs: Sequence[tuple]) -> list[tuple]:
     """(teacher, student, relation, era) rows of a named pair set: the article's four pairs with their eras, the
     lineage table's distilled pairs, or every lineage edge (successors get the era "successor")."""
-    rel = {pair_key(r.parent_id, r.child_id): r.relation for r in lineage.itertuples()}
+    rel = dict(zip(map(pair_key, lineage["parent_id"].tolist(), lineage["child_id"].tolist()),
+                   lineage["relation"].tolist()))
     if pair_set == "article":
         return [(t, s, rel.get(pair_key(t, s), "distilled"), era) for t, s, era in article_pairs]
     lin = lineage if pair_set == "lineage" else lineage.loc[lineage["relation"] == "distilled"]

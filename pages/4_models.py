@@ -17,8 +17,8 @@ if models.empty:
     ui.empty_state("The database has no models.", "")
     st.stop()
 
-names = models.set_index("model_id")["name"].to_dict()
-ids = models.sort_values(["vendor", "name"])["model_id"].tolist()
+names, ids = ui.load_model_choices(db, db.version)
+by_id = models.set_index("model_id")
 
 tab_one, tab_compare = st.tabs(["One model", "Compare (up to six)"], key="view", bind="query-params")
 
@@ -33,7 +33,7 @@ with tab_one:
     if model_id is None:
         ui.empty_state("Choose a model.", "Or click a point on the Frontier page.")
     else:
-        m = models.set_index("model_id").loc[model_id]
+        m = by_id.loc[model_id]
         st.subheader(ui.md_text(m["name"]), anchor=False)
         c = st.columns(5)
         c[0].metric("Vendor", views.vendor_display_name(m["vendor"]))
@@ -137,7 +137,7 @@ with tab_compare:
         ui.chart(compare.fig, compare.points, "price-history-compare", sources=sources, key="compare_chart",
                  lazy_export=True)
         newest_scores = ui.load_compare_scores(db, db.version, tuple(chosen), names)
-        m = models.set_index("model_id").loc[chosen]
+        m = by_id.loc[chosen]
         st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch",
                      column_config={"release_date": st.column_config.DateColumn("released")})
         if len(newest_scores):
