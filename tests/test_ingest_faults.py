@@ -19,6 +19,7 @@ from lib.__main__ import main
 from lib.errors import DataError
 from lib.ingest import artificial_analysis, openrouter, pipeline
 from lib.ingest import http as ingest_http
+from tests.conftest import run_cli
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 SEED = Path(__file__).parent / "fixtures" / "seed_small"
@@ -350,7 +351,7 @@ def test_sigkill_mid_import_leaves_previous_data_and_the_next_import_succeeds(en
     con.close()
     assert list((snaps / "openrouter").glob(".*.partial-*"))   # the killed run's hidden temporaries
 
-    done = subprocess.run(cmd, cwd=PROJECT, env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    done = run_cli("ingest", "openrouter", "--from-file", OR_2024)  # the next run (in-process) cleans up and imports
     assert done.returncode == 0, done.stderr
     assert "imported 1 payload" in done.stdout
     assert not list((snaps / "openrouter").glob(".*.partial-*"))  # cleaned up
