@@ -677,3 +677,29 @@ def set_user_models(df: pd.DataFrame | None) -> None:
     st.session_state[USER_MODELS_KEY] = df
 
 
+def model_picker(label: str, ids: list[str], names: dict, value, *, state: PageState, key: str,
+                 multi: bool = False, max_selections: int | None = None, placeholder: str | None = None,
+                 container=None):
+    """A selectbox (or multiselect) of models that ships at most `views.PICKER_LIMIT` options however many models
+    the store has: a search box above it (name or id, every word) narrows the list; the current choice always
+    stays an option, so a link to any model works. With few models, the plain widget. `container`: a column or
+    popover to draw in (default: the page)."""
+    c = container or st
+
+    def fmt(i):
+        return f"{names.get(i, i)} ({i})"
+
+    options, matches = ids, len(ids)
+    if len(ids) > views.PICKER_LIMIT:
+        current = st.session_state.get(state.key(key), value)
+        keep = list(current or []) if multi else [current]
+        query = c.text_input(f"Search {label[:1].lower()}{label[1:]}", key=state.key(f"{key}_search"),
+                             placeholder=f"Name or id: {len(ids):,} models")
+        options, matches = views.picker_options(ids, names, query, keep)
+        if matches > views.PICKER_LIMIT:
+            c.caption(f"{matches:,} models match; the first {views.PICKER_LIMIT} are listed: type to narrow.")
+    if multi:
+        return c.multiselect(label, options, default=[v for v in value if v in options], key=state.key(key),
+                             max_selections=max_selections, format_func=fmt, placeholder=placeholder)
+    return c.selectbox(label, options, index=options.index(value) if value in options else None,
+                       key=state.key(key), format_func=fmt, placeholder=placeholder)

@@ -523,6 +523,22 @@ def trend_table_with_names(table: pd.DataFrame, models: pd.DataFrame) -> pd.Data
 
 # Models page --------------------------------------------------------------------------------------------------
 
+PICKER_LIMIT = 50  # options a model picker ships to the browser at once; its search box narrows the rest
+
+
+def picker_options(ids: Sequence[str], labels: dict, query: str, keep: Sequence[str] = (),
+                   limit: int = PICKER_LIMIT) -> tuple[list[str], int]:
+    """The options a bounded picker shows, and how many ids match: the ids whose id or label contains every word
+    of `query` (case-insensitive; all ids when it is empty), the first `limit` of them in `ids`' order, with the
+    `keep` ids (the current choice) always among them, in their place."""
+    words = str(query or "").casefold().split()
+    keep_set = {k for k in keep if k is not None}
+    matches = [i for i in ids if all(w in f"{labels.get(i, '')} {i}".casefold() for w in words)] if words \
+        else list(ids)
+    shown = set(matches[:limit]) | (keep_set & set(ids))
+    return [i for i in ids if i in shown], len(matches)
+
+
 def compare_scores(scores: pd.DataFrame, names: dict) -> pd.DataFrame:
     """Newest score per metric (rows) and model (columns, by name) for the comparison table."""
     if scores.empty:

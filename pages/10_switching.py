@@ -51,8 +51,7 @@ ids = sorted(models["model_id"], key=lambda m: names.get(m, m))
 default = "openai/gpt-4-turbo" if "openai/gpt-4-turbo" in ids else ids[0]
 c1, c2 = st.columns([2, 1])
 value = state.initial("model", lambda raw: urlparams.parse_choice(raw, ids), default)
-model_id = c1.selectbox("Model you use", ids, index=ids.index(value), key=state.key("model"),
-                        format_func=lambda m: f"{names.get(m, m)} ({m})")
+model_id = ui.model_picker("Model you use", ids, names, value, state=state, key="model", container=c1)
 state.write("model", model_id, default)
 default_since = min(max(lo, dt.date(2024, 1, 1)), hi)
 value = state.initial("since", lambda raw: urlparams.parse_date(raw, lo, hi), default_since)

@@ -69,10 +69,8 @@ with tab_pairs:
     state.write(pairs_key, keys, default_keys)
     with st.popover("Add a pair", icon=":material/add:"):
         ids = sorted(known, key=lambda i: names.get(i, i))
-        t = st.selectbox("Teacher", ids, format_func=lambda i: f"{names.get(i, i)} ({i})",
-                         key=state.key("add_teacher"))
-        s = st.selectbox("Student", ids, format_func=lambda i: f"{names.get(i, i)} ({i})",
-                         key=state.key("add_student"))
+        t = ui.model_picker("Teacher", ids, names, ids[0], state=state, key="add_teacher")
+        s = ui.model_picker("Student", ids, names, ids[0], state=state, key="add_student")
         if st.button("Add pair", disabled=t == s, key=state.key("add_pair")):
             st.session_state[state.key(pairs_key)] = list(dict.fromkeys([*keys, views.pair_key(t, s)]))
             st.rerun()

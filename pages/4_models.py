@@ -26,8 +26,8 @@ with tab_one:
     default_id = next((i for i in ARTICLE_MODELS[::-1] if i in names), ids[0])
     # ids as options: a bound widget writes its shown label into the URL (?model=vendor/slug)
     value = state.initial("model", lambda raw: urlparams.parse_choice(raw, ids), default_id)
-    model_id = st.selectbox("Model", ids, index=ids.index(value), key=state.key("model"),
-                            format_func=lambda i: f"{names.get(i, i)} ({i})", placeholder="Type to search by name or id")
+    model_id = ui.model_picker("Model", ids, names, value, state=state, key="model",
+                               placeholder="Type to search by name or id")
     state.write("model", model_id, default_id)
     state.report()
     if model_id is None:
@@ -127,8 +127,8 @@ with tab_compare:
     article_six = [m for t, s_, era in ARTICLE_PAIRS if era == "distillation" for m in (t, s_) if m in names][:6]
     value = state.initial("compare", lambda raw: (urlparams.parse_list(raw, ids) or [])[:6] or None, article_six,
                           multi=True)
-    chosen = st.multiselect("Models to compare", ids, default=value, max_selections=6, key=state.key("compare"),
-                            format_func=lambda i: f"{names.get(i, i)} ({i})")
+    chosen = ui.model_picker("Models to compare", ids, names, value, state=state, key="compare", multi=True,
+                             max_selections=6)
     state.write("compare", chosen, article_six)
     if not chosen:
         ui.empty_state("Choose up to six models to compare.", "")

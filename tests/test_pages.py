@@ -251,20 +251,50 @@ def test_trends_levels_at_one_price_are_drawn_apart_not_on_top_of_each_other(con
     assert all(by_date[0][d][1] != by_date[1][d][1] for d in equal)
 
 
+def _pick_model(at, key: str, value, multi: bool = False) -> None:
+    """Choose a model in a Models page picker as a user does: type it in the search box, then pick it (the picker
+    lists a bounded number of models)."""
+    at.text_input(key=f"{key}_search").set_value(value[-1] if multi else value).run()
+    (at.multiselect if multi else at.selectbox)(key=key).set_value(value).run()
+
+
 def test_models_page_shows_price_history_and_compares(con):
     models = queries.models(con)
     priced = models.dropna(subset=["first_price_date"])
     mid = priced["model_id"].iloc[0]
     at = run_page("4_models.py")
-    at.selectbox(key="models.model").set_value(mid).run()
+    _pick_model(at, "models.model", mid)
     assert at.selectbox(key="models.model").value == mid
     s = spec(at)
     assert {"input price", "output price"} <= {t["name"] for t in s["data"]}
     assert all(r[0] == mid for t in s["data"] if t["name"] in ("input price", "output price") for r in t["customdata"])
     two = priced["model_id"].iloc[:2].tolist()
-    at.multiselect(key="models.compare").set_value(two).run()
+    _pick_model(at, "models.compare", two[:1], multi=True)
+    _pick_model(at, "models.compare", two, multi=True)
     s2 = spec(at, 1)
     assert {r[0] for t in s2["data"] if t.get("mode") == "lines" for r in t["customdata"]} == set(two)
+
+
+def test_models_page_picker_lists_a_bounded_number_of_models_and_finds_any_by_search_or_link(con):
+    """The model picker ships at most views.PICKER_LIMIT models to the browser (5,000 at scale); typing narrows the
+    list to any model, and a link to a model beyond the first ones still opens on it."""
+    from lib import views
+
+    models = queries.models(con)
+    assert len(models) > views.PICKER_LIMIT  # the seed has hundreds: the bounded picker is what runs
+    ordered = models.sort_values(["vendor", "name"])
+    at = run_page("4_models.py")
+    assert len(at.selectbox(key="models.model").options) <= views.PICKER_LIMIT + 1
+    far = ordered.iloc[-1]  # the last model in the list, never among the first ones listed
+    at.text_input(key="models.model_search").set_value(str(far["name"])).run()
+    options = at.selectbox(key="models.model").options
+    assert len(options) <= views.PICKER_LIMIT + 1
+    assert any(far["model_id"] in o for o in options)
+    at.selectbox(key="models.model").set_value(far["model_id"]).run()
+    assert not at.exception and at.query_params["model"] == far["model_id"]
+    linked = run_page("4_models.py", model=far["model_id"])
+    assert linked.selectbox(key="models.model").value == far["model_id"]
+    assert len(linked.selectbox(key="models.model").options) <= views.PICKER_LIMIT + 1
 
 
 def test_models_page_shows_the_dates_a_moving_alias_meant_the_model(con):
@@ -273,7 +303,7 @@ def test_models_page_shows_the_dates_a_moving_alias_meant_the_model(con):
     assert len(moves)
     mv = moves.iloc[0]
     at = run_page("4_models.py")
-    at.selectbox(key="models.model").set_value(mv["model_id"]).run()
+    _pick_model(at, "models.model", mv["model_id"])
     shown = [d.value for d in at.dataframe if "valid_from" in d.value.columns]
     assert shown, "no dated alias table on the model's page"
     row = shown[0].set_index("alias").loc[mv["alias"]]

@@ -57,3 +57,15 @@ def test_cheapest_models_meet_the_bar_in_the_metrics_direction():
     assert set(lower.loc[lower["cheapest"], "model_id"]) == {"a/mid", "a/dear-good"}
     higher = views.workload_costs(m, 1e6, 1e6, 0.0, quality_bar=5.0)
     assert set(higher.loc[higher["cheapest"], "model_id"]) == {"a/cheap-bad", "a/mid"}
+
+
+def test_picker_options_are_bounded_keep_the_choice_and_match_every_word():
+    ids = [f"v{i % 7}/model-{i:04d}" for i in range(500)]
+    labels = {i: f"Model {i[-4:]} {'mini' if i.endswith(('1', '2')) else 'large'}" for i in ids}
+    shown, n = views.picker_options(ids, labels, "", keep=[ids[-1]], limit=20)
+    assert n == 500 and len(shown) == 21 and ids[-1] in shown and shown == [i for i in ids if i in set(shown)]
+    shown, n = views.picker_options(ids, labels, "MINI v3/", limit=1000)
+    assert n == len(shown) > 0
+    assert all("mini" in labels[i] and i.startswith("v3/") for i in shown)
+    assert views.picker_options(ids, labels, "model-0042")[0] == [ids[42]]
+    assert views.picker_options(ids, labels, "no such model", keep=[None]) == ([], 0)
