@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -241,13 +242,119 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless system Chromium (Playwright) for the session; each test opens its own context."""
+    """One headless system Chromium (Playwright) for the session."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+# Streamlit marks its app root with the state of the script (`data-test-script-state`: "running" while a run is under
+# way, "notRunning" after it). This script, added to a browser context, counts the runs each page has seen, so a test
+# waits for the run its action started instead of a fixed quiet time.
+COUNT_RUNS = """(() => { window.__runs = 0;
+  new MutationObserver(ms => { for (const m of ms)
+      if (m.target.getAttribute('data-test-script-state') === 'running') window.__runs++; })
+    .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']}); })();"""
+_RUN_STATE = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  return [window.__runs || 0, a ? a.getAttribute('data-test-script-state') : null,
+          !!document.querySelector('[data-testid="stStatusWidget"]'), location.href]; }"""
+
+
+def new_context(browser, **options):
+    """A browser context whose pages count Streamlit's script runs (`runs`, `wait_run`)."""
+    ctx = browser.new_context(**options)
+    ctx.add_init_script(COUNT_RUNS)
+    return ctx
+
+
+@pytest.fixture(scope="session")
+def context(browser):
+    """One browser context for the session's page visits: its cache keeps Streamlit's and Plotly's scripts between
+    visits. Each visit opens its own tab, a new Streamlit session."""
+    ctx = new_context(browser, viewport={"width": 1300, "height": 1800})
+    yield ctx
+    ctx.close()
+
+
+def runs(page) -> int:
+    """How many script runs the page has seen (its context has `COUNT_RUNS`)."""
+    return page.evaluate("window.__runs || 0")
+
+
+def wait_run(page, runs_before: int, url_before: str | None = None, *, quiet: float = 0.25, grace: float = 5.0,
+             timeout: float = 120.0) -> None:
+    """Wait until the script run an action started has finished: a run was counted after `runs_before` (or the URL
+    moved away from `url_before`), the app is not running, and no other run starts for `quiet` seconds (a page's
+    `st.rerun`, a slider's debounced change). An action that starts no run is waited on for `grace` seconds."""
+    t0 = time.monotonic()
+    idle_since, seen = None, None
+    while True:
+        n, state, busy, href = page.evaluate(_RUN_STATE)
+        now = time.monotonic()
+        started = n > runs_before or (url_before is not None and href != url_before)
+        if state == "notRunning" and not busy and (started or now - t0 >= grace):
+            if idle_since is None or n != seen:
+                idle_since, seen = now, n
+            elif now - idle_since >= quiet:
+                return
+        else:
+            idle_since = None
+        if now - t0 > timeout:
+            raise AssertionError(f"the page kept running for {timeout:.0f} s (script state {state!r})")
+        time.sleep(0.05)
+
+
+def db_stamp(db: Path) -> tuple:
+    st_ = os.stat(db)
+    return (st_.st_ino, st_.st_mtime_ns, st_.st_size)
+
+
+def off_host_recorder(page) -> list[str]:
+    """The URLs of the requests `page` makes to anywhere but 127.0.0.1 (data: URLs aside), as they happen."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url)
+            if urllib.parse.urlsplit(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:")
+            else None)
+    return seen
+
+
+SHOTS = PROJECT_DIR / "test-output" / "screenshots"
+FRESH_PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
+
+
+@pytest.fixture(scope="session")
+def first_loads(server, context, frontier_db) -> dict:
+    """Each page of FRESH_PAGES opened once by URL in a new tab (a new session), to the end of its first script
+    run and its chart (the Data page: its table), with a screenshot in test-output/screenshots. Per page: the
+    exceptions shown, the chart traces and tables drawn, every request that left 127.0.0.1, and what went wrong
+    when the page did not get there; "db" is the database file's stamp before and after the walk. Shared by
+    test_browser.py (every page renders) and test_hostile_pages.py (no request leaves the server)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    out: dict = {"db": [db_stamp(frontier_db["db"])]}
+    for name in FRESH_PAGES:
+        page = context.new_page()
+        page.set_viewport_size({"width": 1400, "height": 2400})
+        rec = out[name] = {"off_host": off_host_recorder(page), "error": None}
+        try:
+            page.goto(f"{server}/{name}")
+            page.wait_for_selector("h1", timeout=90_000)
+            wait_run(page, 0)
+            # the chart is drawn after the run, when the browser has evaluated Plotly: a starved CPU takes a while
+            page.wait_for_selector("[data-testid='stDataFrame']" if name == "data" else ".js-plotly-plot .main-svg",
+                                   timeout=90_000)
+            rec["traces"] = page.locator(".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .gl-container").count()
+            rec["tables"] = page.locator("[data-testid='stDataFrame']").count()
+            rec["exceptions"] = page.locator("[data-testid='stException']").all_inner_texts()
+            page.screenshot(path=str(SHOTS / f"{name}.png"))
+        except Exception as exc:  # noqa: BLE001 - reported by the tests that read this page's record
+            rec["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        finally:
+            page.close()
+    out["db"].append(db_stamp(frontier_db["db"]))
+    return out
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks

@@ -8,45 +8,45 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, PROJECT_DIR
+from tests.conftest import CHROMIUM, FRESH_PAGES, SHOTS, new_context, runs, wait_run
 
-# `server` (one `streamlit run` for the whole session) and `browser` (one Chromium) are in conftest.py.
-SHOTS = PROJECT_DIR / "test-output" / "screenshots"
-PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
+# In conftest.py: `server` (one `streamlit run` for the whole session), `browser` (one Chromium), `context` (one
+# browser context whose pages count Streamlit's script runs) and `first_loads` (every page opened once by URL).
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no system Chromium at {CHROMIUM}")]
 
 
 @pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
-    pg = ctx.new_page()
+def page(context):
+    """A new tab of the session's browser context: a new Streamlit session."""
+    pg = context.new_page()
     yield pg
-    ctx.close()
+    pg.close()
 
 
-def wait_chart(page, timeout=90_000):
+def wait_chart(page, timeout=90_000, runs_before=0, url_before=None):
+    """The script run that opened the page (or that an action started after `runs_before` runs) has finished and a
+    chart is drawn."""
+    wait_run(page, runs_before, url_before, timeout=timeout / 1000)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
 def x_title(page) -> str:
     return page.locator(".js-plotly-plot .xtitle").first.text_content()
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_each_page_renders(server, page, name):
-    page.goto(f"{server}/{name}")
+@pytest.mark.parametrize("name", FRESH_PAGES)
+def test_each_page_renders(first_loads, name):
+    """Opened by its URL in a new session, the page draws its chart (the Data page: its table) and shows no
+    exception (the load is shared with test_hostile_pages.py: conftest.first_loads)."""
+    seen = first_loads[name]
+    assert seen["error"] is None, (name, seen["error"])
     if name == "data":
-        page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+        assert seen["tables"] > 0, name
     else:
-        wait_chart(page)
-        assert page.locator(".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .gl-container").count() > 0
-    assert page.locator("[data-testid='stException']").count() == 0
-    time.sleep(1.0)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+        assert seen["traces"] > 0, name
+    assert seen["exceptions"] == [], (name, seen["exceptions"])
 
 
 def test_filter_change_updates_the_chart(server, page):
@@ -78,18 +78,18 @@ def test_clicking_a_point_opens_that_model(server, page, frontier_db):
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)  # Plotly picks the point on hover, then the click selects it
         time.sleep(0.3)
+        n = runs(page)
         page.mouse.down()
         page.mouse.up()
-        try:
-            page.wait_for_selector("text=Price history and scores of", timeout=8_000)
+        wait_run(page, n, grace=3.0)  # a selected point reruns the page; a click beside every point does not
+        if page.get_by_text("Price history and scores of").count():
             break
-        except Exception:  # noqa: BLE001
-            continue
     page.wait_for_selector("text=Price history and scores of", timeout=5_000)
     link = page.locator("a:has-text('Price history and scores of')").first
+    n, before = runs(page), page.url
     link.click()
     page.wait_for_url(re.compile(r".*/models\?model=.+"), timeout=30_000)
-    wait_chart(page)
+    wait_chart(page, runs_before=n, url_before=before)
     assert "price per million tokens" in page.locator(".js-plotly-plot .gtitle").first.text_content()
     # the same URL in a fresh page shows the same model
     url = page.url
@@ -111,26 +111,6 @@ def test_clicking_a_point_opens_that_model(server, page, frontier_db):
 SIDEBAR_TITLES = {"frontier": "Frontier", "generations": "Generations", "trends": "Trends", "models": "Models",
                   "calculator": "Calculator", "data": "Data", "distillation": "Distillation index",
                   "outlook": "Outlook", "changes": "Changes", "switching": "Switching"}
-_SETTLED = """() => { const a = document.querySelector('[data-testid="stApp"]');
-  return !!a && a.getAttribute('data-test-script-state') === 'notRunning'
-         && !document.querySelector('[data-testid="stStatusWidget"]'); }"""
-
-
-def settle(page, stable=1.0, timeout=90.0):
-    """Wait until the script has not been running for `stable` seconds in a row (a rerun can start late)."""
-    t0, since = time.time(), None
-    time.sleep(0.3)
-    while time.time() - t0 < timeout:
-        if page.evaluate(_SETTLED):
-            since = since or time.time()
-            if time.time() - since >= stable:
-                return
-        else:
-            since = None
-        time.sleep(0.15)
-    raise AssertionError("the page kept running")
-
-
 def problems(page) -> list[str]:
     """What a user would see go wrong: a Streamlit exception box or the error boundary's message."""
     from lib.ui import PAGE_ERROR_MESSAGE
@@ -244,35 +224,37 @@ MAIN_CONTROLS = {
 # session (all 90 would take ~15 minutes on 2 cores). tests/test_navigation.py checks every pair of pages for
 # shared widget keys, the cause of the crashes.
 MATRIX_PAGES = list(SIDEBAR_TITLES)
+QUIET = 0.3  # after a run, no other for this long: the step's runs are over (a slider sends one per key press)
 SWEEP = ["changes", "trends", "switching", "frontier", "outlook", "models", "distillation", "generations", "data",
          "calculator"]
 
 
 def _open(page, name: str) -> None:
+    n, before = runs(page), page.url
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text=SIDEBAR_TITLES[name]).first.click()
-    settle(page)
+    wait_run(page, n, before, quiet=QUIET)
 
 
 def test_navigation_matrix_no_exception_after_any_control(server, browser, tmp_path):
     """The crashes a newcomer met: a control moved on one page broke another page in the same session (shared
     session keys of different types). Every page's main controls, each page opened after another's."""
     assert sorted(MATRIX_PAGES) == sorted(MAIN_CONTROLS) == sorted(SWEEP)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
+    ctx = new_context(browser, viewport={"width": 1400, "height": 2400})
     ctx.set_default_timeout(120_000)  # a starved CPU can freeze the tab for a minute while it draws a page
     page = ctx.new_page()
     walked: list[str] = []
     try:
         page.goto(f"{server}/{MATRIX_PAGES[0]}")
         page.wait_for_selector("[data-testid='stSidebarNav']", timeout=90_000)
-        settle(page)
+        wait_run(page, 0, quiet=QUIET)
         for name in MATRIX_PAGES:
             if walked:
                 _open(page, name)
                 assert not problems(page), (walked[-1], "→", name, problems(page))
             for i, act in enumerate(MAIN_CONTROLS[name]):
-                before = page.url
+                n, before = runs(page), page.url
                 act(page, tmp_path)
-                settle(page)
+                wait_run(page, n, before, quiet=QUIET)
                 assert not problems(page), (name, i, problems(page))
                 # the control really moved: its value is in the URL now (the upload says so on the page)
                 assert page.url != before or page.get_by_text("Loaded 1 model(s)").count(), (name, i, before)

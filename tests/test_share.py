@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lib import embed
-from tests.conftest import CHROMIUM, _free_port
+from tests.conftest import CHROMIUM, _free_port, wait_run
 from tests.test_browser import wait_chart
 
 pytestmark = [pytest.mark.browser,
@@ -43,10 +43,9 @@ def static_site(tmp_path):
     httpd.server_close()
 
 
-def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(server, browser, static_site):
+def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(server, context, static_site):
     folder, site = static_site
-    ctx = browser.new_context(viewport={"width": 1300, "height": 1600})
-    page = ctx.new_page()
+    page = context.new_page()
     try:
         # The user opens the Generations page, the export panel, and copies the embed code shown there.
         page.goto(f"{server}/generations", wait_until="domcontentloaded")
@@ -62,8 +61,7 @@ def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(serve
         frame_el = page.wait_for_selector("iframe", timeout=60_000)
         frame = frame_el.content_frame()
         frame.wait_for_selector(".js-plotly-plot .main-svg", timeout=240_000)
-        frame.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                                timeout=240_000)
+        wait_run(frame, 0, timeout=240)
         # the chart, with its points, and the attribution line
         assert frame.locator(".js-plotly-plot .scatterlayer .point").count() > 0
         assert frame.get_by_text(re.compile(r"^Sources: ")).first.is_visible()
@@ -75,14 +73,13 @@ def test_copied_embed_code_shows_the_chart_and_its_sources_in_a_plain_page(serve
         assert not frame.locator("h1").first.is_visible()
         assert not frame.get_by_role("tab").first.is_visible()
     finally:
-        ctx.close()
+        page.close()
 
 
-def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads(server, browser, tmp_path):
+def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads(server, context, tmp_path):
     from pptx import Presentation
 
-    ctx = browser.new_context(viewport={"width": 1300, "height": 1800}, accept_downloads=True)
-    page = ctx.new_page()
+    page = context.new_page()  # the session's context accepts downloads (Playwright's default)
     try:
         page.goto(f"{server}/frontier", wait_until="domcontentloaded")
         wait_chart(page, timeout=240_000)
@@ -105,7 +102,7 @@ def test_powerpoint_download_holds_the_pages_points_and_the_whole_deck_downloads
         # a figure, not a limit (speed is benchmarked): the first deck of a data version is built on this click
         print(f"\nwhole deck: download {time.monotonic() - started:.1f} s after the click")
     finally:
-        ctx.close()
+        page.close()
     slide = Presentation(str(tmp_path / "chart.pptx")).slides[0]
     chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
     got = {s.name: sum(v is not None for v in s.values) for s in chart.plots[0].series}

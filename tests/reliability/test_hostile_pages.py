@@ -4,7 +4,6 @@ sends no request off 127.0.0.1 (fonts and icons included), and leaves the databa
 from __future__ import annotations
 
 import http.server
-import os
 import re
 import threading
 import urllib.parse
@@ -14,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import views
-from tests.reliability.serving import CHROMIUM, free_port, have_chromium, wait_idle
+from tests.conftest import FRESH_PAGES as PAGES
+from tests.conftest import db_stamp, off_host_recorder, wait_run
+from tests.reliability.serving import CHROMIUM, free_port, have_chromium
 
-PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
 PARAMS = ["metric", "basis", "ratio", "vendors", "reviewed", "as_of", "weights", "ctx", "headline", "replay", "tab",
           "pairset", "pairs_article", "pairs_lineage", "price_date", "on", "threshold", "view", "model", "cache",
           "bar"]
@@ -65,45 +65,39 @@ def site(server):
     return server
 
 
-def _db_stamp(db) -> tuple:
-    st_ = os.stat(db)
-    return (st_.st_ino, st_.st_mtime_ns, st_.st_size)
-
-
-def visit(browser, url: str) -> dict:
-    """Open `url` in a fresh context; returns the page text, off-host requests, exceptions shown, links/images."""
-    ctx = browser.new_context(viewport={"width": 1300, "height": 1800})
-    page = ctx.new_page()
-    off_host: list[str] = []
-    page.on("request", lambda r: off_host.append(r.url)
-            if urllib.parse.urlsplit(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:")
-            else None)
+def visit(context, url: str) -> dict:
+    """Open `url` in a new tab (a new session) to the end of its script run; returns the page text, off-host
+    requests, exceptions shown, links and images."""
+    page = context.new_page()
+    off_host = off_host_recorder(page)
     try:
         page.goto(url)
         page.wait_for_selector("h1", timeout=90_000)
-        wait_idle(page)
+        wait_run(page, 0)
         main = page.locator("[data-testid='stMain']")
         return {"text": main.inner_text(timeout=90_000), "off_host": off_host,
                 "exceptions": page.locator("[data-testid='stException']").all_inner_texts(),
                 "evil_links": main.locator("a[href*='evil.example']").count(),
                 "images": [i.get_attribute("src") or "" for i in main.locator("img").all()]}
     finally:
-        ctx.close()
+        page.close()
 
 
-def test_every_page_is_self_contained(site, browser, frontier_db):
-    """No request leaves the server: fonts, icons and scripts all come from 127.0.0.1."""
-    before = _db_stamp(frontier_db["db"])
+def test_every_page_is_self_contained(site, first_loads):
+    """No request leaves the server: fonts, icons and scripts all come from 127.0.0.1 (each page's first load by
+    URL, to its chart, shared with test_browser.py: conftest.first_loads), and the database file is untouched."""
     for name in PAGES:
-        seen = visit(browser, f"{site}/{name}")
+        seen = first_loads[name]
+        assert seen["error"] is None, (name, seen["error"])
         assert seen["off_host"] == [], (name, seen["off_host"])
         assert seen["exceptions"] == [], (name, seen["exceptions"])
-    assert _db_stamp(frontier_db["db"]) == before
+    before, after = first_loads["db"]
+    assert after == before
 
 
-def test_markdown_from_the_url_renders_inert(site, browser, trap):
+def test_markdown_from_the_url_renders_inert(site, context, trap):
     for value in ("[Click](https://evil.example/x) → y", f"![i](http://127.0.0.1:{trap}/pixel.png) → y"):
-        seen = visit(browser, f"{site}/generations?" + urllib.parse.urlencode({"pairs_article": value}))
+        seen = visit(context, f"{site}/generations?" + urllib.parse.urlencode({"pairs_article": value}))
         assert "unknown model" in seen["text"]
         assert seen["evil_links"] == 0 and not any("pixel" in s for s in seen["images"])
         assert value.split(" → ")[0] in seen["text"].replace("\u2060", "")  # shown as typed (word joiners aside)
@@ -120,10 +114,10 @@ NASTY = ["[Click](https://evil.example/x) → y", "<img src=x onerror=alert(1)>"
 @given(page=st.sampled_from(PAGES),
        params=st.dictionaries(st.sampled_from(PARAMS), st.one_of(st.sampled_from(NASTY), st.text(max_size=30)),
                               min_size=1, max_size=4))
-def test_hostile_url_parameters_render_cleanly(site, browser, frontier_db, trap, page, params):
-    before = _db_stamp(frontier_db["db"])
-    seen = visit(browser, f"{site}/{page}?" + urllib.parse.urlencode(params))
+def test_hostile_url_parameters_render_cleanly(site, context, frontier_db, trap, page, params):
+    before = db_stamp(frontier_db["db"])
+    seen = visit(context, f"{site}/{page}?" + urllib.parse.urlencode(params))
     assert seen["exceptions"] == [], (page, params, seen["exceptions"])
     assert seen["off_host"] == [] and seen["evil_links"] == 0, (page, params)
     assert _Trap.hits == []
-    assert _db_stamp(frontier_db["db"]) == before
+    assert db_stamp(frontier_db["db"]) == before
