@@ -39,14 +39,21 @@ class Chart:
         return iter((self.fig, self.points))
 
     def __reduce__(self):
-        # the figure as its stored props (Streamlit's cache pickles a chart; a hit skips Plotly's validation)
-        return (
-            _chart_from_state,
-            (figures.figure_state(self.fig), self.points, self.summary, self.sources, self.extra),
-        )
+        # the figure (and any further figure in `extra`) as its stored props and JSON (Streamlit's cache pickles a
+        # chart; a hit skips Plotly's validation and draws it from its JSON)
+        extra = {
+            k: _ExtraFigure(figures.figure_state(v)) if isinstance(v, go.Figure) else v for k, v in self.extra.items()
+        }
+        return (_chart_from_state, (figures.figure_state(self.fig), self.points, self.summary, self.sources, extra))
+
+
+@dataclasses.dataclass(frozen=True)
+class _ExtraFigure:
+    state: tuple
 
 
 def _chart_from_state(fig_state: tuple, points, summary, sources, extra) -> Chart:
+    extra = {k: figures.figure_from_state(v.state) if isinstance(v, _ExtraFigure) else v for k, v in extra.items()}
     return Chart(figures.figure_from_state(fig_state), points, summary, sources, extra)
 
 

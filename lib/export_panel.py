@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import export, share_panel
+from lib import export, figures, share_panel
 
 
 def export_panel(
@@ -28,7 +28,7 @@ def export_panel(
     """
     if fig is None:
         return
-    meta = dict(fig.layout.meta or {})
+    meta = figures.figure_meta(fig)
     has_browser = export.chromium_available()
     key = f"export_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
     panel = st.expander(

@@ -305,7 +305,7 @@ def chart(fig, points: pd.DataFrame | None, name: str, *, sources: pd.DataFrame 
     target = share_panel.embed_target()
     if target is not None:  # the chart-only view of an embed: this chart alone, or nothing
         if target == name:
-            meta = dict(fig.layout.meta or {})
+            meta = figures.figure_meta(fig)
             share_panel.chart_only(fig, name, views.credit_text(meta.get("sources", []), sources,
                                                                 meta.get("data_as_of", "")), key=key)
         return None
@@ -345,7 +345,8 @@ def _as_drawn(fig):
         orjson.Fragment  # noqa: B018 - orjson >= 3.9
     except (ImportError, AttributeError):
         return fig
-    return _JsonFigure(spec, {k: fig._layout[k] for k in ("width", "height") if k in fig._layout})
+    layout = figures.layout_props(fig)
+    return _JsonFigure(spec, {k: layout[k] for k in ("width", "height") if k in layout})
 
 
 class _JsonFigure(go.Figure):
@@ -360,7 +361,7 @@ class _JsonFigure(go.Figure):
 
 
 def sources_credit(fig, sources: pd.DataFrame | None = None) -> None:
-    meta = dict(fig.layout.meta or {}) if fig is not None else {}
+    meta = figures.figure_meta(fig) if fig is not None else {}
     st.caption(views.credit_text(meta.get("sources", []), sources, meta.get("data_as_of", ""),
                                  meta.get("market_as_of", "")))
 

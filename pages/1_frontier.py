@@ -99,7 +99,7 @@ if best_id:  # one click: the metric selectbox takes the best-covered metric of 
               key=state.key("best_metric"), on_click=st.session_state.update,
               kwargs={state.key("metric"): best_id})
 
-if view.fig.frames:  # replaying: the figures of the frame on show are under the chart's title, not today's here
+if figures.has_frames(view.fig):  # replaying: the figures of the frame on show are under the chart's title, not today's here
     st.caption("Replay: each month's figures (models, frontier, cheapest frontier price, best quality) and its pair "
                "arrows are under the chart's title and change with the frame.")
 else:

@@ -7,7 +7,6 @@ from lib.errors import UsageError
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
-models = ui.load_models(db, db.version)
 lineage = ui.load_lineage(db, db.version)
 sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
@@ -41,8 +40,8 @@ if not metric:
     ui.empty_state("The database has no quality metrics.", "")
     st.stop()
 
-names = models.set_index("model_id")["name"].to_dict()
-known = set(models["model_id"])
+names, _ = ui.load_model_choices(db, db.version)
+known = set(names)
 scale = metric.get("scale", "percent")
 theme = ui.theme()
 
