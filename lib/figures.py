@@ -135,6 +135,29 @@ def escape(value) -> str:
     return html.escape(str(value), quote=False)
 
 
+def each(fn, values) -> list:
+    """`[fn(v) for v in values]` for a pure `fn` that gives the same for None and NaN, computed once per distinct
+    value (a replay's hover repeats a model's name, vendor and prices in every frame: hundreds of thousands of
+    cells, a few thousand values)."""
+    if (isinstance(values, np.ndarray) and values.dtype.kind == "f") or (
+            isinstance(values, pd.Series) and (pd.api.types.is_float_dtype(values.dtype)
+                                               or pd.api.types.is_string_dtype(values.dtype))):
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.array([fn(u) for u in uniques] + [""], dtype=object)[codes].tolist()
+    seen: dict = {}
+    out = []
+    for v in (values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values):
+        key = (type(v), v)  # 1 and 1.0 are equal keys, not equal texts
+        try:
+            r = seen[key]
+        except KeyError:
+            r = seen[key] = fn(v)
+        except TypeError:  # unhashable
+            r = fn(v)
+        out.append(r)
+    return out
+
+
 def fmt_usd(x) -> str:
     if x is None or not np.isfinite(float(x)):
         return "–"
@@ -253,25 +276,27 @@ def price_rule_text(df: pd.DataFrame) -> list[str]:
     """Which offering's price a point uses, as the hover states it: the vendor's own API price (the headline rule),
     else a host's listing when no vendor price was in force, or the host rule the user chose (cheapest / median of
     the API hosts Artificial Analysis observed)."""
-    out = []
-    for rule, provider, first_party, hosts, mine in zip(
-            _col(df, "price_rule", None), _col(df, "price_provider", None), _col(df, "price_first_party", None),
-            _col(df, "hosts", None), _col(df, "is_user", False)):
-        provider = "" if pd.isna(provider) else escape(str(provider))
-        n = "" if pd.isna(hosts) else f" of {int(hosts)}"
-        if mine is True or mine == 1:
-            out.append("price: your upload")
-        elif isinstance(rule, str) and rule.startswith("cheapest"):
-            out.append(f"price: cheapest{n} API host(s) ({provider})")
-        elif isinstance(rule, str) and rule.startswith("median"):
-            out.append(f"price: median{n} API host(s)")
-        elif not pd.isna(first_party) and bool(first_party):
-            out.append("price: the vendor's own API")
-        elif provider:
-            out.append(f"price: host {provider} (no vendor price in force)")
-        else:
-            out.append("")
-    return out
+    return each(_price_rule, zip(
+        _col(df, "price_rule", None).to_numpy(dtype=object), _col(df, "price_provider", None).to_numpy(dtype=object),
+        _col(df, "price_first_party", None).to_numpy(dtype=object), _col(df, "hosts", None).to_numpy(dtype=object),
+        _col(df, "is_user", False).to_numpy(dtype=object)))
+
+
+def _price_rule(row: tuple) -> str:
+    rule, provider, first_party, hosts, mine = row
+    provider = "" if pd.isna(provider) else escape(str(provider))
+    n = "" if pd.isna(hosts) else f" of {int(hosts)}"
+    if mine is True or mine == 1:
+        return "price: your upload"
+    if isinstance(rule, str) and rule.startswith("cheapest"):
+        return f"price: cheapest{n} API host(s) ({provider})"
+    if isinstance(rule, str) and rule.startswith("median"):
+        return f"price: median{n} API host(s)"
+    if not pd.isna(first_party) and bool(first_party):
+        return "price: the vendor's own API"
+    if provider:
+        return f"price: host {provider} (no vendor price in force)"
+    return ""
 
 
 def speed_text(df: pd.DataFrame) -> list[str]:
@@ -298,22 +323,25 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     """[model_id, name, vendor, release, input, output, blended, quality, metric source, x value, yours, review,
     price rule, cost note, speed]."""
     n = len(df)
-    fmt = np.vectorize(fmt_usd, otypes=[object])
+
+    def fmt(x):
+        return np.asarray(each(fmt_usd, x), dtype=object)
+
     inp = _num(_col(df, "input_usd_per_mtok"), n)
     out = _num(_col(df, "output_usd_per_mtok"), n)
     bl = _num(_col(df, "blended_usd_per_mtok"), n)
     q = _num(_col(df, "quality"), n)
     xv = _num(_col(df, value_col), n)
-    quality_txt = np.array(["–" if not np.isfinite(v) else f"{v:.4g}" for v in q], dtype=object)
-    src = [escape(s) or "–" for s in _col(df, "quality_source", None).where(
-        _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None))]
+    quality_txt = np.array(each(lambda v: "–" if not np.isfinite(v) else f"{v:.4g}", q), dtype=object)
+    src = each(lambda s: escape(s) or "–", _col(df, "quality_source", None).where(
+        _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None)))
     mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False)]
     review = [REVIEW_TEXT.get(str(s), "") if not m else "your upload"
               for s, m in zip(_col(df, "status", None), mine)]
     return np.column_stack([
         df["model_id"].astype(str).to_numpy(dtype=object),
-        [escape(x) for x in _col(df, "name", "")],
-        [escape(x) for x in _col(df, "vendor", "")],
+        each(escape, _col(df, "name", "")),
+        each(escape, _col(df, "vendor", "")),
         _date_strs(_col(df, "release_date", None)),
         fmt(inp) if n else np.array([], dtype=object),
         fmt(out) if n else np.array([], dtype=object),
@@ -844,7 +872,7 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
     # What the frames' traces show is computed once over the whole series, then cut per frame (see _ReplayFrame).
     columns = _scatter_columns(frames_df, "price", legend=legend)
     _, x_all, y_all, on_all, _ = columns
-    names = np.array([escape(n) for n in _col(frames_df, "name", "").fillna("").astype(str)], dtype=object)
+    names = np.array(each(escape, _col(frames_df, "name", "").fillna("").astype(str)), dtype=object)
     kind = "scattergl" if gl else "scatter"
     for d, rows in sorted(frames_df.groupby("as_of", sort=True).indices.items()):
         sub = frames_df.iloc[rows]
