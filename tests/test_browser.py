@@ -2,6 +2,7 @@
 every page renders its chart, a filter change redraws it, a URL reproduces a view, a click opens the model."""
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -112,13 +113,13 @@ SIDEBAR_TITLES = {"frontier": "Frontier", "generations": "Generations", "trends"
                   "calculator": "Calculator", "data": "Data", "distillation": "Distillation index",
                   "outlook": "Outlook", "changes": "Changes", "switching": "Switching"}
 def problems(page) -> list[str]:
-    """What a user would see go wrong: a Streamlit exception box or the error boundary's message."""
+    """What a user would see go wrong: a Streamlit exception box or the error boundary's message (one look)."""
     from lib.ui import PAGE_ERROR_MESSAGE
 
-    out = [e.inner_text()[:300] for e in page.locator("[data-testid='stException']").all()]
-    if page.get_by_text(PAGE_ERROR_MESSAGE).count():
-        out.append(PAGE_ERROR_MESSAGE)
-    return out
+    return page.evaluate("""msg => {
+        const out = [...document.querySelectorAll("[data-testid='stException']")].map(e => e.innerText.slice(0, 300));
+        if (document.body.innerText.includes(msg)) out.push(msg);
+        return out; }""", PAGE_ERROR_MESSAGE)
 
 
 def _pick_other(page, label: str) -> None:
@@ -128,7 +129,7 @@ def _pick_other(page, label: str) -> None:
     page.keyboard.press("ArrowDown")  # opens the list; on a busy CPU it can take a while to appear
     options = page.locator("[role='option']")
     options.first.wait_for(state="visible", timeout=30_000)
-    chosen = [o.get_attribute("aria-selected") for o in options.all()]
+    chosen = options.evaluate_all("els => els.map(e => e.getAttribute('aria-selected'))")
     # the current option is the last one (the old matrix's "metric change not applied" on Distillation): go up
     page.keyboard.press("ArrowUp" if chosen and chosen[-1] == "true" else "ArrowDown")
     page.keyboard.press("Enter")
@@ -259,11 +260,14 @@ def test_navigation_matrix_no_exception_after_any_control(server, browser, tmp_p
                 # the control really moved: its value is in the URL now (the upload says so on the page)
                 assert page.url != before or page.get_by_text("Loaded 1 model(s)").count(), (name, i, before)
             walked.append(name)
-        SHOTS.mkdir(parents=True, exist_ok=True)
         for name in SWEEP:
             _open(page, name)
             assert not problems(page), (walked[-1], "→", name, problems(page))
             walked.append(name)
-            page.screenshot(path=str(SHOTS / f"matrix-{name}.png"))
+    except BaseException:  # keep what the page showed when the walk stopped
+        with contextlib.suppress(Exception):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "matrix-failure.png"))
+        raise
     finally:
         ctx.close()
