@@ -363,6 +363,8 @@ def pytest_collection_modifyitems(config, items):
     fixtures are built once, and every test that drives the session's Streamlit server or Chromium is on one worker,
     so the session starts one server and one browser. Without xdist the marks do nothing."""
     for item in items:
-        uses = set(getattr(item, "fixturenames", ()))
-        group = "browser" if {"server", "browser", "site"} & uses else item.nodeid.split("::")[0]
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        # this file's fixtures, not a test module's own of the same name (test_ingest_faults.py has an HTTP `server`)
+        shared = [n for n in ("server", "browser", "context") if defs.get(n) and not defs[n][-1].baseid.endswith(".py")]
+        group = "browser" if shared else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
