@@ -703,6 +703,16 @@ WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.model_id = i.model_id AND s.met
                   AND s.source_id = $source AND s.observed_date = $day)
 """
 
+# A per-request fee a live price row turned out to be (lib.curate.hygiene's rule): kept once per model, provider,
+# kind, source and value; a fee the store already holds open at that value is not repeated.
+INSERT_FEE_IF_NEW = """
+INSERT INTO fees (model_id, provider, fee_kind, usd, effective_from, effective_to, source_id, snapshot_id,
+                  source_ref, note)
+SELECT $model_id, $provider, $fee_kind, $usd, $day, NULL, $source, $snapshot, $source_ref, $note
+WHERE NOT EXISTS (SELECT 1 FROM fees f WHERE f.model_id = $model_id AND f.provider IS NOT DISTINCT FROM $provider
+                  AND f.fee_kind = $fee_kind AND f.source_id = $source AND f.usd = $usd AND f.effective_to IS NULL)
+"""
+
 # Live ingest may bring a source or metric the seed does not define; existing rows are never rewritten.
 INSERT_SOURCE_IF_MISSING = """
 INSERT INTO sources (source_id, name, home_url, licence, attribution, priority)

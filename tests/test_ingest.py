@@ -273,3 +273,40 @@ def test_llm_prices_from_date_is_stored_as_a_vendor_effective_date(env, tmp_path
         assert on["2026-09-01"].price_date_kind == "effective"
     finally:
         con.close()
+
+
+def test_live_ingest_corrects_known_upstream_errors_the_way_curation_does(env, capsys):
+    """LiteLLM's 2023-12-14 copy has Claude Instant 1.2 at a tenth of its price and Perplexity's per-request fee
+    stored as a per-output-token price. A live ingest of that copy applies curation's reviewed fix
+    (data/curated/price_fixes.csv) and its per-request-fee rule: the wrong prices never reach the charts, the report
+    says why with the reference, the fee is kept as a fee (the same value the seed's fees.csv has from the same copy),
+    and the copy's other prices are stored as they are."""
+    db, _ = env
+    assert ingest("litellm", "--from-file", FIX / "litellm_2023-12-14_slice.json", "--retrieved-at", "2023-12-14") == 0
+    out = capsys.readouterr().out
+    assert "a LiteLLM decimal slip" in out and "api_prices_full_view.csv" in out
+    assert "per-request fee" in out
+    con = store.connect_readonly(db)
+    try:
+        prices = con.execute("SELECT model_id, input_usd_per_mtok, output_usd_per_mtok FROM prices "
+                             "WHERE source_id = 'litellm' ORDER BY model_id").fetchall()
+        fees = con.execute("SELECT model_id, fee_kind, usd, effective_from::VARCHAR FROM fees "
+                           "WHERE source_id = 'litellm' ORDER BY model_id").fetchall()
+    finally:
+        con.close()
+    stored = {m: (i, o) for m, i, o in prices}
+    assert "anthropic/claude-instant-1.2" not in stored
+    assert not [m for m in stored if m.startswith("perplexity/")]
+    # GPT-4 Turbo (1106), GPT-3.5 Turbo 1106 and Claude 2.1 at the copy's prices, per million tokens
+    assert sorted(stored.values()) == [(1.0, 2.0), (8.0, 24.0), (10.0, 30.0)]
+    seed_fees = pd.read_csv(Path(__file__).parent.parent / "data" / "seed" / "fees.csv")
+    curated = {(r.model_id, r.fee_kind, r.usd, r.effective_from) for r in seed_fees.itertuples()
+               if r.source_id == "litellm" and r.effective_from == "2023-12-14"}
+    assert set(fees) == curated and len(fees) == 2
+    # the same payload again is a no-op: no second fee row
+    assert ingest("litellm", "--from-file", FIX / "litellm_2023-12-14_slice.json", "--retrieved-at", "2023-12-14") == 0
+    con = store.connect_readonly(db)
+    try:
+        assert con.execute("SELECT count(*) FROM fees WHERE source_id = 'litellm'").fetchall()[0][0] == 2
+    finally:
+        con.close()

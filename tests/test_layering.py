@@ -97,7 +97,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lib.queries",),
     # one reader per upstream format, and one parsed payload written into an open transaction (lib.ingest.load):
     # the store replays the kept payloads with them when it rebuilds
-    ("lib.ingest", "lib.curate.aliases"),
+    ("lib.ingest", "lib.curate.aliases", "lib.curate.hygiene"),
     ("lib.store", "lib.snapshot", "lib.trends", "lib.generations", "lib.costs", "lib.distillation", "lib.feed",
      "lib.forecast"),
     ("lib.curate", "lib.ingest.pipeline"),

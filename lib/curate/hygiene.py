@@ -33,39 +33,51 @@ def _fee(r: dict, kind: str, usd: float, note: str) -> dict:
                 raw_path=r.get("raw_path", ""), source_ref=r["source_ref"], note=note)
 
 
+def fix_for(r: dict, fixes: list[dict]) -> dict | None:
+    """The reviewed fix of one price row (matched on source, model and interval start; an empty start matches every
+    row of that source and model), else the automatic per-request-fee rule, else None. Curation and live ingest
+    both ask this, so a known upstream error is corrected the same way on either path."""
+    fix = next((f for f in fixes if f["source_id"] == r["source_id"] and f["model_id"] == r["model_id"]
+                and f["effective_from"] in ("", r["effective_from"])), None)
+    if fix is None and r["input_usd_per_mtok"] == 0 and r["output_usd_per_mtok"] >= PER_REQUEST_OUTPUT_MIN:
+        fix = dict(action="per_request_fee", reason="a zero input price with an output price of "
+                   f"${r['output_usd_per_mtok']:g}/M is a per-request fee stored as a per-token price",
+                   reference=r["source_ref"])
+    return fix
+
+
+def apply_fix(r: dict, fix: dict) -> tuple[dict | None, dict | None, str]:
+    """One fix applied to one price row: (the price row kept, or None; a fee row, or None; what was done, with the
+    fix's reason and reference)."""
+    price = f"{r['input_usd_per_mtok']:g}/{r['output_usd_per_mtok']:g}"
+    where = f"{r['effective_from']}..{r['effective_to'] or 'open'} ({r['source_ref']})"
+    action, why = fix["action"], f"{fix['reason']} [{fix['reference']}]"
+    if action == "swap":
+        kept = dict(r, input_usd_per_mtok=r["output_usd_per_mtok"], output_usd_per_mtok=r["input_usd_per_mtok"],
+                    note="; ".join(x for x in (r.get("note"), "input and output swapped back") if x))
+        return kept, None, f"swapped input/output {price} {where}: {why}"
+    if action == "per_request_fee":
+        fee = _fee(r, "per_request", r["output_usd_per_mtok"] / 1e6,
+                   "value as the source stored it per output token; it is a per-request fee, not a token price")
+        return None, fee, f"per-request fee kept as a fee, not as token price {price} {where}: {why}"
+    if action == "per_character":
+        return None, None, f"dropped per-character price {price} {where}: {why}"
+    return None, None, f"dropped {price} {where}: {why}"
+
+
 def apply_fixes(rows: list[dict], fixes: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Returns (price rows, fee rows, corrections). A fix matches source, model and interval start (an empty
-    start matches every row of that source and model)."""
+    """Returns (price rows, fee rows, corrections)."""
     out, fees, corrections = [], [], []
     for r in rows:
-        fix = next((f for f in fixes if f["source_id"] == r["source_id"] and f["model_id"] == r["model_id"]
-                    and f["effective_from"] in ("", r["effective_from"])), None)
-        price = f"{r['input_usd_per_mtok']:g}/{r['output_usd_per_mtok']:g}"
-        where = f"{r['effective_from']}..{r['effective_to'] or 'open'} ({r['source_ref']})"
-        auto = (fix is None and r["input_usd_per_mtok"] == 0
-                and r["output_usd_per_mtok"] >= PER_REQUEST_OUTPUT_MIN)
-        if auto:
-            fix = dict(action="per_request_fee", reason="a zero input price with an output price of "
-                       f"${r['output_usd_per_mtok']:g}/M is a per-request fee stored as a per-token price",
-                       reference=r["source_ref"])
+        fix = fix_for(r, fixes)
         if fix is None:
             out.append(r)
             continue
-        action, why = fix["action"], f"{fix['reason']} [{fix['reference']}]"
-        if action == "swap":
-            r = dict(r, input_usd_per_mtok=r["output_usd_per_mtok"], output_usd_per_mtok=r["input_usd_per_mtok"],
-                     note="; ".join(x for x in (r.get("note"), "input and output swapped back") if x))
-            out.append(r)
-            what = f"swapped input/output {price} {where}: {why}"
-        elif action == "per_request_fee":
-            fees.append(_fee(r, "per_request", r["output_usd_per_mtok"] / 1e6,
-                             "value as the source stored it per output token; it is a per-request fee, not a "
-                             "token price"))
-            what = f"per-request fee kept as a fee, not as token price {price} {where}: {why}"
-        elif action == "per_character":
-            what = f"dropped per-character price {price} {where}: {why}"
-        else:
-            what = f"dropped {price} {where}: {why}"
+        kept, fee, what = apply_fix(r, fix)
+        if kept is not None:
+            out.append(kept)
+        if fee is not None:
+            fees.append(fee)
         corrections.append(dict(source_id=r["source_id"], model_id=r["model_id"], raw_path=r.get("raw_path", ""),
                                 what=what))
     return out, fees, corrections

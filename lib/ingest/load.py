@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import queries
+from lib import paths, queries
+from lib.curate.hygiene import apply_fix, fix_for, load_fixes
 from lib.errors import DataError, UsageError
 from lib.ingest import SOURCES, common, quarantine, resolve, source_module
 
@@ -28,14 +29,17 @@ class Prepared:
     sha256: str
     parsed: common.ParseResult
     stem: str  # <YYYYmmddTHHMMSSZ>_<sha12>
+    # per-request fees a price row turned out to be (curation's rule, lib.curate.hygiene); kept apart from prices
+    fees: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def raw_name(self) -> str:
         return f"{self.stem}.{self.payload.ext}"
 
 
-def prepare(con, source: str, payload: common.Payload) -> Prepared:
-    """Parse, resolve and validate one payload (pure apart from reading aliases and model ids from `con`)."""
+def prepare(con, source: str, payload: common.Payload, fixes: list[dict] | None = None) -> Prepared:
+    """Parse, resolve, correct and validate one payload (pure apart from reading aliases and model ids from `con` and
+    the reviewed price fixes from `data/curated/price_fixes.csv`, unless `fixes` is given)."""
     module = source_module(source)
     sha = hashlib.sha256(payload.body).hexdigest()
     retrieved = payload.retrieved_at.astimezone(dt.timezone.utc)
@@ -48,8 +52,48 @@ def prepare(con, source: str, payload: common.Payload) -> Prepared:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise DataError(f"{source}: payload could not be parsed ({type(exc).__name__}: {reason})") from None
     parsed = resolve.apply(con, parsed, module)
+    if fixes is None:
+        fixes = load_fixes(paths.DATA_DIR / "curated")
+    parsed, fees = correct_prices(parsed, retrieved.date(), fixes)
     validate(source, parsed)
-    return Prepared(payload, sha, parsed, f"{retrieved.strftime('%Y%m%dT%H%M%SZ')}_{sha[:12]}")
+    return Prepared(payload, sha, parsed, f"{retrieved.strftime('%Y%m%dT%H%M%SZ')}_{sha[:12]}", fees)
+
+
+def correct_prices(parsed: common.ParseResult, day: dt.date, fixes: list[dict]):
+    """Curation's corrections of known upstream errors, on a live payload: the reviewed fixes of
+    `data/curated/price_fixes.csv` (matched on source, model and the row's start: its stated date, else the
+    retrieval day) and the per-request-fee rule, through the same `lib.curate.hygiene` functions the seed build uses.
+    A corrected row is listed among the payload's skipped rows with the fix's reason and reference (a swap keeps the
+    row, swapped back). Returns (parsed with the corrected prices, the fee rows)."""
+    p = parsed.prices
+    fees: list[dict] = []
+    if p.empty:
+        return parsed, pd.DataFrame(fees)
+    keep: list[dict] = []
+    skipped = list(parsed.skipped)
+    for rec in p.to_dict("records"):
+        start = rec.get("effective_from")
+        start = str(start)[:10] if start is not None and not pd.isna(start) else day.isoformat()
+        row = dict(
+            rec,
+            source_id=parsed.source_id,
+            effective_from=start,
+            effective_to="",
+            input_usd_per_mtok=float(rec["input_usd_per_mtok"] or 0),
+            output_usd_per_mtok=float(rec["output_usd_per_mtok"] or 0),
+        )
+        fix = fix_for(row, fixes)
+        if fix is None:
+            keep.append(rec)
+            continue
+        kept, fee, what = apply_fix(row, fix)
+        if kept is not None:
+            keep.append({k: kept[k] for k in rec})
+        if fee is not None:
+            fees.append(fee)
+        skipped.append(common.Skipped(str(rec["external_id"]), "price", f"corrected: {what}"))
+    prices = pd.DataFrame(keep, columns=p.columns)
+    return dataclasses.replace(parsed, prices=prices, skipped=skipped), pd.DataFrame(fees)
 
 
 def validate(source: str, parsed: common.ParseResult) -> None:
@@ -94,6 +138,7 @@ def import_one(con, module, prep: Prepared, raw_path: str | None) -> dict:
         prices=prices,
         scores=p.scores,
         queue=p.queue,
+        fees=prep.fees,
         note=f"live ingest from {prep.payload.url}; {len(p.skipped)} rows skipped"
         + (f"; {len(held)} price jump(s) held" if held else ""),
     )
@@ -219,6 +264,7 @@ def import_parsed(
     scores=None,
     note: str | None = None,
     queue=None,
+    fees=None,
 ) -> dict:
     """Append one parsed payload to the store inside the caller's transaction.
 
@@ -282,6 +328,21 @@ def import_parsed(
         before = con.execute("SELECT count(*) FROM scores").fetchall()[0][0]
         con.execute(q.INSERT_SCORES, {**params, "snapshot": snapshot_id})
         n_scores = con.execute("SELECT count(*) FROM scores").fetchall()[0][0] - before
+        for fee in [] if fees is None or fees.empty else fees.to_dict("records"):
+            con.execute(
+                q.INSERT_FEE_IF_NEW,
+                {
+                    "model_id": fee["model_id"],
+                    "provider": fee["provider"],
+                    "fee_kind": fee["fee_kind"],
+                    "usd": fee["usd"],
+                    "day": day,
+                    "source": source_id,
+                    "snapshot": snapshot_id,
+                    "source_ref": fee["source_ref"],
+                    "note": fee["note"],
+                },
+            )
         con.execute(
             "UPDATE snapshots SET rows_prices = ?, rows_scores = ? WHERE snapshot_id = ?",
             [len(to_apply), n_scores, snapshot_id],
