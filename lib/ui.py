@@ -472,6 +472,24 @@ class PageState:
             st.query_params[name] = text
         seen[k] = text
 
+    def follows(self, value, *names: str) -> None:
+        """Widgets whose defaults come from another control (score levels on a metric's scale): when that control
+        changes, they go back to their new defaults and leave the URL, unless a link this session has not seen yet
+        sets them. Without this a text box keeps "65, 74" from a percentage metric after a switch to an Elo one."""
+        k = self.key("follows." + ".".join(names))
+        prev, st.session_state[k] = st.session_state.get(k), value
+        if prev is None or prev == value:
+            return
+        seen = st.session_state.setdefault(_URL_SEEN, {})
+        for name in names:
+            raw = _url_raw(name, False)
+            if raw is not None and seen.get(self.key(name)) != raw:
+                continue  # a fresh link sets it
+            st.session_state.pop(self.key(name), None)
+            if name in st.query_params:
+                del st.query_params[name]
+            seen[self.key(name)] = None
+
     def report(self) -> None:
         """One line naming URL parameters that were not valid here (the page used its default instead)."""
         if self.ignored:

@@ -25,6 +25,7 @@ with st.sidebar:
                           format_func={"release": "at its release (Epoch AI)", "today": "today (newest in data)"}.get)
     state.write("price_date", price_date, "release")
 state.report()
+state.follows(metric.get("metric_id") if metric else None, "levels", "threshold")
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")

@@ -44,6 +44,7 @@ with st.sidebar:
     vendors = ui.vendor_filter(sorted(ui.load_models(db, db.version)["vendor"].dropna().unique()), state=state)
     reviewed = ui.reviewed_filter(state=state)
 state.report()
+state.follows(metric.get("metric_id") if metric else None, "bar")
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")

@@ -57,6 +57,7 @@ with st.sidebar:
                    f"backtested on the dashboard's default, {names.get(dashboard_default, dashboard_default)}, "
                    f"with the cut-off {default_cut}.")
 state.report()
+state.follows(metric.get("metric_id") if metric else None, "levels", "threshold")
 
 if not metric:
     ui.empty_state("The database has no quality metrics.", "")

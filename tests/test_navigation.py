@@ -247,3 +247,42 @@ def test_switching_metric_then_changes_then_trends_then_distillation_metric(fron
     chosen = at.selectbox(key="distillation.metric").value
     assert at.query_params["metric"] in (chosen, [chosen])
     assert at.get("plotly_chart") and at.get("plotly_chart")[0].proto.spec != before
+
+
+def _other_scale_metric(at: AppTest, key: str) -> str:
+    """The listed metric whose scale is farthest from the current one's (e.g. an Elo-like arena score after a
+    percentage): read from the data, so a refresh that adds metrics keeps the test true."""
+    from lib import store
+
+    con = store.connect_readonly(store.ensure_db())
+    try:
+        tops = dict(con.execute("SELECT metric_id, max(value) FROM scores GROUP BY metric_id "
+                                "HAVING count(DISTINCT model_id) >= 10").fetchall())
+    finally:
+        con.close()
+    current = at.selectbox(key=key).value
+    return max(tops, key=lambda m: abs(tops[m] - tops[current]))
+
+
+@pytest.mark.parametrize("page,prefix", [("pages/3_trends.py", "trends"), ("pages/8_outlook.py", "outlook")])
+def test_levels_follow_the_metric_but_a_link_sets_them(frontier_env, page, prefix):
+    """Levels typed for one metric (on its scale) are not carried to another: after a metric change the box shows
+    the new metric's defaults and the URL drops the old levels. A shared link's levels are kept."""
+    at = AppTest.from_file(str(PROJECT_DIR / page), default_timeout=90).run()
+    box = at.text_input(key=f"{prefix}.levels")
+    first_defaults = box.value
+    box.set_value("70").run()
+    assert at.query_params["levels"] in ("70", ["70"])
+    other = _other_scale_metric(at, f"{prefix}.metric")
+    at.selectbox(key=f"{prefix}.metric").set_value(other).run()
+    assert not shown_problems(at)
+    shown = at.text_input(key=f"{prefix}.levels").value
+    assert shown != "70" and shown != first_defaults, shown
+    assert "levels" not in at.query_params
+    # a link that names both keeps its levels
+    link = AppTest.from_file(str(PROJECT_DIR / page), default_timeout=90)
+    link.query_params["metric"] = other
+    link.query_params["levels"] = shown + ", 1"
+    link.run()
+    assert link.text_input(key=f"{prefix}.levels").value == shown + ", 1"
+    assert not shown_problems(link)
