@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
 import html
 import io
 import math
@@ -456,6 +457,13 @@ def _offline_browser_cls():
     return OfflineChromium
 
 
+# Image formats after which kaleido's tab is reused without a reload (see _Renderer._open), and how many
+# renders a tab serves before it is reloaded anyway.
+_KEEP_TAB_FORMATS = frozenset({"png", "svg", "jpeg", "webp"})
+_KEEP_TAB: contextvars.ContextVar[bool] = contextvars.ContextVar("kaleido_keep_tab", default=False)
+RELOAD_EVERY = 50
+
+
 class _Renderer:
     """One headless Chromium driven by kaleido on a private asyncio loop in a daemon thread.
 
@@ -481,15 +489,44 @@ class _Renderer:
         import kaleido
 
         class _Kaleido(kaleido.Kaleido):
-            """Kaleido reloads a tab after every render before returning the image; here the reload runs in
-            the background (the tab rejoins the queue when it is done), so an export returns as soon as its
-            bytes exist; the next export waits only for whatever is left of the reload."""
+            """Kaleido reloads its tab after every render (re-parsing the 4.6 MB plotly.js: about as much Chromium
+            CPU as drawing a slide, and the next export waits for it). `Plotly.toImage` draws in a detached div
+            it purges, so after a PNG/SVG/JPEG/WebP render the page is as loaded and the tab goes straight back
+            to the queue. It is reloaded, in the background, after a PDF (which leaves the image and a page
+            style in the document), after a failed render, and every `RELOAD_EVERY` renders (bounds anything
+            plotly.js keeps between plots)."""
+
+            async def _render_task(self, fig_arg, **kwargs):
+                fmt = (fig_arg.get("opts") or {}).get("format")
+                token = _KEEP_TAB.set(fmt in _KEEP_TAB_FORMATS)
+                try:
+                    return await super()._render_task(fig_arg, **kwargs)
+                except BaseException:
+                    dirty.set()  # the tab went back already: the next render reloads it first
+                    raise
+                finally:
+                    _KEEP_TAB.reset(token)
+
+            async def _get_kaleido_tab(self):
+                tab = await super()._get_kaleido_tab()
+                if dirty.is_set():
+                    dirty.clear()
+                    await tab.reload()
+                    renders[0] = 0
+                return tab
 
             async def _return_kaleido_tab(self, tab):
+                renders[0] += 1
+                if _KEEP_TAB.get() and renders[0] < RELOAD_EVERY:
+                    await self.tabs_ready.put(tab)
+                    return
+                renders[0] = 0
                 task = asyncio.ensure_future(super()._return_kaleido_tab(tab))
                 pending_reloads.add(task)
                 task.add_done_callback(pending_reloads.discard)
 
+        dirty = asyncio.Event()
+        renders = [0]
         pending_reloads = self._pending_reloads
 
         # plotlyjs: the local bundle (kaleido would otherwise fall back to cdn.plot.ly); mathjax=False: its

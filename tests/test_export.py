@@ -255,6 +255,18 @@ def test_png_size_follows_preset_and_scale(preset, scale):
 
 
 @needs_chromium
+def test_an_image_is_the_same_whatever_was_exported_before_it():
+    """The renderer keeps its page between image exports (no plotly.js reload): a PDF (which leaves its image
+    and page style in that page) or another chart exported in between must not change the next image."""
+    prepared = export.prepare_for_export(demo_figure(), "16:9", "light")
+    first = export.to_bytes(prepared, "png")
+    assert export.to_bytes(prepared, "pdf")[:5] == b"%PDF-"
+    export.to_bytes(export.prepare_for_export(demo_figure(), "square", "dark"), "svg")
+    assert export.to_bytes(prepared, "png") == first
+    assert png_size(first) == (1920, 1080)
+
+
+@needs_chromium
 def test_log_axis_annotation_lands_on_its_point_in_the_rendered_svg():
     fig = go.Figure(go.Scatter(x=[0.15, 30.0], y=[82.0, 86.8], mode="markers", marker=dict(size=10)))
     fig.update_layout(xaxis=dict(type="log", range=[-1, 2]), yaxis=dict(range=[80, 90]), showlegend=False,
