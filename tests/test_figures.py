@@ -1,5 +1,6 @@
 """Pure figure builders: log-axis annotation coordinates, escaping, the WebGL switch, the frontier step line."""
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,37 @@ def test_hover_states_which_offerings_price_a_point_uses():
     assert said == ["price: the vendor's own API", "price: host openrouter (no vendor price in force)",
                     "price: cheapest of 3 API host(s) (together)", "price: host &lt;b&gt;x&lt;/b&gt; (no vendor price in force)"]
     assert "customdata[12]" in fig.data[0].hovertemplate
+
+
+def _hover(template: str, row) -> str:
+    """The text Plotly shows for one point: each %{customdata[i]} replaced by the point's field."""
+    return re.sub(r"%\{customdata\[(\d+)\]\}", lambda m: str(row[int(m.group(1))]), template)
+
+
+def test_a_large_trace_ships_its_hover_compactly_and_shows_the_same():
+    """Fields the same on every point of a trace (the review, the price rule, the score's source) are written
+    into its hover template once, not into every point: the hover of every point reads as before, the model id a
+    click opens stays the first field, and uniform marker sizes are one number."""
+    n = 240
+    df = _points(n, "tiny").assign(status=["reviewed", "unreviewed"] * (n // 2), price_first_party=True,
+                                   name=[f"M{i} <&>" for i in range(n)])
+    df["on_frontier"] = False
+    df.loc[df.index[:3], "vendor"] = ["openai", "anthropic", "google"]  # a few named vendors; the rest "other"
+    small = _points(4, "zeta")
+    fig = figures.frontier_figure(pd.concat([df, small], ignore_index=True), metric_label="Q <i>", price_label="P")
+    big = max(fig.data, key=lambda t: len(t.x))
+    assert len(big.x) >= figures.COMPACT_HOVER_MIN_POINTS
+    full = figures._point_customdata(df.iloc[3:], "price")  # every field, as a small trace keeps them
+    template = figures._hovertemplate("Q <i>", "P")
+    assert len(big.customdata[0]) < full.shape[1]
+    assert [r[0] for r in big.customdata] == list(df["model_id"].iloc[3:])
+    shown = [_hover(big.hovertemplate, r) for r in big.customdata]
+    assert shown == [_hover(template, r) for r in full]
+    assert "reviewed: on a hand-maintained price list" in shown[1] and "unreviewed" in shown[2]
+    assert "price: the vendor's own API" in shown[0] and "M3 &lt;&amp;&gt;" in shown[0]
+    assert np.ndim(big.marker.size) == 0 and np.ndim(big.marker.line.width) == 0
+    few = next(t for t in fig.data if t.customdata is not None and len(t.customdata) == 4)
+    assert len(few.customdata[0]) == full.shape[1]  # a small trace keeps every field
 
 
 def test_price_history_labels_every_price_level():
