@@ -11,13 +11,15 @@ scale one JSON line on stdout:
   `replay_full_120_ms`, every snapshot row and column (`queries.snapshots_as_of`, one statement);
   `replay_same_as_snapshots`: the former equals the latter's drawable rows;
 - `*_cpu_ms`: the same cases' median process CPU time (every thread's, DuckDB's included);
-- `rerun_ms` / `change_ms` / `first_ms` per page (Frontier, Models, Generations, AppTest in a separate process):
-  a rerun with nothing changed, a control change to a value not seen before (Frontier: the date, Models: the
-  model, typed into its search box first, untimed, Generations: the metric), the first load; `rss_mb`: that
-  process's resident memory after each page;
+- `rerun_ms` per page (Frontier, Models, Generations, AppTest in a separate process): the rerun after a control
+  change to a value the session has not drawn yet (a cache miss: Frontier a new month, Models a new model, typed
+  into its search box first, untimed, Generations a new metric or pair set), pages taken in turn; `rerun_same_ms`:
+  a rerun with nothing changed, after each change; `rerun_cpu_ms` / `rerun_same_cpu_ms` their process CPU;
+  `first_ms`: the first load; `rss_mb`: that process's resident memory after each page's first load;
 - `figure_ms`, `spec_bytes`, `traces`: the Frontier figure of the market on that date.
 
-    python benchmarks/bench_scale.py [--scales 10000,100000,1000000,10000000] [--out DIR] [--skip-pages] [--runs 5]
+    python benchmarks/bench_scale.py [--scales 10000,100000,1000000,10000000] [--out DIR] [--skip-pages]
+        [--skip-queries] [--runs 5]
 
 `--out DIR` keeps each store as DIR/scale-<N>.duckdb (point FRONTIER_DB at it; an existing one is reused).
 Machine load (1-minute load average) is printed with every line: the figures are only comparable at equal load.
@@ -146,8 +148,46 @@ def _rss_mb() -> tuple[float, float]:
     return round(rss / 1024, 1), round(hwm / 1024, 1)
 
 
+def _change_steps(runs: int, model_ids: list[str]) -> dict:
+    """Per page, `runs` control changes a user makes, each to a state the session has not drawn yet (so every one is
+    a cache miss that queries and builds the chart): (widget kind, key, value) per step.
+
+    Frontier: a new month; Models: a new model (typed into the picker's search box first, untimed); Generations: the
+    metric and the pair set in turn, snaking through their combinations so that one control changes per step."""
+    from lib import views
+
+    months = [d.isoformat() for d in _month_ends(120)]
+    order = [110, 80, 50, 20, 100, 60, 30, 90, 70, 40, 105, 75, 45, 15, 95, 65, 35, 85, 55, 25]
+    metrics = [METRIC, "synth_bench", "synth_arena"]
+    gen, seen, state = [], {(list(views.PAIR_SETS)[0], METRIC)}, None
+    for i, pair_set in enumerate(views.PAIR_SETS):
+        row = metrics if i % 2 == 0 else metrics[::-1]
+        for metric in row:
+            if (pair_set, metric) in seen:
+                state = (pair_set, metric)
+                continue
+            if state is not None and state[0] != pair_set:
+                gen.append(("segmented_control", "generations.pairset", pair_set))
+                seen.add((pair_set, state[1]))
+                if state[1] == metric:
+                    state = (pair_set, metric)
+                    continue
+            gen.append(("selectbox", "generations.metric", metric))
+            seen.add((pair_set, metric))
+            state = (pair_set, metric)
+    return {
+        "frontier": [("select_slider", "frontier.as_of", months[i]) for i in order][:runs],
+        "models": [("selectbox", "models.model", m) for m in model_ids][:runs],
+        "generations": gen[:runs],
+    }
+
+
 def pages_child(runs: int) -> dict:
-    """Run in the child: AppTest on each page against FRONTIER_DB; prints one JSON object."""
+    """Run in the child: AppTest on each page against FRONTIER_DB; prints one JSON object.
+
+    The pages are measured in turn (Frontier, Models, Generations, Frontier, …), each round a control change to a
+    value not seen before (`rerun_ms`: what a user waits for after moving a control) followed by a rerun with
+    nothing changed (`rerun_same_ms`); wall and process CPU, medians and [min, max]."""
     from streamlit.testing.v1 import AppTest
 
     from lib import store
@@ -156,35 +196,38 @@ def pages_child(runs: int) -> dict:
     model_ids = [r[0] for r in con.execute(
         "SELECT model_id FROM models ORDER BY hash(model_id) LIMIT ?", [runs + 1]).fetchall()]
     con.close()
-    months = [d.isoformat() for d in _month_ends(120)]
-    # widget keys are namespaced per page (lib.ui.page_state): "<page>.<name>"
-    changes = {
-        "frontier": ("select_slider", "frontier.as_of", [months[i] for i in (110, 80, 50, 20, 100, 60, 30, 90, 70, 40)][:runs]),
-        "models": ("selectbox", "models.model", model_ids[:runs]),
-        "generations": ("selectbox", "generations.metric", ["synth_bench", "synth_arena", "synth_index"][:runs]),
-    }
-    out = {"first_ms": {}, "rerun_ms": {}, "rerun_ms_range": {}, "change_ms": {}, "change_ms_range": {},
-           "rss_mb": {}, "errors": {}}
-    for name, page in PAGES.items():
-        at = AppTest.from_file(str(PROJECT / page), default_timeout=600)
+    steps = _change_steps(runs, model_ids)
+    out: dict = {"first_ms": {}, "rss_mb": {}, "errors": {}}
+    apps = {}
+    for name, page in PAGES.items():  # first loads in turn; resident memory after each page
+        at = apps[name] = AppTest.from_file(str(PROJECT / page), default_timeout=600)
         out["first_ms"][name] = round(_timed(at.run)[0], 1)
         if at.exception:
             out["errors"][name] = str(at.exception[0].message)[:300]
-        reruns = [_timed(at.run)[0] for _ in range(runs)]
-        out["rerun_ms"][name], out["rerun_ms_range"][name] = _stats(reruns)
-        kind, key, values = changes[name]
-        ch = []
-        for v in values:
-            if name == "models":  # as a user does: the picker lists a bounded number of models; search, then pick
-                at.text_input(key=f"{key}_search").set_value(v)
-                at.run()
-            getattr(at, kind)(key=key).set_value(v)
-            ch.append(_timed(at.run)[0])
-        if ch:
-            out["change_ms"][name], out["change_ms_range"][name] = _stats(ch)
-        if at.exception and name not in out["errors"]:
-            out["errors"][name] = str(at.exception[0].message)[:300]
         out["rss_mb"][name] = _rss_mb()[0]
+    timings: dict = {k: {name: [] for name in PAGES} for k in ("change", "change_cpu", "same", "same_cpu")}
+    for r in range(runs):
+        for name, at in apps.items():  # A, B, C, A, B, C …
+            if r >= len(steps[name]):
+                continue
+            kind, key, value = steps[name][r]
+            if name == "models":  # as a user does: the picker lists a bounded number of models; search, then pick
+                at.text_input(key=f"{key}_search").set_value(value)
+                at.run()
+            getattr(at, kind)(key=key).set_value(value)
+            ms, _ = _timed_cpu(at.run, timings["change_cpu"][name])
+            timings["change"][name].append(ms)
+            if at.exception and name not in out["errors"]:
+                out["errors"][name] = str(at.exception[0].message)[:300]
+            ms, _ = _timed_cpu(at.run, timings["same_cpu"][name])
+            timings["same"][name].append(ms)
+    for label, key in (("rerun", "change"), ("rerun_same", "same")):
+        out[f"{label}_ms"], out[f"{label}_ms_range"], out[f"{label}_cpu_ms"] = {}, {}, {}
+        for name in PAGES:
+            if timings[key][name]:
+                out[f"{label}_ms"][name], out[f"{label}_ms_range"][name] = _stats(timings[key][name])
+                out[f"{label}_cpu_ms"][name] = _stats(timings[f"{key}_cpu"][name])[0]
+    out["rerun_values"] = {name: len(timings["change"][name]) for name in PAGES}
     out["rss_peak_mb"] = _rss_mb()[1]
     return out
 
@@ -203,6 +246,7 @@ def main(argv=None) -> int:
     ap.add_argument("--scales", default=",".join(str(s) for s in DEFAULT_SCALES))
     ap.add_argument("--out", type=Path, default=None, help="keep each store as DIR/scale-<N>.duckdb")
     ap.add_argument("--skip-pages", action="store_true")
+    ap.add_argument("--skip-queries", action="store_true", help="only the pages (on a store kept with --out)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--pages-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -228,7 +272,8 @@ def main(argv=None) -> int:
             else:
                 row["build_s"] = round(_timed(lambda: synthetic.build_store(db, n))[0] / 1000, 1)
             row["db_mb"] = round(db.stat().st_size / 2**20, 1)
-            row.update(measure_queries(db, args.runs))
+            if not args.skip_queries:
+                row.update(measure_queries(db, args.runs))
             if not args.skip_pages:
                 row.update(measure_pages(db, args.runs))
             row["load_after"] = round(os.getloadavg()[0], 2)

@@ -633,8 +633,8 @@ def price_history(
     con, *, model_ids: Sequence[str], title: str | None = None, data_as_of: dt.date | None = None, theme: str = "light"
 ) -> Chart:
     """Input (solid) and output (dashed) headline price over time of up to six models."""
-    models = queries.models(con).set_index("model_id")
-    names = {m: str(models["name"].get(m, m)) for m in model_ids}
+    known = queries.model_names(con, model_ids)
+    names = {m: str(known.get(m, m)) for m in model_ids}
     frames = [f for f in (snapshot.headline_price_history(con, m) for m in model_ids) if len(f)]
     history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=snapshot.HISTORY_COLUMNS)
     if title is None:
@@ -669,7 +669,7 @@ def price_history(
 def host_prices(con, *, model_id: str, data_as_of: dt.date | None = None, theme: str = "light") -> Chart:
     """Each API host's list price of one model at each observation, with the cheapest, median and dearest."""
     hosts = queries.host_prices_for_model(con, model_id)
-    name = str(queries.models(con).set_index("model_id")["name"].get(model_id, model_id))
+    name = str(queries.model_names(con, [model_id]).get(model_id, model_id))
     sources = sorted(set(hosts["source_id"].dropna().astype(str)))
     fig = figures.host_prices_figure(
         hosts,

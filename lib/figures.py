@@ -159,6 +159,28 @@ def each(fn, values) -> list:
     return out
 
 
+def escape_each(values) -> list[str]:
+    """`escape` of each value; a text column escaped in Arrow (html.escape without quotes: &, <, >), others per value."""
+    if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        out = values.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False) \
+            .str.replace(">", "&gt;", regex=False)
+        return out.astype(object).where(out.notna(), "").tolist()
+    return each(escape, values)
+
+
+def fmt_usd_each(values) -> np.ndarray:
+    """`fmt_usd` of each number (NaN, None: "–"), formatted by range in one pass each: a hover per point."""
+    x = np.asarray(pd.to_numeric(pd.Series(values, dtype=object) if not isinstance(values, np.ndarray) else values,
+                                 errors="coerce"), dtype=float)
+    out = np.full(len(x), "–", dtype=object)
+    a = np.abs(x)
+    for mask, fmt in ((a >= 100, "${:,.0f}"), ((a >= 1) & (a < 100), "${:,.2f}"), ((a > 0) & (a < 1), "${:.3g}")):
+        mask &= np.isfinite(x)
+        out[mask] = [fmt.format(v) for v in x[mask].tolist()]
+    out[x == 0] = "$0"
+    return out
+
+
 def fmt_usd(x) -> str:
     if x is None or not np.isfinite(float(x)):
         return "–"
@@ -303,15 +325,18 @@ def _price_rule(row: tuple) -> str:
 def speed_text(df: pd.DataFrame) -> list[str]:
     """The measured speed a hover shows ("" where none): output tokens/s and time to first token, median over the
     API providers Artificial Analysis measured, with the measurement's date; each line ends in <br>."""
-    out = []
-    for tps, ttft, day in zip(_col(df, "output_tokens_per_s", None), _col(df, "ttft_s", None),
-                              _col(df, "speed_observed_date", None)):
-        if tps is None or pd.isna(tps):
-            out.append("")
-            continue
+    tps = _col(df, "output_tokens_per_s", None).to_numpy(dtype=object)
+    out = [""] * len(tps)
+    measured = np.flatnonzero(~pd.isna(tps))  # most points have no measurement: only those are formatted
+    if not len(measured):
+        return out
+    ttfts = _col(df, "ttft_s", None).to_numpy(dtype=object)
+    days = _col(df, "speed_observed_date", None).to_numpy(dtype=object)
+    for i in measured.tolist():
+        ttft, day = ttfts[i], days[i]
         first = "" if ttft is None or pd.isna(ttft) else f" · first token {float(ttft):.2g} s"
         when = f" ({_date_str(day)})" if _date_str(day) else ""
-        out.append(f"speed {float(tps):.0f} tokens/s{first}{when}<br>")
+        out[i] = f"speed {float(tps[i]):.0f} tokens/s{first}{when}<br>"
     return out
 
 
@@ -325,30 +350,30 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     price rule, cost note, speed]."""
     n = len(df)
 
-    def fmt(x):
-        return np.asarray(each(fmt_usd, x), dtype=object)
+    fmt = fmt_usd_each
 
     inp = _num(_col(df, "input_usd_per_mtok"), n)
     out = _num(_col(df, "output_usd_per_mtok"), n)
     bl = _num(_col(df, "blended_usd_per_mtok"), n)
     q = _num(_col(df, "quality"), n)
     xv = _num(_col(df, value_col), n)
+    bl_txt = fmt(bl) if n else np.array([], dtype=object)  # the x value is often the blended price: formatted once
     quality_txt = np.array(each(lambda v: "–" if not np.isfinite(v) else f"{v:.4g}", q), dtype=object)
     src = each(lambda s: escape(s) or "–", _col(df, "quality_source", None).where(
         _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None)))
-    mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False)]
+    mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False).to_numpy(dtype=object)]
     review = [REVIEW_TEXT.get(str(s), "") if not m else "your upload"
-              for s, m in zip(_col(df, "status", None), mine)]
+              for s, m in zip(_col(df, "status", None).to_numpy(dtype=object), mine)]
     return np.column_stack([
         df["model_id"].astype(str).to_numpy(dtype=object),
-        each(escape, _col(df, "name", "")),
-        each(escape, _col(df, "vendor", "")),
+        escape_each(_col(df, "name", "")),
+        escape_each(_col(df, "vendor", "")),
         _date_strs(_col(df, "release_date", None)),
         fmt(inp) if n else np.array([], dtype=object),
         fmt(out) if n else np.array([], dtype=object),
-        fmt(bl) if n else np.array([], dtype=object),
+        bl_txt,
         quality_txt, src,
-        fmt(xv) if n else np.array([], dtype=object),
+        (bl_txt if np.array_equal(xv, bl, equal_nan=True) else fmt(xv)) if n else np.array([], dtype=object),
         mine, review, price_rule_text(df), cost_note_text(df), speed_text(df),
     ]) if n else np.empty((0, 15), dtype=object)
 
@@ -553,20 +578,22 @@ def place_labels(xs_log: Sequence[float], ys: Sequence[float], labels: Sequence[
     def px(x, y):
         return (x - x_range[0]) * sx, (y - y_range[0]) * sy
 
-    marks = [px(x, y) for x, y in obstacles]
+    obs = np.asarray([px(x, y) for x, y in obstacles], dtype=float).reshape(-1, 2)
+    mx, my = obs[:, 0], obs[:, 1]  # the markers, counted in one array operation per spot (thousands at scale)
     placed: list[tuple[float, float, float, float]] = []
     out = []
     for x, y, text in zip(xs_log, ys, labels):
         cx, cy = px(x, y)
         w, h = 0.56 * font_px * len(str(text)) + 2, font_px * 1.25
         best, best_cost = "top left", float("inf")
+        others = (mx != cx) | (my != cy)
         for rank, (spot, box) in enumerate(_LABEL_SPOTS.items()):
             dx0, dx1, dy0, dy1 = box(w, h)
             b = (cx + dx0, cx + dx1, cy + dy0, cy + dy1)
             cost = rank * 0.1
             cost += 50 * (b[0] < 0) + 50 * (b[1] > W) + 50 * (b[2] < 0) + 50 * (b[3] > H)
-            cost += 3 * sum(b[0] - 6 < mx < b[1] + 6 and b[2] - 6 < my < b[3] + 6 for mx, my in marks
-                            if (mx, my) != (cx, cy))
+            cost += 3 * int(np.count_nonzero(others & (b[0] - 6 < mx) & (mx < b[1] + 6)
+                                             & (b[2] - 6 < my) & (my < b[3] + 6)))
             cost += 20 * sum(not (b[1] < p[0] or p[1] < b[0] or b[3] < p[2] or p[3] < b[2]) for p in placed)
             if cost < best_cost:
                 best, best_cost, best_box = spot, cost, b
@@ -673,7 +700,11 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     traces: list = _scatter_trace_dicts(df, "price", metric_label=metric_label, x_label=price_label, gl=gl,
                                         legend=legend, compact=frames is None or frames.empty)
     traces.append(_frontier_line(df, "price", theme, gl))
-    fig = (go.Figure if frames is None or frames.empty else _ReplayFigure)(data=traces)
+    # taken as built, not validated (plain values: numpy arrays, lists, texts), in the order validation sets them
+    # (the same JSON); validated from here on
+    fig = (go.Figure if frames is None or frames.empty else _ReplayFigure)(
+        data=[_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces], _validate=False)
+    _validating(fig)
     fig.update_layout(
         template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)), height=height,
         hovermode="closest", meta=meta, legend=dict(title=dict(text="vendor"), itemsizing="constant"),
@@ -707,6 +738,15 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend,
                     headline_pairs=headline_pairs, x_range=rng, chosen=market_as_of)
     return fig
+
+
+def _in_plotly_order(props: dict, top: bool = True) -> dict:
+    """A trace's props in the order Plotly's validating constructors set them (by name; a trace's type last)."""
+    out = {k: _in_plotly_order(v, False) if isinstance(v, dict) else v for k, v in sorted(props.items())
+           if not (top and k == "type")}
+    if top and "type" in props:
+        out["type"] = props["type"]
+    return out
 
 
 def _drawable(df: pd.DataFrame, x_col: str) -> pd.DataFrame:
@@ -797,10 +837,45 @@ class _ReplayFigure(_SpecFigure):
 
 
 def spec_json(fig) -> str:
-    """The figure's JSON exactly as `st.plotly_chart` writes it (`plotly.io.to_json` of `fig.to_dict()`)."""
+    """The figure's JSON exactly as `st.plotly_chart` writes it (`plotly.io.to_json` of `fig.to_dict()`), read from
+    the figure's stored props without `to_dict()`'s deep copy and with the hover's object arrays made lists here:
+    Plotly's orjson engine then writes it in one call instead of cleaning every value (at 4,500 points, 130 ms ->
+    ~25 ms of CPU). The same string (`tests/test_parity.py`)."""
     import plotly.io as pio
 
-    return pio.to_json(fig.to_dict(), validate=False)
+    res = {"data": [_typed(t) for t in fig._data], "layout": _typed(fig._layout)}
+    frames = [_typed(f._props) for f in fig._frame_objs]
+    if frames:
+        res["frames"] = frames
+    return pio.to_json(res, validate=False)
+
+
+def _typed(obj):
+    """`obj` as `to_dict()` gives it (Plotly's `convert_to_base64`: a dict's numeric arrays as typed-array specs, the
+    keys Plotly skips left as they are), in new containers, with arrays of text made lists (`_listed`)."""
+    from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
+
+    if isinstance(obj, dict):
+        return {k: v if is_skipped_key(k) else _listed(v) if isinstance(v, np.ndarray) and v.dtype.kind in "OU"
+                else _listed(to_typed_array_spec(v)) if is_homogeneous_array(v) else _typed(v)
+                for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        if set(map(type, obj)) <= _PLAIN_TYPES:  # a list of numbers or texts (marker sizes): nothing to convert
+            return list(obj) if isinstance(obj, list) else tuple(obj)
+        return [_typed(v) for v in obj] if isinstance(obj, list) else tuple(_typed(v) for v in obj)
+    return obj
+
+
+_PLAIN_TYPES = {str, int, float, bool, type(None)}
+
+
+def _listed(v):
+    """An object or text array as nested lists when every cell is plain (str, number, bool, None: what Plotly's
+    cleaning would give; its typed-array step only copies such an array); anything else is left to Plotly's
+    cleaning."""
+    if not isinstance(v, np.ndarray) or v.dtype.kind not in "OU":
+        return v
+    return v.tolist() if set(map(type, v.ravel())) <= _PLAIN_TYPES else v
 
 
 def drawn_spec(fig) -> str | None:
@@ -923,7 +998,7 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
     # What the frames' traces show is computed once over the whole series, then cut per frame (see _ReplayFrame).
     columns = _scatter_columns(frames_df, "price", legend=legend)
     _, x_all, y_all, on_all, _ = columns
-    names = np.array(each(escape, _col(frames_df, "name", "").fillna("").astype(str)), dtype=object)
+    names = np.array(escape_each(_col(frames_df, "name", "").fillna("").astype(str)), dtype=object)
     kind = "scattergl" if gl else "scatter"
     for d, rows in sorted(frames_df.groupby("as_of", sort=True).indices.items()):
         sub = frames_df.iloc[rows]
@@ -1083,7 +1158,7 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
     if d.empty:
         return empty_figure("No pair has prices and scores for this metric.", title=title, sources=sources,
                             data_as_of=data_as_of, theme=theme, metric_label=metric_label, price_label=price_label)
-    fig = go.Figure()
+    traces = []  # plain dicts, added at once (one by one, Plotly validated every earlier trace again), arrows too
     cd = _pair_customdata(d)
     vendor = _col(d, "vendor", "other").fillna("other").astype(str)
     colours = vendor_colours(_vendor_order(vendor))
@@ -1091,8 +1166,8 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
         m = (vendor == v).to_numpy()
         sub, sub_cd = d.loc[m], cd[m]
         colour = colours[v]
-        fig.add_trace(go.Scatter(
-            x=sub["teacher_price"].astype(float), y=sub["teacher_quality"].astype(float),
+        traces.append(dict(
+            type="scatter", x=sub["teacher_price"].to_numpy(float), y=sub["teacher_quality"].to_numpy(float),
             mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
             name=f"{vendor_trace_name(v)} teacher", legendgroup=escape(v), customdata=np.column_stack(
                 [sub["teacher_id"].astype(str).to_numpy(dtype=object), sub_cd]),
@@ -1100,20 +1175,22 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
             text=[escape(x) for x in _col(sub, "teacher_name", "")], textposition="top center",
             textfont=dict(size=11, color=_MUTED[theme]), hovertemplate=_shift_hover(_PAIR_HOVER),
             marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))))
-        fig.add_trace(go.Scatter(
-            x=sub["student_price"].astype(float), y=sub["student_quality"].astype(float),
+        traces.append(dict(
+            type="scatter", x=sub["student_price"].to_numpy(float), y=sub["student_quality"].to_numpy(float),
             mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
             name=f"{vendor_trace_name(v)} student", legendgroup=escape(v), customdata=np.column_stack(
                 [sub["student_id"].astype(str).to_numpy(dtype=object), sub_cd]),
             text=[escape(x) for x in _col(sub, "student_name", "")], textposition="bottom center",
             textfont=dict(size=11), hovertemplate=_shift_hover(_PAIR_HOVER),
             marker=dict(size=11, color=colour, symbol="circle", line=dict(width=0.5, color="#111827"))))
-    for r in d.itertuples():
-        fig.add_annotation(x=math.log10(float(r.student_price)), y=float(r.student_quality),
-                           ax=math.log10(float(r.teacher_price)), ay=float(r.teacher_quality),
-                           xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.1,
-                           arrowwidth=1.6, arrowcolor=era_colour(getattr(r, "era", None)), standoff=6,
-                           startstandoff=7, text="")
+    fig = go.Figure(data=[_in_plotly_order(t) for t in traces], _validate=False)  # as frontier_figure's traces
+    _validating(fig)
+    fig.layout.annotations = [
+        dict(x=math.log10(float(r.student_price)), y=float(r.student_quality),
+             ax=math.log10(float(r.teacher_price)), ay=float(r.teacher_quality),
+             xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.1,
+             arrowwidth=1.6, arrowcolor=era_colour(getattr(r, "era", None)), standoff=6, startstandoff=7, text="")
+        for r in d.itertuples()]
     fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest",
                       xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),

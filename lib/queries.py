@@ -184,6 +184,15 @@ WHERE pi.model_id = ?
 ORDER BY pi.tier, pi.effective_from, pi.source_priority, pi.provider
 """
 
+# One model's headline price as its timeline (the spans of `headline_spans`: the store's as-of answer on every date,
+# one row per run of dates with the same winning interval), read by its integer key.
+HEADLINE_HISTORY = """
+SELECT h.valid_from, h.valid_to, h.input_usd_per_mtok, h.output_usd_per_mtok, h.date_kind, h.source_id, h.source_ref
+FROM headline_spans h
+WHERE h.model_key = (SELECT model_key FROM model_keys WHERE model_id = ?)
+ORDER BY h.valid_from
+"""
+
 SCORES_FOR_MODEL = """
 SELECT sc.metric_id, mt.name AS metric_name, mt.unit, mt.scale, sc.variant, sc.value, sc.observed_date,
        sc.metric_version, sc.source_id, sc.source_ref
@@ -205,12 +214,18 @@ SELECT mt.*, (SELECT count(DISTINCT model_id) FROM scores sc WHERE sc.metric_id 
 FROM metrics mt ORDER BY mt.metric_id
 """
 
+METRIC = """
+SELECT mt.*, (SELECT count(DISTINCT model_id) FROM scores sc WHERE sc.metric_id = mt.metric_id) AS models
+FROM metrics mt WHERE mt.metric_id = ?
+"""
+
 MODELS = """
 SELECT m.*, f.first_price_date
 FROM models m LEFT JOIN model_keys f USING (model_id) ORDER BY m.vendor, m.release_date, m.model_id
 """
 
 MODEL_IDS = "SELECT model_id FROM models"
+MODEL_NAMES = "SELECT model_id, name FROM models WHERE list_contains(?, model_id)"
 MODEL_RELEASE = "SELECT release_date FROM models WHERE model_id = ?"
 METRIC_IDS = "SELECT metric_id FROM metrics"
 VENDORS = "SELECT DISTINCT vendor FROM models ORDER BY vendor"
@@ -448,6 +463,10 @@ def price_history(con, model_id: str) -> pd.DataFrame:
     return con.execute(PRICE_HISTORY, [model_id]).df()
 
 
+def headline_history(con, model_id: str) -> pd.DataFrame:
+    return con.execute(HEADLINE_HISTORY, [model_id]).df()
+
+
 def scores_for_model(con, model_id: str) -> pd.DataFrame:
     return con.execute(SCORES_FOR_MODEL, [model_id]).df()
 
@@ -460,8 +479,18 @@ def metrics(con) -> pd.DataFrame:
     return con.execute(METRICS).df()
 
 
+def metric(con, metric_id: str) -> pd.DataFrame:
+    """One metric's row of `metrics` (empty when unknown)."""
+    return con.execute(METRIC, [metric_id]).df()
+
+
 def models(con) -> pd.DataFrame:
     return con.execute(MODELS).df()
+
+
+def model_names(con, model_ids: Sequence[str]) -> dict[str, str]:
+    """The names of these models, by id (unknown ids left out)."""
+    return {i: n for i, n in con.execute(MODEL_NAMES, [list(model_ids)]).fetchall()}
 
 
 def release_date(con, model_id: str) -> dt.date | None:

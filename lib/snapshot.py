@@ -17,8 +17,7 @@ SNAPSHOT_COLUMNS = ["model_id", "vendor", "name", "release_date", "input_usd_per
 
 
 def metric_row(con, metric_id: str) -> dict:
-    m = queries.metrics(con)
-    hit = m[m["metric_id"] == metric_id]
+    hit = queries.metric(con, metric_id)  # that metric's row alone (every metric's model count scans all scores)
     if hit.empty:
         raise UsageError(f"unknown metric '{metric_id}'")
     return hit.iloc[0].to_dict()
@@ -108,9 +107,49 @@ HISTORY_COLUMNS = ["model_id", "effective_from", "effective_to", "input_usd_per_
 
 
 def headline_price_history(con, model_id: str) -> pd.DataFrame:
-    """The price the rest of the dashboard uses for one model, over time: the store's as-of answer (same SQL,
-    same precedence) at every date on which one of its standard-tier intervals starts or ends, from its
-    release on; consecutive equal prices merged, gaps with no price left out."""
+    """The price the rest of the dashboard uses for one model, over time: the store's as-of answer (the model's
+    spans in `headline_spans`, the same precedence) from its release on; consecutive equal prices merged, gaps
+    with no price left out. Equal to `headline_price_history_at_bounds` (tests/test_scale.py)."""
+    spans = queries.headline_history(con, model_id)
+    if spans.empty:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    release = queries.release_date(con, model_id)
+    start = pd.Timestamp(release) if release is not None else spans["valid_from"].min()
+    spans = spans[spans["valid_to"] > start].reset_index(drop=True)
+    if spans.empty:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    open_end = spans["valid_to"] == pd.Timestamp("9999-12-31")
+    out = pd.DataFrame({
+        "model_id": model_id,
+        "effective_from": spans["valid_from"].where(spans["valid_from"] > start, start).astype("datetime64[s]"),
+        "effective_to": spans["valid_to"].where(~open_end).astype("datetime64[s]"),
+        "input_usd_per_mtok": spans["input_usd_per_mtok"].to_numpy(float),
+        "output_usd_per_mtok": spans["output_usd_per_mtok"].to_numpy(float),
+        "date_kind": spans["date_kind"].to_numpy(),
+        "source_id": spans["source_id"].to_numpy(),
+        "source_ref": spans["source_ref"].to_numpy(),
+    })
+    return _merge_equal_runs(out[out["input_usd_per_mtok"].notna() | out["output_usd_per_mtok"].notna()])
+
+
+def _merge_equal_runs(out: pd.DataFrame) -> pd.DataFrame:
+    """A row merged into the previous one when it continues it at the same price (no change event there)."""
+    same = (out["input_usd_per_mtok"].eq(out["input_usd_per_mtok"].shift())
+            & out["output_usd_per_mtok"].eq(out["output_usd_per_mtok"].shift())
+            & out["effective_from"].eq(out["effective_to"].shift()))
+    group = (~same).cumsum()
+    merged = out.groupby(group, sort=False).agg(
+        model_id=("model_id", "first"), effective_from=("effective_from", "first"),
+        effective_to=("effective_to", lambda s: s.iloc[-1]), input_usd_per_mtok=("input_usd_per_mtok", "first"),
+        output_usd_per_mtok=("output_usd_per_mtok", "first"), date_kind=("date_kind", "first"),
+        source_id=("source_id", "first"), source_ref=("source_ref", "first"))
+    return merged[HISTORY_COLUMNS].reset_index(drop=True)
+
+
+def headline_price_history_at_bounds(con, model_id: str) -> pd.DataFrame:
+    """`headline_price_history` the long way (kept as its reference in the tests): the as-of answer of
+    `queries.prices_at` (over `price_intervals`) at every date on which one of the model's standard-tier
+    intervals starts or ends, from its release on."""
     hist = queries.price_history(con, model_id)
     std = hist[hist["tier"] == "standard"]
     if std.empty:
@@ -133,15 +172,4 @@ def headline_price_history(con, model_id: str) -> pd.DataFrame:
     out["effective_to"] = out["effective_from"].shift(-1)
     last_to = p["price_effective_to"].iloc[-1]
     out.loc[out.index[-1], "effective_to"] = pd.Timestamp(last_to) if pd.notna(last_to) else pd.NaT
-    out = out[out["input_usd_per_mtok"].notna() | out["output_usd_per_mtok"].notna()]
-    # merge a row into the previous one when it continues it at the same price (no change event there)
-    same = (out["input_usd_per_mtok"].eq(out["input_usd_per_mtok"].shift())
-            & out["output_usd_per_mtok"].eq(out["output_usd_per_mtok"].shift())
-            & out["effective_from"].eq(out["effective_to"].shift()))
-    group = (~same).cumsum()
-    merged = out.groupby(group, sort=False).agg(
-        model_id=("model_id", "first"), effective_from=("effective_from", "first"),
-        effective_to=("effective_to", lambda s: s.iloc[-1]), input_usd_per_mtok=("input_usd_per_mtok", "first"),
-        output_usd_per_mtok=("output_usd_per_mtok", "first"), date_kind=("date_kind", "first"),
-        source_id=("source_id", "first"), source_ref=("source_ref", "first"))
-    return merged[HISTORY_COLUMNS].reset_index(drop=True)
+    return _merge_equal_runs(out[out["input_usd_per_mtok"].notna() | out["output_usd_per_mtok"].notna()])

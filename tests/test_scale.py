@@ -283,3 +283,69 @@ def test_a_charts_data_date_is_the_newest_observation_up_to_today(synth_db):
             assert charts.newest_observation(con, today) == (rule or charts.newest_data_date(con, today)), today
     finally:
         con.close()
+
+
+def test_a_models_headline_history_read_from_its_spans_is_the_as_of_answer_at_every_change(synth_db, frontier_db):
+    # the Models page's price line, read from `headline_spans`, equals the as-of query asked at every date one of the
+    # model's intervals starts or ends (the way it was read before), on every model of both stores
+    for path in (synth_db, frontier_db["db"]):
+        con = store.connect_readonly(path)
+        try:
+            ids = [r[0] for r in con.execute("SELECT model_id FROM models ORDER BY model_id").fetchall()]
+            priced = 0
+            for model_id in ids:
+                got = snapshot.headline_price_history(con, model_id)
+                pd.testing.assert_frame_equal(got, snapshot.headline_price_history_at_bounds(con, model_id))
+                priced += len(got) > 0
+            assert priced > len(ids) / 2
+        finally:
+            con.close()
+
+
+def _traces_and_arrows_json(fig, validate: bool) -> str:
+    """The JSON of a figure's traces and annotations as they are, or rebuilt with Plotly's validation of every
+    property (the order of the layout's own keys follows the calls that set them, so it is left out)."""
+    import plotly.graph_objects as go
+
+    spec = fig.to_dict()
+    if validate:
+        spec = go.Figure(spec).to_dict()
+    return pio.to_json({"data": spec["data"], "annotations": spec["layout"].get("annotations", [])}, validate=False)
+
+
+@pytest.mark.parametrize("webgl_threshold", [0, 10_000])
+def test_figures_built_without_validation_write_the_json_a_validated_figure_writes(synth_db, frontier_db,
+                                                                                   webgl_threshold):
+    # the Frontier and Generations figures take their traces as plain dicts (no validation: most of a new chart's
+    # time at scale) and spec_json reads the props without a deep copy: both write exactly Plotly's own JSON
+    from lib import charts
+    from lib.curate.article import ARTICLE_PAIRS
+
+    for path, metric, day in ((synth_db, "synth_index", dt.date(2024, 6, 30)),
+                              (frontier_db["db"], "aa_quality_2024", dt.date(2025, 1, 31))):
+        con = store.connect_readonly(path)
+        try:
+            market = snapshot.market_as_of(con, day, metric)
+            fig = figures.frontier_figure(views.plottable(market), metric_label="Q", webgl_threshold=webgl_threshold,
+                                          headline_pairs=charts.article_headline_pairs())
+            assert len(fig.data) > 2
+            assert figures.spec_json(fig) == pio.to_json(fig.to_dict(), validate=False)
+            assert _traces_and_arrows_json(fig, False) == _traces_and_arrows_json(fig, True)
+            rows = views.pair_set_rows("lineage", queries.lineage(con), ARTICLE_PAIRS)
+            gen = charts.generations_chart(con, metric_id=metric, pairs=tuple(rows))
+            assert len(gen.fig.layout.annotations) >= 3
+            assert figures.spec_json(gen.fig) == pio.to_json(gen.fig.to_dict(), validate=False)
+            assert _traces_and_arrows_json(gen.fig, False) == _traces_and_arrows_json(gen.fig, True)
+        finally:
+            con.close()
+
+
+def test_hover_texts_formatted_in_one_pass_equal_the_per_value_formatters():
+    import numpy as np
+
+    values = [None, float("nan"), 0.0, -0.0, 1e-9, 0.123456, 0.9995, 1.0, 1.005, 99.995, 100.0, 1234567.5, -5.0,
+              -0.5, -150.0, float("inf")]
+    assert list(figures.fmt_usd_each(np.array(values, dtype=float))) == [figures.fmt_usd(v) for v in values]
+    assert list(figures.fmt_usd_each(values)) == [figures.fmt_usd(v) for v in values]
+    names = pd.Series(["a & b <i>", None, "plain", "x>y"], dtype="str")
+    assert figures.escape_each(names) == [figures.escape(v) for v in names]
