@@ -34,7 +34,7 @@ EVENT_COLUMNS = ["date", "previous_date", "metric_id", "kind", "model_id", "othe
                  "price_after", "quality", "other_quality"]
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_LIMIT = 500  # entries in the Atom document (a 2,000-entry feed is over 1 MB; readers want the newest)
-FRONTIER_PAGE = "frontier"  # the dashboard's url_path of the Frontier page (app.py)
+FRONTIER_PAGE = "frontier"  # the dashboard's url_path of the Frontier page (dashboard.py)
 FRONTIER_PARAMS = ("as_of", "metric")  # its query parameters for the date and the metric (pages/1_frontier.py)
 
 

@@ -54,8 +54,8 @@ class Db:
 
 
 def _leave_legacy_pages_mode() -> None:
-    """Streamlit runs a fresh server's first session in its legacy `pages/` mode (no app.py, no st.navigation)
-    when that session opens a page URL directly; switch to app.py's navigation and rerun the same page."""
+    """Streamlit runs a fresh server's first session in its legacy `pages/` mode (no dashboard.py, no st.navigation)
+    when that session opens a page URL directly; switch to dashboard.py's navigation and rerun the same page."""
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # internal module moved: nothing to fix

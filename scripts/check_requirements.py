@@ -1,5 +1,5 @@
 """Are requirements.txt complete? In a fresh virtual environment with only requirements.txt installed, every
-third-party module that lib/, pages/ and app.py import (at the top or inside a function) must be importable.
+third-party module that lib/, pages/, app.py and dashboard.py import (at the top or inside a function) must be importable.
 
 Usage: python3 scripts/check_requirements.py [VENV_DIR]   (creates the venv, installs, checks; CI runs it)
 """
@@ -18,7 +18,7 @@ DIST = {"yaml": "PyYAML", "pandera": "pandera", "duckdb": "duckdb", "plotly": "p
 
 def third_party_imports() -> set[str]:
     names: set[str] = set()
-    files = [*ROOT.glob("lib/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]
+    files = [*ROOT.glob("lib/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py", ROOT / "dashboard.py"]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from lib import clock, urlparams
 from tests.conftest import PROJECT_DIR
 
-APP = str(PROJECT_DIR / "app.py")
+APP = str(PROJECT_DIR / "dashboard.py")  # the dashboard's script (app.py is the server around it)
 
 
 def shown_problems(at: AppTest) -> list[str]:
@@ -92,8 +92,8 @@ def test_data_as_of_accepts_a_month_and_a_bad_value_is_named_not_fatal(frontier_
 def test_an_error_on_a_page_shows_a_short_message_and_no_traceback(frontier_env, tmp_path, monkeypatch):
     page = tmp_path / "boom.py"
     page.write_text("import streamlit as st\nst.title('Boom')\nraise ValueError('secret internals')\n")
-    app = tmp_path / "app.py"
-    app.write_text((PROJECT_DIR / "app.py").read_text().replace('"pages/1_frontier.py"', repr(str(page)))
+    app = tmp_path / "dashboard.py"
+    app.write_text((PROJECT_DIR / "dashboard.py").read_text().replace('"pages/1_frontier.py"', repr(str(page)))
                    .replace('"pages/', f'"{PROJECT_DIR}/pages/'))
     monkeypatch.syspath_prepend(str(PROJECT_DIR))
     at = AppTest.from_file(str(app), default_timeout=90).run()
