@@ -107,7 +107,7 @@ def test_clicking_a_point_opens_that_model(server, page, frontier_db):
     assert page.locator(".js-plotly-plot .gtitle").first.text_content().startswith(f"{name}: price")
 
 
-# --- Navigation matrix: every page's main controls, then every other page, in one browser session -------------
+# --- A user's walk: every page from the sidebar, a control moved on each, in one browser session ------------------
 
 SIDEBAR_TITLES = {"frontier": "Frontier", "generations": "Generations", "trends": "Trends", "models": "Models",
                   "calculator": "Calculator", "data": "Data", "distillation": "Distillation index",
@@ -133,10 +133,6 @@ def _pick_other(page, label: str) -> None:
     # the current option is the last one (the old matrix's "metric change not applied" on Distillation): go up
     page.keyboard.press("ArrowUp" if chosen and chosen[-1] == "true" else "ArrowDown")
     page.keyboard.press("Enter")
-
-
-def _toggle(page, label: str) -> None:
-    page.locator("[data-testid='stCheckbox']").filter(has_text=label).first.locator("label").first.click()
 
 
 def _choose(page, text: str) -> None:
@@ -188,46 +184,23 @@ def _upload(page, tmp_path) -> None:
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(f))
 
 
-MAIN_CONTROLS = {
-    "frontier": [lambda p, t: _slide(p, "Market as of"), lambda p, t: _pick_other(p, "Quality metric"),
-                 lambda p, t: _choose(p, "Output"), lambda p, t: _choose(p, "Open"),
-                 lambda p, t: _toggle(p, "Only reviewed models"), lambda p, t: _toggle(p, "Annotate"),
-                 lambda p, t: _toggle(p, "Replay")],
-    "generations": [lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _choose(p, "a date I choose"),
-                    lambda p, t: _date(p, "Date", "2024-06-01"), lambda p, t: _choose(p, "Input"),
-                    lambda p, t: _choose(p, "All distilled pairs (lineage)")],
-    "trends": [lambda p, t: _choose(p, "a model's score"), lambda p, t: _choose(p, "today (newest in data)"),
-               lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _choose(p, "Output")],
-    "models": [lambda p, t: _pick_other(p, "Model"), lambda p, t: _choose(p, "Compare (up to six)")],
-    "calculator": [lambda p, t: _type(p, "Input tokens per month (millions)", "10"),
-                   lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _toggle(p, "Only reviewed models"),
-                   lambda p, t: _slide(p, "Cache-hit rate on input", "ArrowRight", 5)],
-    "data": [lambda p, t: _date(p, "As of", "2024-06-01"), lambda p, t: _pick_other(p, "Quality metric"),
-             lambda p, t: _upload(p, t)],
-    "distillation": [lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _slide(p, "At least K", times=2),
-                     lambda p, t: _choose(p, "its most expensive model"), lambda p, t: _choose(p, "quarter"),
-                     lambda p, t: _choose(p, "Output")],
-    "outlook": [lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _type_prefix(p, "levels", "40, 60"),
-                lambda p, t: _type(p, "Costs at most (USD / M tokens, blended 3:1)", "0.5"),
-                lambda p, t: _date(p, "Backtest: fit on models released up to", "2024-01-31")],
-    "changes": [lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _drop_first(p, "Changes")],
-    "switching": [lambda p, t: _pick_other(p, "Quality metric"), lambda p, t: _pick_other(p, "Model you use"),
-                  lambda p, t: _type(p, "Output tokens per month (millions)", "50"),
-                  lambda p, t: _toggle(p, "Hand-reviewed alternatives only"),
-                  lambda p, t: _date(p, "Used since", "2024-06-01")],
+# One control per page, a different kind on each (slider, radio, selectbox, tab, number, upload, text, multiselect,
+# date): what the user walk moves before opening the next page. Every page's main controls, each page opened after
+# another's (19 page-to-page steps), run in AppTest: tests/test_navigation.py's navigation matrix.
+WALK_CONTROLS = {
+    "frontier": lambda p, t: _slide(p, "Market as of"),
+    "generations": lambda p, t: _choose(p, "a date I choose"),
+    "trends": lambda p, t: _pick_other(p, "Quality metric"),
+    "models": lambda p, t: _choose(p, "Compare (up to six)"),
+    "calculator": lambda p, t: _type(p, "Input tokens per month (millions)", "10"),
+    "data": lambda p, t: _upload(p, t),
+    "distillation": lambda p, t: _slide(p, "At least K", times=2),
+    "outlook": lambda p, t: _type_prefix(p, "levels", "40, 60"),
+    "changes": lambda p, t: _drop_first(p, "Changes"),
+    "switching": lambda p, t: _date(p, "Used since", "2024-06-01"),
 }
-
-
-# Streamlit drops a page's widget state once another page has run, so what one page's controls leave behind is
-# seen by the page opened right after it (and session data such as an upload by every later page). The walk:
-# every page in turn, opened straight after the previous page's controls moved, its own controls moved; then
-# every page again in another order, each opened after a different page: 19 distinct page-to-page steps in one
-# session (all 90 would take ~15 minutes on 2 cores). tests/test_navigation.py checks every pair of pages for
-# shared widget keys, the cause of the crashes.
-MATRIX_PAGES = list(SIDEBAR_TITLES)
+WALK = list(SIDEBAR_TITLES)
 QUIET = 0.3  # after a run, no other for this long: the step's runs are over (a slider sends one per key press)
-SWEEP = ["changes", "trends", "switching", "frontier", "outlook", "models", "distillation", "generations", "data",
-         "calculator"]
 
 
 def _open(page, name: str) -> None:
@@ -236,38 +209,36 @@ def _open(page, name: str) -> None:
     wait_run(page, n, before, quiet=QUIET)
 
 
-def test_navigation_matrix_no_exception_after_any_control(server, browser, tmp_path):
-    """The crashes a newcomer met: a control moved on one page broke another page in the same session (shared
-    session keys of different types). Every page's main controls, each page opened after another's."""
-    assert sorted(MATRIX_PAGES) == sorted(MAIN_CONTROLS) == sorted(SWEEP)
+def test_a_user_walks_every_page_in_one_session(server, browser, tmp_path):
+    """A newcomer's walk in one browser session: every page opened from the sidebar right after a control moved on
+    the page before it (what a page leaves in the session is seen by the next one: the crashes of shared session
+    keys), one control moved on each page, and no exception or error message anywhere. Every page's main controls,
+    with each page opened after two different pages, run in AppTest (same script runs and session state, no
+    drawing): tests/test_navigation.py::test_navigation_matrix_no_exception_after_any_control."""
+    assert sorted(WALK) == sorted(WALK_CONTROLS)
     ctx = new_context(browser, viewport={"width": 1400, "height": 2400})
     ctx.set_default_timeout(120_000)  # a starved CPU can freeze the tab for a minute while it draws a page
     page = ctx.new_page()
     walked: list[str] = []
     try:
-        page.goto(f"{server}/{MATRIX_PAGES[0]}")
+        page.goto(f"{server}/{WALK[0]}")
         page.wait_for_selector("[data-testid='stSidebarNav']", timeout=90_000)
         wait_run(page, 0, quiet=QUIET)
-        for name in MATRIX_PAGES:
+        for name in WALK:
             if walked:
                 _open(page, name)
                 assert not problems(page), (walked[-1], "→", name, problems(page))
-            for i, act in enumerate(MAIN_CONTROLS[name]):
-                n, before = runs(page), page.url
-                act(page, tmp_path)
-                wait_run(page, n, before, quiet=QUIET)
-                assert not problems(page), (name, i, problems(page))
-                # the control really moved: its value is in the URL now (the upload says so on the page)
-                assert page.url != before or page.get_by_text("Loaded 1 model(s)").count(), (name, i, before)
-            walked.append(name)
-        for name in SWEEP:
-            _open(page, name)
-            assert not problems(page), (walked[-1], "→", name, problems(page))
+            n, before = runs(page), page.url
+            WALK_CONTROLS[name](page, tmp_path)
+            wait_run(page, n, before, quiet=QUIET)
+            assert not problems(page), (name, problems(page))
+            # the control really moved: its value is in the URL now (the upload says so on the page)
+            assert page.url != before or page.get_by_text("Loaded 1 model(s)").count(), (name, before)
             walked.append(name)
     except BaseException:  # keep what the page showed when the walk stopped
         with contextlib.suppress(Exception):
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "matrix-failure.png"))
+            page.screenshot(path=str(SHOTS / "walk-failure.png"))
         raise
     finally:
         ctx.close()

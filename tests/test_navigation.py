@@ -1,6 +1,7 @@
 """A newcomer's first ten minutes: pages never crash each other through shared session state, every URL
 parameter is read by one typed parser (ISO dates wherever a date is), and an error shows a short message, not a
-traceback. (The same sequences in a real browser: tests/test_browser.py's navigation matrix.)"""
+traceback. (A real browser walks every page in one session with a control moved on each: tests/test_browser.py's
+user walk; every page's main controls in turn run here, in AppTest: the navigation matrix.)"""
 from __future__ import annotations
 
 import datetime as dt
@@ -286,3 +287,126 @@ def test_levels_follow_the_metric_but_a_link_sets_them(frontier_env, page, prefi
     link.run()
     assert link.text_input(key=f"{prefix}.levels").value == shown + ", 1"
     assert not shown_problems(link)
+
+
+# --- Navigation matrix: every page's main controls, then every other page, in one session ----------------------
+
+PAGE_FILES = {"frontier": "1_frontier.py", "generations": "2_generations.py", "trends": "3_trends.py",
+              "models": "4_models.py", "calculator": "5_calculator.py", "data": "6_data.py",
+              "distillation": "7_distillation.py", "outlook": "8_outlook.py", "changes": "9_changes.py",
+              "switching": "10_switching.py"}
+
+
+def _other(box) -> None:
+    """A selectbox's option next to the current one (the one before, when the current is the last)."""
+    i, n = box.index or 0, len(box.options)
+    box.select_index(i - 1 if i == n - 1 else i + 1)
+
+
+def _other_model(box) -> None:
+    """A model picker's next model: its options read "Name (vendor/slug)", its value is the id."""
+    import re
+
+    ids = [re.search(r"\(([^()]+)\)$", o).group(1) for o in box.options]
+    i = ids.index(box.value)
+    box.set_value(ids[i - 1 if i == len(ids) - 1 else i + 1])
+
+
+def _upload(at: AppTest) -> None:
+    from lib.views import DEFAULT_METRIC
+
+    at.file_uploader(key="data.upload").set_value(
+        ("mine.csv", ("name,input_usd_per_mtok,output_usd_per_mtok,metric_id,value\n"
+                      f"My fine-tune,0.05,0.1,{DEFAULT_METRIC},60\n").encode(), "text/csv"))
+
+
+def _flip(w) -> None:
+    w.set_value(not w.value)
+
+
+# The controls the browser matrix moved until it became this AppTest (the same order), by widget key.
+MAIN_CONTROLS = {
+    "frontier": [lambda at: at.select_slider(key="frontier.as_of").set_value(at.select_slider(key="frontier.as_of")
+                                                                            .options[-13]),
+                 lambda at: _other(at.selectbox(key="frontier.metric")),
+                 lambda at: at.segmented_control(key="frontier.basis").set_value("output"),
+                 lambda at: at.segmented_control(key="frontier.weights").set_value("open"),
+                 lambda at: _flip(at.toggle(key="frontier.reviewed")),
+                 lambda at: _flip(at.toggle(key="frontier.headline")),
+                 lambda at: _flip(at.toggle(key="frontier.replay"))],
+    "generations": [lambda at: _other(at.selectbox(key="generations.metric")),
+                    lambda at: at.radio(key="generations.price_date").set_value("a date"),
+                    lambda at: at.date_input(key="generations.on").set_value(dt.date(2024, 6, 1)),
+                    lambda at: at.segmented_control(key="generations.basis").set_value("input"),
+                    lambda at: at.segmented_control(key="generations.pairset").set_value("distilled")],
+    "trends": [lambda at: at.segmented_control(key="trends.by").set_value("model"),
+               lambda at: at.radio(key="trends.price_date").set_value("today"),
+               lambda at: _other(at.selectbox(key="trends.metric")),
+               lambda at: at.segmented_control(key="trends.basis").set_value("output")],
+    "models": [lambda at: _other_model(at.selectbox(key="models.model")),
+               lambda at: at.multiselect(key="models.compare").unselect(at.multiselect(key="models.compare").value[0])],
+    "calculator": [lambda at: at.number_input(key="calculator.in_m").set_value(10),
+                   lambda at: _other(at.selectbox(key="calculator.metric")),
+                   lambda at: _flip(at.toggle(key="calculator.reviewed")),
+                   lambda at: at.slider(key="calculator.cache").set_value(at.slider(key="calculator.cache").value + 0.25)],
+    "data": [lambda at: at.date_input(key="data.as_of").set_value(dt.date(2024, 6, 1)),
+             lambda at: _other(at.selectbox(key="data.metric")),
+             _upload],
+    "distillation": [lambda at: _other(at.selectbox(key="distillation.metric")),
+                     lambda at: at.select_slider(key="distillation.k").set_value(3),
+                     lambda at: at.radio(key="distillation.flagship").set_value("priciest"),
+                     lambda at: at.segmented_control(key="distillation.period").set_value("quarter"),
+                     lambda at: at.segmented_control(key="distillation.basis").set_value("output")],
+    "outlook": [lambda at: _other(at.selectbox(key="outlook.metric")),
+                lambda at: at.text_input(key="outlook.levels").set_value("40, 60"),
+                lambda at: at.number_input(key="outlook.price").set_value(0.5),
+                lambda at: at.date_input(key="outlook.cutoff").set_value(dt.date(2024, 1, 31))],
+    "changes": [lambda at: _other(at.selectbox(key="changes.metric")),
+                lambda at: at.multiselect(key="changes.kinds").unselect(at.multiselect(key="changes.kinds").value[0])],
+    "switching": [lambda at: _other(at.selectbox(key="switching.metric")),
+                  lambda at: _other_model(at.selectbox(key="switching.model")),
+                  lambda at: at.number_input(key="switching.out_m").set_value(50),
+                  lambda at: _flip(at.toggle(key="switching.reviewed")),
+                  lambda at: at.date_input(key="switching.since").set_value(dt.date(2024, 6, 1))],
+}
+
+# Streamlit drops a page's widget state once another page has run, so what one page's controls leave behind is
+# seen by the page opened right after it (and session data such as an upload by every later page). The walk:
+# every page in turn, opened straight after the previous page's controls moved, its own controls moved; then
+# every page again in another order, each opened after a different page: 19 distinct page-to-page steps in one
+# session. test_no_two_pages_share_a_widget_key checks every pair of pages for shared widget keys, the cause.
+SWEEP = ["changes", "trends", "switching", "frontier", "outlook", "models", "distillation", "generations", "data",
+         "calculator"]
+
+
+def _shown_text(at: AppTest) -> str:
+    return " ".join(str(getattr(e, "value", "")) for kind in ("success", "info", "caption", "markdown")
+                    for e in getattr(at, kind))
+
+
+def test_navigation_matrix_no_exception_after_any_control(frontier_env):
+    """The crashes a newcomer met: a control moved on one page broke another page in the same session (shared
+    session keys of different types). Every page's main controls, each page opened after another's, in one
+    session (AppTest: the same script runs and session state as the server, without drawing). A real browser walks
+    every page in one session with a control moved on each: tests/test_browser.py's user walk."""
+    assert list(PAGE_FILES) == list(MAIN_CONTROLS) and sorted(SWEEP) == sorted(PAGE_FILES)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not shown_problems(at)
+    walked: list[str] = []
+    for name, file in PAGE_FILES.items():
+        if walked:
+            switch(at, f"pages/{file}")
+            assert not shown_problems(at), (walked[-1], "→", name, shown_problems(at))
+        for i, act in enumerate(MAIN_CONTROLS[name]):
+            before = {k: at.query_params[k] for k in at.query_params}
+            act(at)
+            at.run()
+            assert not shown_problems(at), (name, i, shown_problems(at))
+            # the control really moved: its value is in the URL now (the upload says so on the page)
+            after = {k: at.query_params[k] for k in at.query_params}
+            assert after != before or "Loaded 1 model(s)" in _shown_text(at), (name, i, before)
+        walked.append(name)
+    for name in SWEEP:
+        switch(at, f"pages/{PAGE_FILES[name]}")
+        assert not shown_problems(at), (walked[-1], "→", name, shown_problems(at))
+        walked.append(name)
