@@ -323,8 +323,10 @@ def ensure_db(db_path: Path | None = None, *, verify: bool = False, check_stale:
 
 # A reader shares a small machine with the web server: DuckDB's memory (buffer pool and query working memory; a
 # query that needs more spills to `<db>.tmp`) and its threads are capped. FRONTIER_DB_MEMORY / FRONTIER_DB_THREADS
-# override (DuckDB's own defaults are 80 % of RAM and every core).
-READER_MEMORY_LIMIT = "256MB"
+# override (DuckDB's own defaults are 80 % of RAM and every core). The limit also caps the table blocks DuckDB keeps
+# cached after a scan, which is most of a server's memory above its libraries' (docs/ARCHITECTURE.md, "Server
+# memory at 10M intervals").
+READER_MEMORY_LIMIT = "160MB"
 READER_THREADS = 2
 
 
