@@ -1,6 +1,8 @@
-"""Hostile URLs against a real server in the system Chromium: every page, with generated query parameters
-(Hypothesis), renders without an exception, shows text from the URL as typed (no live link, no remote image),
-sends no request off 127.0.0.1 (fonts and icons included), and leaves the database file untouched."""
+"""Hostile URLs: every page, with generated query parameters (Hypothesis), renders without an exception or the
+error boundary's message, shows text from the URL as typed (no live link, no remote image) and leaves the database
+file untouched. The battery runs every page's script in AppTest (the same run as the server's, without drawing);
+the system Chromium against a real server checks a sample of it, Markdown injection (no live link, no fetch) and
+that no page sends a request off 127.0.0.1 (fonts and icons included)."""
 from __future__ import annotations
 
 import http.server
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from lib import views
 from tests.conftest import FRESH_PAGES as PAGES
-from tests.conftest import db_stamp, off_host_recorder, wait_run
+from tests.conftest import PROJECT_DIR, db_stamp, off_host_recorder, wait_run
 from tests.reliability.serving import CHROMIUM, free_port, have_chromium
 
 PARAMS = ["metric", "basis", "ratio", "vendors", "reviewed", "as_of", "weights", "ctx", "headline", "replay", "tab",
@@ -46,8 +48,13 @@ class _Trap(http.server.BaseHTTPRequestHandler):
         pass
 
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not have_chromium(), reason=f"no system Chromium at {CHROMIUM}")]
+BROWSER = [pytest.mark.browser, pytest.mark.skipif(not have_chromium(), reason=f"no system Chromium at {CHROMIUM}")]
+
+
+def browser_test(fn):
+    for mark in BROWSER:
+        fn = mark(fn)
+    return fn
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +90,7 @@ def visit(context, url: str) -> dict:
         page.close()
 
 
+@browser_test
 def test_every_page_is_self_contained(site, first_loads):
     """No request leaves the server: fonts, icons and scripts all come from 127.0.0.1 (each page's first load by
     URL, to its chart, shared with test_browser.py: conftest.first_loads), and the database file is untouched."""
@@ -95,6 +103,7 @@ def test_every_page_is_self_contained(site, first_loads):
     assert after == before
 
 
+@browser_test
 def test_markdown_from_the_url_renders_inert(site, context, trap):
     for value in ("[Click](https://evil.example/x) → y", f"![i](http://127.0.0.1:{trap}/pixel.png) → y"):
         seen = visit(context, f"{site}/generations?" + urllib.parse.urlencode({"pairs_article": value}))
@@ -109,11 +118,53 @@ NASTY = ["[Click](https://evil.example/x) → y", "<img src=x onerror=alert(1)>"
          ":material/warning: **bold**", "' OR 1=1 --", "x" * 3000, "", "→", "a → b → c", "%00", "null"]
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
+# Every page's script, each with its own generated parameters (the whole battery, in AppTest).
+PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "pages").glob("*.py"))
+MARKDOWN_KINDS = ("markdown", "caption", "warning", "info", "error", "success", "title", "header", "subheader")
+params_strategy = st.dictionaries(st.sampled_from(PARAMS), st.one_of(st.sampled_from(NASTY), st.text(max_size=30)),
+                                  min_size=1, max_size=4)
+
+
+def _live_markup(at) -> list[str]:
+    """Markdown shown on the page that a browser would turn into a link, image or tag to somewhere off the app
+    (escaped characters removed first: what Markdown still reads as syntax)."""
+    out = []
+    for kind in MARKDOWN_KINDS:
+        for el in getattr(at, kind):
+            text = re.sub(r"\\.", "", str(el.value))
+            if re.search(r"\]\([^)]*evil\.example|!\[|https?://evil|www\.evil|<img|<script", text):
+                out.append(f"{kind}: {str(el.value)[:200]}")
+    out += [f"html: {h.proto.body[:200]}" for h in at.get("html") if "evil" in h.proto.body or "onerror" in h.proto.body]
+    return out
+
+
+@pytest.mark.parametrize("file", PAGE_FILES)
+@settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(page=st.sampled_from(PAGES),
-       params=st.dictionaries(st.sampled_from(PARAMS), st.one_of(st.sampled_from(NASTY), st.text(max_size=30)),
-                              min_size=1, max_size=4))
+@given(params=params_strategy)
+def test_hostile_url_parameters_on_every_page(frontier_env, file, params):
+    """No exception, no error-boundary message, no live link or image from the URL, the database untouched."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib.ui import PAGE_ERROR_MESSAGE
+
+    before = db_stamp(frontier_env)
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / file), default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, (file, params, [e.message for e in at.exception])
+    assert not [e.value for e in at.error if PAGE_ERROR_MESSAGE in e.value], (file, params)
+    assert _live_markup(at) == [], (file, params, _live_markup(at))
+    assert db_stamp(frontier_env) == before
+
+
+# A sample of the battery in the real browser: the page as drawn (no exception box, no live link), with no
+# request off 127.0.0.1 and nothing fetched from the trap.
+@browser_test
+@settings(max_examples=2, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(page=st.sampled_from(PAGES), params=params_strategy)
 def test_hostile_url_parameters_render_cleanly(site, context, frontier_db, trap, page, params):
     before = db_stamp(frontier_db["db"])
     seen = visit(context, f"{site}/{page}?" + urllib.parse.urlencode(params))
