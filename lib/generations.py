@@ -37,15 +37,19 @@ def pair_deltas(pairs: pd.DataFrame, quality, scale: str) -> pd.DataFrame:
       quality per dollar of the student relative to the teacher (percent scale only); 20 means the student keeps
       its share of quality at a twentieth of the price share.
     """
-    if scale not in ("percent", "points"):
-        raise UsageError(f"unknown metric scale {scale!r}; expected percent or points")
     q = pd.Series(quality, dtype=float) if not isinstance(quality, pd.Series) else quality.astype(float)
     q = q[~q.index.duplicated(keep="last")]
+    return _deltas(pairs, pairs["teacher_id"].map(q).astype(float).to_numpy(),
+                   pairs["student_id"].map(q).astype(float).to_numpy(), scale)
+
+
+def _deltas(pairs: pd.DataFrame, tq: np.ndarray, sq: np.ndarray, scale: str) -> pd.DataFrame:
+    """`pair_deltas` with each pair's teacher and student quality given."""
+    if scale not in ("percent", "points"):
+        raise UsageError(f"unknown metric scale {scale!r}; expected percent or points")
     out = pairs.copy()
     tp = out["teacher_price"].astype(float).to_numpy()
     sp = out["student_price"].astype(float).to_numpy()
-    tq = out["teacher_id"].map(q).astype(float).to_numpy()
-    sq = out["student_id"].map(q).astype(float).to_numpy()
     out["teacher_quality"] = tq
     out["student_quality"] = sq
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -180,16 +184,10 @@ def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFram
                                                        workload=workload).to_numpy()
         pairs[f"{role}_price_date"] = when.dt.strftime("%Y-%m-%d").to_numpy()
 
-    if drifts:
-        quality = {}
-        for d in sorted(set(at)):
-            s = queries.scores_for_metric(con, metric_id, as_of=pd.Timestamp(d).date())
-            quality[d] = s.set_index("model_id")["value"]
-        # Drifting metric: score as of each pair's price date.
-        parts = []
-        for d, idx in pairs.groupby(at.to_numpy()).groups.items():
-            parts.append(pair_deltas(pairs.loc[idx], quality[pd.Timestamp(d)], scale))
-        deltas = pd.concat(parts).sort_index()
+    if drifts:  # drifting metric: each model's score as of its pair's price date, all dates in one read
+        tq = queries.scores_as_of(con, metric_id, pairs["teacher_id"].tolist(), at.tolist())
+        sq = queries.scores_as_of(con, metric_id, pairs["student_id"].tolist(), at.tolist())
+        deltas = _deltas(pairs, tq, sq, scale)
     else:
         scores = queries.scores_for_metric(con, metric_id)
         deltas = pair_deltas(pairs, scores.set_index("model_id")["value"], scale)

@@ -164,7 +164,19 @@ WHERE m.status <> 'queued'
 ORDER BY sc.metric_id, sc.model_id
 """
 
+# The headline price of each (model, date) request: the headline span covering the date (at most one per model),
+# found through the model's integer key. Was a range join of the requests to every standard interval with a
+# window over the candidates (PRICES_AT_INTERVALS, kept as the reference in the tests): the same rows.
 PRICES_AT = f"""
+SELECT r.req_id, r.model_id, r.at_date, {SPAN_PRICE_COLUMNS}
+FROM price_requests r
+LEFT JOIN model_keys mk ON mk.model_id = r.model_id
+LEFT JOIN headline_spans h
+  ON h.model_key = mk.model_key AND h.valid_from <= r.at_date AND h.valid_to > r.at_date
+ORDER BY r.req_id
+"""
+
+PRICES_AT_INTERVALS = f"""
 SELECT r.req_id, r.model_id, r.at_date, {PRICE_COLUMNS}
 FROM price_requests r
 LEFT JOIN price_intervals pi
@@ -199,6 +211,15 @@ SELECT sc.metric_id, mt.name AS metric_name, mt.unit, mt.scale, sc.variant, sc.v
 FROM scores sc JOIN metrics mt USING (metric_id)
 WHERE sc.model_id = ?
 ORDER BY sc.metric_id, sc.variant, sc.observed_date
+"""
+
+# Every score of a metric in the order of VARIANT_PRECEDENCE per model: the first row of a model observed by a date
+# is SCORES_FOR_METRIC's answer at that date (`scores_as_of`, many dates in one read).
+SCORES_IN_PRECEDENCE = f"""
+SELECT sc.model_id, sc.value, sc.observed_date
+FROM scores sc
+WHERE sc.metric_id = ?
+ORDER BY sc.model_id, {VARIANT_PRECEDENCE}
 """
 
 SCORES_FOR_METRIC = f"""
@@ -443,7 +464,7 @@ def scored_models_by_metric(con) -> pd.DataFrame:
     return con.execute(SCORED_MODELS_BY_METRIC).df()
 
 
-def prices_at(con, requests: pd.DataFrame) -> pd.DataFrame:
+def prices_at(con, requests: pd.DataFrame, sql: str = PRICES_AT) -> pd.DataFrame:
     """The headline price of each (model_id, at_date) request; rows keep the requests' order."""
     req = pd.DataFrame({
         "req_id": range(len(requests)),
@@ -453,7 +474,7 @@ def prices_at(con, requests: pd.DataFrame) -> pd.DataFrame:
     cur = con.cursor()
     try:
         cur.register("price_requests", req)
-        out = cur.execute(PRICES_AT).df()
+        out = cur.execute(sql).df()
     finally:
         cur.close()
     return out.drop(columns="req_id")
@@ -473,6 +494,23 @@ def scores_for_model(con, model_id: str) -> pd.DataFrame:
 
 def scores_for_metric(con, metric_id: str, as_of=None) -> pd.DataFrame:
     return con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": _date(as_of) if as_of else None}).df()
+
+
+def scores_as_of(con, metric_id: str, model_ids: Sequence[str], dates: Sequence) -> np.ndarray:
+    """The score of each (model, date) as `scores_for_metric(con, metric_id, date)` gives it for a drifting metric
+    (the model's score that stands by `VARIANT_PRECEDENCE` among those observed by the date; NaN if none), for many
+    dates in one read instead of one query per date."""
+    rows = con.execute(SCORES_IN_PRECEDENCE, [metric_id]).df()
+    req = pd.DataFrame({"req": np.arange(len(model_ids)), "model_id": pd.Series(list(model_ids), dtype=object),
+                        "at": pd.to_datetime(pd.Series(list(dates))).dt.normalize().to_numpy()})
+    rows = rows.assign(model_id=rows["model_id"].astype(object), rank=np.arange(len(rows)),
+                       observed=pd.to_datetime(rows["observed_date"]))
+    cand = req.merge(rows, on="model_id", how="inner")
+    cand = cand.loc[cand["observed"] <= cand["at"]]
+    first = cand.sort_values("rank").drop_duplicates("req")
+    out = np.full(len(req), np.nan)
+    out[first["req"].to_numpy()] = first["value"].to_numpy(float)
+    return out
 
 
 def metrics(con) -> pd.DataFrame:

@@ -159,7 +159,8 @@ def headline_price_history_at_bounds(con, model_id: str) -> pd.DataFrame:
     release = queries.release_date(con, model_id)  # one row, not the whole models table
     start = release if release is not None else min(bounds)
     dates = sorted({d for d in bounds if d >= start} | {start})
-    p = queries.prices_at(con, pd.DataFrame({"model_id": [model_id] * len(dates), "at_date": dates}))
+    p = queries.prices_at(con, pd.DataFrame({"model_id": [model_id] * len(dates), "at_date": dates}),
+                          queries.PRICES_AT_INTERVALS)
     out = pd.DataFrame({
         "model_id": model_id,
         "effective_from": pd.to_datetime(dates),

@@ -349,3 +349,48 @@ def test_hover_texts_formatted_in_one_pass_equal_the_per_value_formatters():
     assert list(figures.fmt_usd_each(values)) == [figures.fmt_usd(v) for v in values]
     names = pd.Series(["a & b <i>", None, "plain", "x>y"], dtype="str")
     assert figures.escape_each(names) == [figures.escape(v) for v in names]
+
+
+def test_prices_at_read_from_the_headline_spans_equal_the_winning_interval(synth_db, frontier_db):
+    for path in (synth_db, frontier_db["db"]):
+        con = store.connect_readonly(path)
+        try:
+            # each price change, the day before and the day after, of 150 price rows; a date in a gap; an unknown id
+            rows = con.execute("SELECT model_id, effective_from FROM prices ORDER BY hash(model_id, effective_from)"
+                               " LIMIT 150").fetchall()
+            ids = [m for m, _ in rows for _ in range(3)] + ["no-such/model", rows[0][0]]
+            days = [pd.Timestamp(d) + pd.Timedelta(days=k) for _, d in rows for k in (-1, 0, 1)]
+            days += [pd.Timestamp("2020-01-01"), pd.Timestamp("1990-01-01")]
+            req = pd.DataFrame({"model_id": ids, "at_date": days})
+            got = queries.prices_at(con, req)
+            assert got["input_usd_per_mtok"].notna().sum() > 150
+            pd.testing.assert_frame_equal(got, queries.prices_at(con, req, queries.PRICES_AT_INTERVALS))
+        finally:
+            con.close()
+
+
+def test_generations_on_a_drifting_metric_score_each_pair_as_of_its_price_date_in_one_read(synth_db, frontier_db):
+    # the scores as of every pair's date, read at once, equal one query per date (the way it was read before)
+    from lib import generations
+    from lib.curate.article import ARTICLE_PAIRS
+
+    scored = 0
+    for path, metric, policy in ((synth_db, "synth_arena", "student-launch"), (synth_db, "synth_arena", "2024-01-31"),
+                                 (frontier_db["db"], "lmarena_text", "student-launch"),
+                                 (frontier_db["db"], "lmarena_text", "2025-06-30")):
+        con = store.connect_readonly(path)
+        try:
+            rows = views.pair_set_rows("lineage", queries.lineage(con), ARTICLE_PAIRS)
+            pairs = pd.DataFrame(rows, columns=["teacher_id", "student_id", "relation", "era"])
+            deltas, _ = generations.generations_from_db(con, metric, pairs, policy)
+            scored += int(deltas["student_quality"].notna().sum())
+            released = queries.models(con).set_index("model_id")["release_date"]
+            for r in deltas.itertuples():  # scored as of the pair's date (its price may be read later: first price)
+                day = pd.Timestamp(released[r.student_id] if policy == "student-launch" else policy).date()
+                scores = queries.scores_for_metric(con, metric, as_of=day).set_index("model_id")["value"]
+                for model_id, quality in ((r.teacher_id, r.teacher_quality), (r.student_id, r.student_quality)):
+                    want = scores.get(model_id)
+                    assert (pd.isna(quality) and want is None) or quality == want, (model_id, day)
+        finally:
+            con.close()
+    assert scored > 10
