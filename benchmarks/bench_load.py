@@ -4,7 +4,9 @@ Each session opens the Frontier page (first load: until the chart is drawn and t
 five filter changes (the "Only reviewed models" toggle, on and off; each timed until the rerun has finished).
 Prints per N: p50/p95 of first load and of a filter change, the server's CPU seconds per session (user + system
 of the server process over the round, divided by N; target ≤ 0.5 s for one load and five filter changes) and the
-server's RSS before and after. Traffic goes only to 127.0.0.1; every loop is bounded.
+server's RSS before and after. The server is `streamlit run app.py` as deployed (its .streamlit/config.toml, e.g. no
+file watcher); each session is a new browser context (an empty cache: it fetches every front-end bundle, as a new
+visitor does). Traffic goes only to 127.0.0.1; every loop is bounded.
 
     python benchmarks/bench_load.py [--sessions 1 5 10 20] [--rounds 1]
 """
@@ -40,7 +42,7 @@ def _serve(env: dict) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                             "--browser.gatherUsageStats", "false"],  # the rest as .streamlit/config.toml has it
                             cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(400):

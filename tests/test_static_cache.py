@@ -114,3 +114,15 @@ def test_the_running_dashboard_sends_its_bundles_gzipped_and_unchanged(server):
         assert (gzip.decompress(body) if encoding == "gzip" else body) == raw, link
         sent, raw_total = sent + len(body), raw_total + len(raw)
     assert sent < raw_total / 3
+
+
+def test_the_hosted_server_does_not_watch_its_source():
+    """With Streamlit's default file watcher every session watches each project module and re-walks the imported
+    modules after every run (~0.3 s of server CPU per session, bench_load.py); a hosted dashboard's code does not
+    change under it, and bench_load.py measures the server as configured here."""
+    import tomllib
+
+    cfg = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["fileWatcherType"] == "none"
+    assert "fileWatcherType" not in Path(__file__).resolve().parent.parent.joinpath(
+        "benchmarks", "bench_load.py").read_text()
