@@ -26,7 +26,11 @@ __all__ = [
     "empty_figure", "fmt_usd",
 ]
 
-WEBGL_THRESHOLD = 1000
+# SVG up to this many points, WebGL above. In a browser without GPU rendering (headless Chromium, many VMs and
+# remote desktops) WebGL is drawn in software: the Frontier chart at 2,998 points took 6.2 s to plot as WebGL
+# against 2.1 s as SVG, at 4,475 points 7.8 s against 3.6 s (docs/ARCHITECTURE.md). No view of the data has more
+# than 5,000 models on one date.
+WEBGL_THRESHOLD = 5000
 USER_VENDOR = "yours"
 
 # Okabe–Ito and Paul Tol "muted" colours: colour-blind safe and readable on white and on near-black. The largest
