@@ -328,7 +328,7 @@ FRESH_PAGES = ["frontier", "generations", "trends", "models", "calculator", "dat
 @pytest.fixture(scope="session")
 def first_loads(server, context, frontier_db) -> dict:
     """Each page of FRESH_PAGES opened once by URL in a new tab (a new session), to the end of its first script
-    run and its chart (the Data page: its table), with a screenshot in test-output/screenshots. Per page: the
+    run and its chart (the Data page: its table; the chart's x-axis title kept), with a screenshot in test-output/screenshots. Per page: the
     exceptions shown, the chart traces and tables drawn, every request that left 127.0.0.1, and what went wrong
     when the page did not get there; "db" is the database file's stamp before and after the walk. Shared by
     test_browser.py (every page renders) and test_hostile_pages.py (no request leaves the server)."""
@@ -347,6 +347,7 @@ def first_loads(server, context, frontier_db) -> dict:
                                    timeout=90_000)
             rec["traces"] = page.locator(".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .gl-container").count()
             rec["tables"] = page.locator("[data-testid='stDataFrame']").count()
+            rec["x_title"] = page.evaluate("() => (document.querySelector('.js-plotly-plot .xtitle') || {}).textContent")
             rec["exceptions"] = page.locator("[data-testid='stException']").all_inner_texts()
             page.screenshot(path=str(SHOTS / f"{name}.png"))
         except Exception as exc:  # noqa: BLE001 - reported by the tests that read this page's record
