@@ -678,14 +678,15 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
                     title: str = "Price vs quality", sources: Sequence[str] = (), data_as_of=None,
                     headline_pairs: Sequence[Sequence[str]] = (), frames: pd.DataFrame | None = None,
                     theme: str = "light", webgl_threshold: int = WEBGL_THRESHOLD, height: int = 620,
-                    market_as_of=None) -> go.Figure:
+                    market_as_of=None, replay_max_points: int | None = None) -> go.Figure:
     """Log-x price vs quality, one trace per vendor, the Pareto frontier as a step line.
 
     ``points``: ``model_id, name, vendor, price, quality, on_frontier`` plus optional ``release_date``,
     ``input_usd_per_mtok``, ``output_usd_per_mtok``, ``blended_usd_per_mtok``, ``quality_source_id`` and
     ``is_user``. Rows without a positive price or a quality are not drawn. ``headline_pairs`` (teacher, student)
     are annotated with an arrow where both are drawn. ``frames`` (the same columns plus ``as_of``) adds a
-    month-by-month replay with a play button; it is off unless given, since it multiplies the payload.
+    month-by-month replay with a play button; it is off unless given, since it multiplies the payload. Its frames
+    draw at most about `replay_max_points` points in all (default `REPLAY_MAX_POINTS`; see `replay_sample`).
     """
     meta = _meta(title, sources, data_as_of, metric_label, price_label, market_as_of)
     df = _drawable(points, "price")
@@ -740,7 +741,8 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
                                                         .replace("&gt;", ">") for k in key)}
     if frames is not None and not frames.empty:
         _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend,
-                    headline_pairs=headline_pairs, x_range=rng, chosen=market_as_of)
+                    headline_pairs=headline_pairs, x_range=rng, chosen=market_as_of,
+                    max_points=replay_max_points)
     return fig
 
 
@@ -976,8 +978,35 @@ def _active_step(labels: list[str], chosen) -> int:
     return max(int(np.searchsorted(np.asarray(labels, dtype=object), month, side="right")) - 1, 0)
 
 
+# A replay's frames draw at most about this many points in all: at 1M intervals 120 months held ~334k points, each
+# with a hover (tens of MB of JSON, more than a browser draws smoothly or a reader can see).
+REPLAY_MAX_POINTS = 30_000
+
+
+def replay_sample(model_ids, on_frontier: np.ndarray, max_points: int | None = None) -> tuple[np.ndarray, int]:
+    """Which rows of a replay's frames are drawn, and 1 in how many of the other models (1: all rows drawn).
+
+    Within the budget every row is drawn. Over it, every frontier point is drawn and, of the other models, the same
+    fixed share every month (chosen by a stable hash of the model id, so a model does not blink in and out between
+    frames); the frames' own figures still count every model."""
+    budget = REPLAY_MAX_POINTS if max_points is None else max_points
+    on = np.asarray(on_frontier, dtype=bool)
+    n = len(on)
+    if n <= budget:
+        return np.ones(n, dtype=bool), 1
+    others = n - int(on.sum())
+    share = max(budget - int(on.sum()), 0) / others if others else 1.0
+    every = max(int(round(1 / share)), 1) if share > 0 else 0
+    if not every:
+        return on.copy(), 0
+    ids = pd.Series(np.asarray(model_ids, dtype=object)).astype(str)
+    keep = np.array([_stable_index(m, every) == 0 for m in pd.unique(ids)], dtype=bool)
+    codes = pd.factorize(ids)[0]
+    return on | keep[codes], every
+
+
 def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, legend=None, *,
-                headline_pairs=(), x_range=None, chosen=None) -> None:
+                headline_pairs=(), x_range=None, chosen=None, max_points: int | None = None) -> None:
     """Plotly frames, one per as_of date, updating each vendor trace and the frontier line in place. Each frame
     carries its own figures (a line under the title) and its own pair arrows: only pairs whose two models are on
     the market at that date, at that date's prices (a 2023 frame has no 2024 arrow). The slider starts on the
@@ -1008,15 +1037,22 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
     q_all = pd.concat([_col(current, "quality"), _col(frames_df, "quality")]).astype(float)
     y_range = [float(q_all.min()), float(q_all.max())] if len(q_all) else None
     frames, steps, key_lines = [], [], 0
-    # What the frames' traces show is computed once over the whole series, then cut per frame (see _ReplayFrame).
-    columns = _scatter_columns(frames_df, "price", legend=legend)
+    # The rows drawn (all within the budget), then what the frames' traces show computed once over them and cut per
+    # frame (see _ReplayFrame); each frame's own figures count every row of its date.
+    drawn, every = replay_sample(_col(frames_df, "model_id", ""),
+                                 _col(frames_df, "on_frontier", False).fillna(False).astype(bool).to_numpy(), max_points)
+    at = np.cumsum(drawn) - 1  # a row's position among the drawn rows
+    shown_df = frames_df.loc[drawn] if every != 1 else frames_df
+    columns = _scatter_columns(shown_df, "price", legend=legend)
     _, x_all, y_all, on_all, _ = columns
-    names = np.array(escape_each(_col(frames_df, "name", "").fillna("").astype(str)), dtype=object)
+    names = np.array(escape_each(_col(shown_df, "name", "").fillna("").astype(str)), dtype=object)
     kind = "scattergl" if gl else "scatter"
     for d, rows in sorted(frames_df.groupby("as_of", sort=True).indices.items()):
         sub = frames_df.iloc[rows]
         label = _date_str(d)[:7]
-        built = {t["name"]: t for t in _scatter_trace_dicts(frames_df, "price", metric_label=metric_label,
+        n_drawn = int(drawn[rows].sum())
+        rows = at[rows[drawn[rows]]]  # from here on, positions among the drawn rows
+        built = {t["name"]: t for t in _scatter_trace_dicts(shown_df, "price", metric_label=metric_label,
                                                              x_label=price_label, legend=legend, gl=gl,
                                                              columns=columns, rows=rows)}
         fdata = []
@@ -1037,9 +1073,13 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
         n_front = int(on_all[rows].sum())
         anns, key = _pair_annotations(sub, "price", headline_pairs, theme, y_range=y_range, x_range=x_range)
         key_lines = max(key_lines, len(key))
-        subtitle = "<br>".join([frame_kpis(sub, metric_label)] + key)
+        sampled = [] if every == 1 else [
+            f"Drawn: {n_drawn} of {len(sub)} models, the frontier and "
+            + (f"1 in {every} of the others (the same models every month)" if every else "none of the others")
+            + "; the chart of one date draws them all"]
+        subtitle = "<br>".join([frame_kpis(sub, metric_label)] + sampled + key)
         frames.append(_ReplayFrame(name=label, data=fdata, traces=list(range(len(data))), _validate=False, layout=dict(
-            title=dict(text=f"{escape(base_title)} — {label} ({len(rows)} models, {n_front} on the frontier)",
+            title=dict(text=f"{escape(base_title)} — {label} ({len(sub)} models, {n_front} on the frontier)",
                        subtitle=dict(text=subtitle)),
             annotations=other_anns + anns)))
         steps.append(dict(method="animate", label=label,
@@ -1058,7 +1098,7 @@ def _add_replay(fig, frames_df, current, metric_label, price_label, theme, gl, l
                                                            mode="immediate")])])],
         sliders=[dict(active=_active_step([s["label"] for s in steps], chosen), steps=steps, x=0.16, y=-0.1, len=0.84, xanchor="left",
                       yanchor="top", currentvalue=dict(prefix="as of ", font=dict(size=12)), pad=dict(t=0))],
-        margin=dict(b=140, t=64 + 17 * (1 + key_lines)),
+        margin=dict(b=140, t=64 + 17 * (1 + key_lines + (every != 1))),
     )
     # Before it plays, the chart is the chosen date's: its own figures in the same place as the frames'.
     key = str(fig.layout.title.subtitle.text or "") if fig.layout.title.subtitle else ""

@@ -402,3 +402,42 @@ def test_generations_on_a_drifting_metric_score_each_pair_as_of_its_price_date_i
         finally:
             con.close()
     assert scored > 10
+
+
+def test_a_replay_over_its_point_budget_draws_the_frontier_and_a_fixed_sample_and_says_so(synth_db):
+    con = store.connect_readonly(synth_db)
+    try:
+        months = views.month_ends(dt.date(2016, 1, 1), dt.date(2025, 12, 31))
+        series = snapshot.markets_as_of(con, months, "synth_index")
+        points = snapshot.market_as_of(con, months[-1], "synth_index")
+    finally:
+        con.close()
+    frames_df = views.plottable(series)
+    total = len(frames_df)
+    assert total > 600
+    fig = figures.frontier_figure(points, metric_label="Q", frames=series, replay_max_points=total // 4)
+    drawn_total, sampled_ids, seen_ids = 0, set(), set()
+    for frame in fig.frames:
+        month = frames_df.loc[frames_df["as_of"].dt.strftime("%Y-%m") == frame.name]
+        pts, line = _drawn_points(fig, frame)
+        drawn_total += len(pts)
+        frontier = set(month.loc[month["on_frontier"].astype(bool), "model_id"])
+        assert frontier <= set(pts), frame.name  # every frontier point is drawn
+        assert len(line) == len(frontier)
+        sampled_ids |= set(pts) - frontier
+        seen_ids |= set(month["model_id"]) - frontier
+        subtitle = frame.layout.title.subtitle.text
+        assert f"{len(month)} models" in subtitle  # the frame's own figures count every model
+        if len(pts) < len(month):
+            assert f"Drawn: {len(pts)} of {len(month)} models" in subtitle
+    assert drawn_total < total / 2  # bounded (about the budget, plus the frontier)
+    # the same models every month: a sampled model is drawn in every frame it is on the market
+    for frame in fig.frames:
+        month = frames_df.loc[frames_df["as_of"].dt.strftime("%Y-%m") == frame.name]
+        pts, _ = _drawn_points(fig, frame)
+        assert set(month["model_id"]) & sampled_ids <= set(pts), frame.name
+    assert 0 < len(sampled_ids) < len(seen_ids)
+    # within the budget nothing is left out and nothing is said
+    whole = figures.frontier_figure(points, metric_label="Q", frames=series, replay_max_points=total)
+    assert sum(len(_drawn_points(whole, f)[0]) for f in whole.frames) == total
+    assert not any("Drawn:" in f.layout.title.subtitle.text for f in whole.frames)
