@@ -116,6 +116,25 @@ def _shown_version(page, version_re) -> str:
 @pytest.mark.browser
 @pytest.mark.skipif(not have_chromium(), reason=f"no system Chromium at {CHROMIUM}")
 def test_running_dashboard_shows_an_ingest_without_restart_or_rebuild(live_env, forker):
+    # Its own Chromium, driven from a thread of its own: Playwright's sync API refuses to start in a thread where
+    # another one is running, which is the case when xdist puts this file on the worker that holds the session's
+    # shared browser (CI failed so, depending on the order of the groups).
+    failure: list[BaseException] = []
+
+    def drive():
+        try:
+            _ingest_while_serving(live_env, forker)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's thread
+            failure.append(exc)
+
+    t = threading.Thread(target=drive, name="live-data-browser")
+    t.start()
+    t.join()
+    if failure:
+        raise failure[0]
+
+
+def _ingest_while_serving(live_env, forker) -> None:
     from playwright.sync_api import sync_playwright
 
     db = live_env["FRONTIER_DB"]
