@@ -150,6 +150,7 @@ def replay_snapshots(con, snapshot_dir: Path) -> None:
     """Re-import every kept payload, oldest first, inside the caller's (build) transaction."""
     snapshot_dir = Path(snapshot_dir)
     metas = []
+    fixes = load_fixes(paths.DATA_DIR / "curated")  # read once for every kept payload, not once per payload
     for meta_path in snapshot_dir.glob("*/*.meta.json"):
         if meta_path.name.startswith("."):
             continue
@@ -179,7 +180,7 @@ def replay_snapshots(con, snapshot_dir: Path) -> None:
         )
         module = source_module(source)
         try:
-            prep = prepare(con, source, payload)
+            prep = prepare(con, source, payload, fixes)
         except DataError as exc:
             raise DataError(f"replaying {raw.relative_to(snapshot_dir)}: {exc}") from None
         ensure_reference_rows(con, module)
