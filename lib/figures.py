@@ -707,8 +707,8 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     traces.append(_frontier_line(df, "price", theme, gl))
     # taken as built, not validated (plain values: numpy arrays, lists, texts), in the order validation sets them
     # (the same JSON); validated from here on
-    fig = (go.Figure if frames is None or frames.empty else _ReplayFigure)(
-        data=[_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces], _validate=False)
+    fig = _unvalidated_figure(go.Figure if frames is None or frames.empty else _ReplayFigure,
+                              [_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces])
     _validating(fig)
     fig.update_layout(
         template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)), height=height,
@@ -743,6 +743,35 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
         _add_replay(fig, _drawable(frames, "price"), df, metric_label, price_label, theme, gl, legend,
                     headline_pairs=headline_pairs, x_range=rng, chosen=market_as_of,
                     max_points=replay_max_points)
+    return fig
+
+
+def _unvalidated_figure(cls, traces: list[dict]):
+    """`cls(data=traces, _validate=False)` without the deep copy Plotly's constructor makes of every trace's props
+    (an object array of hover texts is copied cell by cell: ~0.1 s of a Frontier rerun at 4,500 points). The arrays
+    and lists are held out of the copy and put back into the figure's own props where the copy would have put
+    them (same keys in the same order, the same JSON); the figure owns them from then on, so `traces` must be
+    built for it alone."""
+    held: list = []
+
+    def hold(props: dict, path: tuple) -> dict:
+        out = {}
+        for k, v in props.items():
+            if isinstance(v, dict):
+                out[k] = hold(v, path + (k,))
+            elif isinstance(v, (np.ndarray, list)):
+                held.append((path + (k,), v))
+                out[k] = 0  # a placeholder the copy keeps as it is
+            else:
+                out[k] = v
+        return out
+
+    fig = cls(data=[hold(t, (i,)) for i, t in enumerate(traces)], _validate=False)
+    for (i, *keys), value in held:
+        props = fig._data[i]
+        for k in keys[:-1]:
+            props = props[k]
+        props[keys[-1]] = value
     return fig
 
 
@@ -1236,7 +1265,7 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
             text=[escape(x) for x in _col(sub, "student_name", "")], textposition="bottom center",
             textfont=dict(size=11), hovertemplate=_shift_hover(_PAIR_HOVER),
             marker=dict(size=11, color=colour, symbol="circle", line=dict(width=0.5, color="#111827"))))
-    fig = go.Figure(data=[_in_plotly_order(t) for t in traces], _validate=False)  # as frontier_figure's traces
+    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces])  # as frontier_figure's traces
     _validating(fig)
     fig.layout.annotations = [
         dict(x=math.log10(float(r.student_price)), y=float(r.student_quality),

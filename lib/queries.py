@@ -139,8 +139,29 @@ SELECT model_key, valid_from, valid_to, quality, quality_source_id
 FROM quality_spans WHERE metric_id = $metric AND valid_to > $first AND valid_from <= $last
 """
 
-# How many models have both a headline price and a score on each metric at a date: picks sensible defaults.
+# How many models have both a headline price and a score on each metric at a date: picks sensible defaults. Read
+# from the timelines (the headline span and the score spans covering the date, at most one per model and metric:
+# zone maps skip the spans that ended before it); was a scan of every standard price interval and every score
+# (METRIC_COVERAGE_AS_OF_INTERVALS, kept as the reference in the tests): the same rows.
 METRIC_COVERAGE_AS_OF = """
+WITH priced AS (
+    SELECT h.model_key
+    FROM headline_spans h JOIN models m ON m.model_id = h.model_id
+    WHERE h.valid_from <= $as_of AND h.valid_to > $as_of
+      AND (m.release_date IS NULL OR m.release_date <= $as_of)
+      AND (m.deprecation_date IS NULL OR m.deprecation_date > $as_of) AND m.status <> 'queued'
+),
+scored AS (
+    SELECT q.metric_id, q.model_key FROM quality_spans q
+    WHERE q.valid_from <= $as_of AND q.valid_to > $as_of AND q.model_key IN (SELECT model_key FROM priced)
+)
+SELECT mt.metric_id, mt.name, mt.drifts, count(DISTINCT s.model_key) AS models
+FROM metrics mt LEFT JOIN scored s USING (metric_id)
+GROUP BY ALL
+ORDER BY models DESC, mt.drifts, mt.metric_id
+"""
+
+METRIC_COVERAGE_AS_OF_INTERVALS = """
 WITH priced AS (
     SELECT DISTINCT pi.model_id
     FROM price_intervals pi JOIN models m USING (model_id)
@@ -321,8 +342,8 @@ def replay_rows(con, dates: Iterable, metric_id: str | None = None,
     with only `REPLAY_COLUMNS`: the frames of a replay. Same values, same order (date, then vendor, release date,
     id)."""
     days = np.asarray(sorted({_date(d) for d in dates}), dtype="datetime64[D]")
-    models = _market_models(con)
-    models = models.filter(pa.array(_eligible(models, vendors)))
+    kept = _market_models(con)
+    models = kept.table.filter(pa.array(_eligible(kept, vendors)))
     if not len(days) or not models.num_rows:  # no spans either: an empty frame with the columns
         days, models = np.asarray([], dtype="datetime64[D]"), models.slice(0, 0)
     window = {"first": days[0].item(), "last": days[-1].item()} if len(days) else {"first": dt.date.max,
@@ -375,13 +396,11 @@ def _date_runs(days: np.ndarray, spans: pa.Table, n_keys: int) -> tuple[np.ndarr
 def snapshot_as_of(con, as_of, metric_id: str | None = None, vendors: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per model that exists at `as_of`, with the price in force then and the metric's value."""
     day = _date(as_of)
-    models = _market_models(con)
-    born = models.column("_born").to_numpy(zero_copy_only=False)
-    gone = models.column("_gone").to_numpy(zero_copy_only=False)
+    kept = _market_models(con)
     day64 = np.datetime64(day, "D")
     # released (or first priced) by the date and not retired then; a missing date (NaT) compares False
-    alive = _eligible(models, vendors) & (born <= day64) & (np.isnat(gone) | (gone > day64))
-    models = models.filter(pa.array(alive))
+    alive = _eligible(kept, vendors) & (kept.born <= day64) & (np.isnat(kept.gone) | (kept.gone > day64))
+    models = kept.table.filter(pa.array(alive))
     prices = con.sql(PRICE_NOW, params={"as_of": day}).to_arrow_table()
     scores = con.sql(QUALITY_NOW, params={"as_of": day, "metric": metric_id or ""}).to_arrow_table()
     keys = models.column("model_key").to_numpy()
@@ -401,30 +420,49 @@ def _by_key(part: pa.Table, keys: np.ndarray) -> dict:
     return {c: taken.column(c) for c in taken.column_names if c != "model_key"}
 
 
-def _eligible(models: pa.Table, vendors: Sequence[str] | None) -> np.ndarray:
+def _eligible(models: _MarketModels, vendors: Sequence[str] | None) -> np.ndarray:
     """Models a market may list: not queued for review, of the chosen vendors (all when none are chosen)."""
-    keep = pc.not_equal(models.column("status"), "queued").to_numpy(zero_copy_only=False)
+    keep = models.listed.copy()
     if vendors:
-        keep &= pc.is_in(models.column("vendor"), value_set=pa.array(list(vendors), pa.string())) \
+        keep &= pc.is_in(models.table.column("vendor"), value_set=pa.array(list(vendors), pa.string())) \
             .to_numpy(zero_copy_only=False)
     return keep
 
 
-_MODELS_BY_FILE: dict[str, pa.Table] = {}  # a few store files' MARKET_MODELS, by file id
+class _MarketModels:
+    """MARKET_MODELS as Arrow, with the NumPy arrays every market reads from it: when each model came on the market
+    and left it (NaT where unknown), and whether it may be listed at all (not queued for review)."""
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+        self.born = table.column("_born").to_numpy(zero_copy_only=False)
+        self.gone = table.column("_gone").to_numpy(zero_copy_only=False)
+        self.listed = pc.not_equal(table.column("status"), "queued").to_numpy(zero_copy_only=False)
 
 
-def _market_models(con) -> pa.Table:
+_BY_FILE: dict[str, dict] = {}  # per store file id (a few files): what `_kept` keeps, by name
+
+
+def _kept(con, name, compute):
+    """`compute()`, kept per store file for a read-only connection (a writer never changes a file under a reader:
+    every write is a new file with a new `file_id`); computed again for any other connection."""
+    file_id, read_only = con.execute(READ_ONLY_FILE_ID).fetchall()[0]
+    if not (file_id and read_only):
+        return compute()
+    kept = _BY_FILE.get(file_id)
+    if kept is None:
+        while len(_BY_FILE) >= 4:
+            _BY_FILE.pop(next(iter(_BY_FILE)), None)
+        kept = _BY_FILE[file_id] = {}
+    if name not in kept:
+        kept[name] = compute()
+    return kept[name]
+
+
+def _market_models(con) -> _MarketModels:
     """MARKET_MODELS of the store `con` reads; kept for a read-only connection to a store file (its models cannot
     change), read again otherwise."""
-    file_id, read_only = con.execute(READ_ONLY_FILE_ID).fetchall()[0]
-    hit = _MODELS_BY_FILE.get(file_id) if file_id and read_only else None
-    if hit is None:
-        hit = con.sql(MARKET_MODELS).to_arrow_table()
-        if file_id and read_only:
-            while len(_MODELS_BY_FILE) >= 4:
-                _MODELS_BY_FILE.pop(next(iter(_MODELS_BY_FILE)), None)
-            _MODELS_BY_FILE[file_id] = hit
-    return hit
+    return _kept(con, "market_models", lambda: _MarketModels(con.sql(MARKET_MODELS).to_arrow_table()))
 
 
 def _frame(con, sql: str, params: dict, sort_by: Sequence[str] = ()) -> pd.DataFrame:
@@ -454,9 +492,9 @@ def _frame_of(tbl: pa.Table) -> pd.DataFrame:
     return df
 
 
-def metric_coverage_as_of(con, as_of) -> pd.DataFrame:
+def metric_coverage_as_of(con, as_of, sql: str = METRIC_COVERAGE_AS_OF) -> pd.DataFrame:
     """Per metric: how many models existing at `as_of` have both a headline price and a score."""
-    return con.execute(METRIC_COVERAGE_AS_OF, {"as_of": _date(as_of)}).df()
+    return con.execute(sql, {"as_of": _date(as_of)}).df()
 
 
 def scored_models_by_metric(con) -> pd.DataFrame:
@@ -518,8 +556,9 @@ def metrics(con) -> pd.DataFrame:
 
 
 def metric(con, metric_id: str) -> pd.DataFrame:
-    """One metric's row of `metrics` (empty when unknown)."""
-    return con.execute(METRIC, [metric_id]).df()
+    """One metric's row of `metrics` (empty when unknown); kept per store file (its model count scans the metric's
+    scores: ~20 ms at 1M intervals, on every chart)."""
+    return _kept(con, ("metric", metric_id), lambda: con.execute(METRIC, [metric_id]).df()).copy()
 
 
 def models(con) -> pd.DataFrame:
@@ -612,7 +651,9 @@ SELECT max(d) FROM (
 
 
 def newest_observation(con, today: dt.date) -> dt.date | None:
-    return con.execute(NEWEST_OBSERVATION, [today]).fetchall()[0][0]
+    """Kept per store file and day (it scans every standard price: ~15 ms at 1M intervals, on every chart)."""
+    return _kept(con, ("newest_observation", today),
+                 lambda: con.execute(NEWEST_OBSERVATION, [today]).fetchall()[0][0])
 
 
 def change_dates(con) -> list[dt.date]:

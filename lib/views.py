@@ -117,7 +117,7 @@ def used_source_ids(df: pd.DataFrame | None,
     ids: set[str] = set()
     for c in columns:
         if c in df.columns:
-            ids |= {str(x) for x in df[c].dropna() if str(x) and str(x) != "nan"}
+            ids |= {str(x) for x in pd.unique(df[c].dropna()) if str(x) and str(x) != "nan"}
     ids.discard("your upload")
     return sorted(ids)
 

@@ -377,6 +377,26 @@ def test_prices_at_read_from_the_headline_spans_equal_the_winning_interval(synth
             con.close()
 
 
+def test_metric_coverage_read_from_the_timelines_equals_the_count_over_every_interval_and_score(synth_db,
+                                                                                                 frontier_db):
+    for path in (synth_db, frontier_db["db"]):
+        con = store.connect_readonly(path)
+        try:
+            # month ends over the data's span, a release and a retirement day, and before any data
+            days = views.month_ends(dt.date(2016, 1, 1), dt.date(2026, 3, 1))[::5]
+            days += [d for row in con.execute("SELECT min(release_date), max(deprecation_date) FROM models")
+                     .fetchall() for d in row if d is not None] + [dt.date(1990, 1, 1)]
+            counted = 0
+            for day in days:
+                got = queries.metric_coverage_as_of(con, day)
+                pd.testing.assert_frame_equal(got, queries.metric_coverage_as_of(
+                    con, day, queries.METRIC_COVERAGE_AS_OF_INTERVALS))
+                counted += int(got["models"].sum())
+            assert counted > 100
+        finally:
+            con.close()
+
+
 def test_generations_on_a_drifting_metric_score_each_pair_as_of_its_price_date_in_one_read(synth_db, frontier_db):
     # the scores as of every pair's date, read at once, equal one query per date (the way it was read before)
     from lib import generations
