@@ -279,7 +279,7 @@ def empty_figure(message: str, *, title: str = "", sources=(), data_as_of=None, 
     fig = go.Figure()
     fig.add_annotation(text=escape(message), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font=dict(size=15, color=_MUTED[theme]))
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=escape(title), height=420,
+    themed_layout(fig, theme, title=escape(title), height=420,
                       xaxis=dict(visible=False), yaxis=dict(visible=False),
                       meta=_meta(title, sources, data_as_of, metric_label, price_label))
     return fig
@@ -710,8 +710,8 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     fig = _unvalidated_figure(go.Figure if frames is None or frames.empty else _ReplayFigure,
                               [_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces])
     _validating(fig)
-    fig.update_layout(
-        template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)), height=height,
+    themed_layout(
+        fig, theme, title=dict(text=escape(title)), height=height,
         hovermode="closest", meta=meta, legend=dict(title=dict(text="vendor"), itemsizing="constant"),
         xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
         yaxis=dict(title=dict(text=escape(metric_label))), clickmode="event+select",
@@ -773,6 +773,25 @@ def _unvalidated_figure(cls, traces: list[dict]):
             props = props[k]
         props[keys[-1]] = value
     return fig
+
+
+def themed_layout(fig: go.Figure, theme: str, **layout) -> go.Figure:
+    """`fig.update_layout(template=<the theme's template>, **layout)`, the template set without Plotly validating
+    a copy of it again (~10 ms a chart; the same JSON)."""
+    _set_unvalidated(fig.layout, "template", TEMPLATES.get(theme, TEMPLATES["light"]))
+    if layout:
+        fig.update_layout(**layout)
+    return fig
+
+
+def _set_unvalidated(obj, name: str, value) -> None:
+    """`obj[name] = value` without Plotly's validation (a template object is copied as its props; a list of dicts
+    is taken as it is): values already in the form validation gives them (the same JSON)."""
+    obj._validate = False
+    try:
+        obj[name] = value
+    finally:
+        obj._validate = True
 
 
 def _in_plotly_order(props: dict, top: bool = True) -> dict:
@@ -1172,7 +1191,7 @@ def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: f
     if quality_bar is not None and np.isfinite(quality_bar):
         fig.add_hline(y=float(quality_bar), line=dict(color=_MUTED[theme], dash="dash", width=1.5),
                       annotation_text=f"quality bar {quality_bar:g}", annotation_position="top left")
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest", legend=dict(title=dict(text="vendor")),
                       xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
                       yaxis=dict(title=dict(text=escape(metric_label))))
@@ -1242,39 +1261,45 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
                             data_as_of=data_as_of, theme=theme, metric_label=metric_label, price_label=price_label)
     traces = []  # plain dicts, added at once (one by one, Plotly validated every earlier trace again), arrows too
     cd = _pair_customdata(d)
-    vendor = _col(d, "vendor", "other").fillna("other").astype(str)
-    colours = vendor_colours(_vendor_order(vendor))
-    for v in _vendor_order(vendor):
-        m = (vendor == v).to_numpy()
-        sub, sub_cd = d.loc[m], cd[m]
-        colour = colours[v]
-        traces.append(dict(
-            type="scatter", x=sub["teacher_price"].to_numpy(float), y=sub["teacher_quality"].to_numpy(float),
-            mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
-            name=f"{vendor_trace_name(v)} teacher", legendgroup=escape(v), customdata=np.column_stack(
-                [sub["teacher_id"].astype(str).to_numpy(dtype=object), sub_cd]),
-            # teachers named above, students below: a pair reads from its two ends
-            text=[escape(x) for x in _col(sub, "teacher_name", "")], textposition="top center",
-            textfont=dict(size=11, color=_MUTED[theme]), hovertemplate=_shift_hover(_PAIR_HOVER),
-            marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))))
-        traces.append(dict(
-            type="scatter", x=sub["student_price"].to_numpy(float), y=sub["student_quality"].to_numpy(float),
-            mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
-            name=f"{vendor_trace_name(v)} student", legendgroup=escape(v), customdata=np.column_stack(
-                [sub["student_id"].astype(str).to_numpy(dtype=object), sub_cd]),
-            text=[escape(x) for x in _col(sub, "student_name", "")], textposition="bottom center",
-            textfont=dict(size=11), hovertemplate=_shift_hover(_PAIR_HOVER),
-            marker=dict(size=11, color=colour, symbol="circle", line=dict(width=0.5, color="#111827"))))
+    # a legend entry per vendor up to MAX_LEGEND_VENDORS, the others together as "other vendors" (the hover names
+    # each pair): a bounded number of traces however many vendors the pairs have
+    vendor = _vendor_keys(d.assign(vendor=_col(d, "vendor", OTHER_VENDOR).fillna(OTHER_VENDOR)),
+                          legend_vendors(d)).to_numpy(dtype=object)
+    order = _vendor_order(vendor)
+    colours = vendor_colours(order)
+    n = len(d)
+    ends = {role: (_num(d[f"{role}_price"], n), _num(d[f"{role}_quality"], n),
+                   d[f"{role}_id"].astype(str).to_numpy(dtype=object),
+                   np.asarray(escape_each(_col(d, f"{role}_name", "")), dtype=object)) for role in ("teacher", "student")}
+    mode = "markers+text" if n <= MAX_LABELLED_PAIRS else "markers"
+    hover = _shift_hover(_PAIR_HOVER)
+    for v in order:
+        m = vendor == v
+        colour, sub_cd = colours[v], cd[m]
+        for role in ("teacher", "student"):
+            x, y, ids, names = ends[role]
+            teacher = role == "teacher"
+            traces.append(dict(
+                type="scatter", x=x[m], y=y[m], mode=mode, name=f"{vendor_trace_name(v)} {role}",
+                legendgroup=escape(v), customdata=np.column_stack([ids[m], sub_cd]),
+                # teachers named above, students below: a pair reads from its two ends
+                text=names[m].tolist(), textposition="top center" if teacher else "bottom center",
+                textfont=dict(size=11, color=_MUTED[theme]) if teacher else dict(size=11), hovertemplate=hover,
+                marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))
+                if teacher else dict(size=11, color=colour, symbol="circle", line=dict(width=0.5, color="#111827"))))
     fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces])  # as frontier_figure's traces
     _validating(fig)
-    fig.layout.annotations = [
-        dict(x=math.log10(float(r.student_price)), y=float(r.student_quality),
-             ax=math.log10(float(r.teacher_price)), ay=float(r.teacher_quality),
-             xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.1,
-             arrowwidth=1.6, arrowcolor=era_colour(getattr(r, "era", None)), standoff=6, startstandoff=7, text="")
-        for r in d.itertuples()]
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
-                      height=height, meta=meta, hovermode="closest",
+    # the arrows as plain values in the order Plotly's validation sets them (validating a few hundred took longer
+    # than the rest of the chart)
+    tp, tq = ends["teacher"][:2]
+    sp, sq = ends["student"][:2]
+    eras = _col(d, "era", None).to_numpy(dtype=object)
+    _set_unvalidated(fig.layout, "annotations", [_in_plotly_order(dict(
+        x=math.log10(float(sp[i])), y=float(sq[i]), ax=math.log10(float(tp[i])), ay=float(tq[i]),
+        xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.1,
+        arrowwidth=1.6, arrowcolor=era_colour(eras[i]), standoff=6, startstandoff=7, text=""), top=False)
+        for i in range(n)])
+    themed_layout(fig, theme, title=dict(text=escape(title)), height=height, meta=meta, hovermode="closest",
                       xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
                       yaxis=dict(title=dict(text=escape(metric_label))))
     rng = _log_range(np.r_[d["teacher_price"].to_numpy(float), d["student_price"].to_numpy(float)])
@@ -1321,7 +1346,7 @@ def generation_drops_figure(deltas: pd.DataFrame, *, scale: str = "percent", tit
             hovertemplate=f"<b>{escape(e)} mean</b><br>price drop %{{x:.0f}} %<br>quality %{{y:.1f}}<extra></extra>",
             marker=dict(size=20, symbol="x-thin-open", color=era_colour(e), line=dict(width=3, color=era_colour(e)))))
     fig.add_hline(y=0, line=dict(color=_MUTED[theme], width=1))
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest", legend=dict(title=dict(text="era")),
                       xaxis=dict(title=dict(text=price_label), ticksuffix=" %",
                                  range=_pad_range(d["price_drop_pct"].astype(float), 0.12)),
@@ -1409,7 +1434,7 @@ def trend_figure(table: pd.DataFrame, fit, *, metric_label: str, price_label: st
         span = max(dates.max() - dates.min(), pd.Timedelta(days=30))
         # room on the right for the last point's label ("top right" text would be cut at the plot edge)
         xaxis["range"] = [dates.min() - span * 0.03, dates.max() + span * 0.12]
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest", xaxis=xaxis,
                       yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
     return fig
@@ -1472,7 +1497,7 @@ def frontier_price_over_time_figure(levels: pd.DataFrame, *, metric_label: str, 
     prices = _num(lv["price"], len(lv))
     rng = _log_range(np.r_[prices, lv["shown"].to_numpy(float)], pad=0.08)  # room for the lines drawn apart
     ticks = price_ticks(prices, rng, min_gap=0.08)  # the levels' actual prices, not log minor ticks
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="x unified", legend=dict(title=dict(text="quality level")),
                       xaxis=dict(title=dict(text="Date")),
                       yaxis=dict(type="log", title=dict(text=escape(price_label)), range=rng,
@@ -1550,7 +1575,7 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
     ticks = price_ticks(prices, rng)
     if lifecycle is not None and len(lifecycle) and rng:
         _add_lifecycle(fig, lifecycle, names, 10 ** rng[1], theme)
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest",
                       xaxis=dict(title=dict(text="Date")),
                       yaxis=dict(type="log", title=dict(text=price_label), range=rng,
@@ -1626,7 +1651,7 @@ def host_prices_figure(hosts: pd.DataFrame, *, title: str = "Price by API host",
     first, last = h["day"].min(), h["day"].max()
     pad = pd.Timedelta(days=30) if last - first < pd.Timedelta(days=60) else (last - first) * 0.04
     x_range = [(first - pad).strftime("%Y-%m-%d"), (last + pad).strftime("%Y-%m-%d")]
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest",
                       xaxis=dict(title=dict(text="Observed"), type="date", range=x_range, tickformat="%b %Y",
                                  dtick="M1" if last + pad - (first - pad) < pd.Timedelta(days=400) else None),

@@ -13,7 +13,7 @@ from lib import distillation, figures, generations, queries, snapshot, switching
 from lib import forecast as fc
 from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.errors import UsageError
-from lib.figures import _ACCENT, _MUTED, TEMPLATES, _meta, empty_figure, escape, vendor_colour
+from lib.figures import _ACCENT, _MUTED, _meta, empty_figure, escape, vendor_colour
 
 __all__ = ["era_spans", "article_points", "distillation_figure", "distillation_chart", "forecast_figure", "forecast_chart", "switching_figure", "switching_chart"]
 
@@ -115,7 +115,7 @@ def distillation_figure(series: pd.DataFrame, median: pd.DataFrame, *, ratio: fl
     ys = np.concatenate([_loss(series["quality_kept"]),
                          _loss(article["quality_kept"]) if article is not None and len(article) else []])
     top = float(np.nanmax(ys)) if len(ys) else 50.0
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    figures.themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest",
                       legend=dict(title=dict(text="series")),
                       xaxis=dict(title=dict(text="Period end")),
@@ -219,7 +219,7 @@ def forecast_figure(table: pd.DataFrame, fit, forecast: dict, *, price: float | 
                 marker=dict(symbol="diamond", size=14, color="#EE7733", line=dict(width=1, color="#111827")),
                 customdata=[[forecast.get("low") or "open", forecast.get("high") or "open"]],
                 hovertemplate="%{x|%Y-%m-%d}<br>90 %: %{customdata[0]} to %{customdata[1]}<extra></extra>"))
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    figures.themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta={**meta, "method": fc.METHOD}, hovermode="closest",
                       xaxis=dict(title=dict(text="Release date")),
                       yaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"))
@@ -279,7 +279,7 @@ def switching_figure(savings: pd.DataFrame, *, model_label: str, names: dict | N
                              name=f"staying on {escape(model_label)}", meta="current", fill="tonexty",
                              fillcolor="rgba(238,119,51,0.15)", line=dict(color="#EE7733", width=2.5),
                              hovertemplate="%{x|%Y-%m}: $%{y:,.2f} / month<extra></extra>"))
-    fig.update_layout(template=TEMPLATES.get(theme, TEMPLATES["light"]), title=dict(text=escape(title)),
+    figures.themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="x unified", xaxis=dict(title=dict(text="Month")),
                       yaxis=dict(title=dict(text="USD per month for this workload"), tickprefix="$",
                                  rangemode="tozero"))

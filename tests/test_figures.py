@@ -247,6 +247,26 @@ def test_generations_arrows_point_teacher_to_student_in_log_space():
     assert list(drops.data[0].x) == [95.0] and list(drops.data[0].y) == [7.5]
 
 
+def test_generations_with_many_vendors_draw_a_bounded_legend_and_every_pair():
+    """Pairs from 30 vendors: at most MAX_LEGEND_VENDORS legend vendors (teacher and student trace each), the rest as
+    "other vendors"; every pair keeps its two points, its arrow and its hover, which names its vendor's models."""
+    n = 60
+    d = pd.DataFrame({"teacher_id": [f"v{i % 30}/big{i}" for i in range(n)],
+                      "student_id": [f"v{i % 30}/small{i}" for i in range(n)],
+                      "teacher_price": 10.0 + np.arange(n), "student_price": 0.5 + np.arange(n) / 10,
+                      "teacher_quality": 80.0, "student_quality": 74.0 - np.arange(n) / 10,
+                      "price_drop_pct": 90.0, "quality_drop_pct": 7.5, "quality_delta_points": -6.0,
+                      "era": "distillation", "teacher_name": [f"Big {i}" for i in range(n)],
+                      "student_name": [f"Small {i}" for i in range(n)], "vendor": [f"vendor-{i % 30:02d}" for i in range(n)]})
+    fig = figures.generations_figure(d, metric_label="Q", price_label="P")
+    names = [t.name for t in fig.data]
+    assert len(names) == 2 * figures.MAX_LEGEND_VENDORS
+    assert names[-2:] == ["other vendors teacher", "other vendors student"]
+    assert sum(len(t.x) for t in fig.data) == 2 * n and len(fig.layout.annotations) == n
+    ids = {str(row[0]) for t in fig.data for row in t.customdata}
+    assert ids == set(d["teacher_id"]) | set(d["student_id"])
+
+
 def test_price_history_marks_effective_and_observed_dates_differently():
     h = pd.DataFrame({"model_id": ["m", "m"], "effective_from": pd.to_datetime(["2024-01-01", "2024-06-01"]),
                       "effective_to": [pd.NaT, pd.NaT], "input_usd_per_mtok": [2.0, 1.0],
