@@ -23,6 +23,7 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1
 fi
 # pytest exits 5 when it collects no test: that is a failure here, never a pass.
 # Two workers (pytest-xdist) for the two cores; tests/conftest.py keeps each file's tests on one worker and every
-# test of the session's Streamlit server and Chromium on one worker. `-n 0` (after these) runs in one process.
+# test of the session's Streamlit server and Chromium on one worker, and puts that browser group first (the longest
+# chain; --no-loadscope-reorder keeps that order). `-n 0` (after these) runs in one process.
 # The 20 slowest tests are listed at the end (issue 12: the suite in <= 3 minutes).
-exec python3 -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=20 "$@"
+exec python3 -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 "$@"

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -53,6 +54,43 @@ def _scan_component_manifests_once() -> None:
 
 
 _scan_component_manifests_once()
+
+
+def _wait_for_script_runs_without_polling() -> None:
+    """AppTest waits for a script run by polling every millisecond (`require_widgets_deltas`): each poll takes the
+    GIL from the script thread it waits on and scans the run's events (5% of the samples over test_scale, _navigation,
+    _costs and _pages; three navigation tests took 46-48 CPU-s instead of 50-55). Waiting on the script thread itself
+    (a join that sleeps until it ends; it ends right after the run's last event) gives the same answer, the same
+    timeout and error."""
+    try:
+        from streamlit.testing.v1 import local_script_runner as lsr
+    except ImportError:
+        return
+    poll = getattr(lsr, "require_widgets_deltas", None)
+    if poll is None or getattr(poll, "joins_the_script_thread", False):
+        return
+
+    def require_widgets_deltas(runner, timeout: float = 3) -> None:
+        thread = getattr(runner, "_script_thread", None)
+        if not isinstance(thread, threading.Thread):
+            return poll(runner, timeout)
+        deadline = time.time() + timeout
+        while not runner.script_stopped():
+            left = deadline - time.time()
+            if left <= 0:  # what Streamlit does then: stop the run, then say so
+                runner.request_stop()
+                runner.join()
+                raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+            thread.join(min(left, 0.05))
+            if not thread.is_alive():  # ended without its last event: look again shortly, as Streamlit does
+                time.sleep(0.001)
+        return None
+
+    require_widgets_deltas.joins_the_script_thread = True
+    lsr.require_widgets_deltas = require_widgets_deltas
+
+
+_wait_for_script_runs_without_polling()
 
 
 def seed_is_complete(seed: Path) -> bool:
@@ -360,12 +398,20 @@ def first_loads(server, context, frontier_db) -> dict:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(config, items):
-    """For `pytest -n 2 --dist loadgroup` (scripts/test.sh): the tests of one file stay on one worker, so a module's
-    fixtures are built once, and every test that drives the session's Streamlit server or Chromium is on one worker,
-    so the session starts one server and one browser. Without xdist the marks do nothing."""
+    """For `pytest -n 2 --dist loadgroup --no-loadscope-reorder` (scripts/test.sh): the tests of one file stay on one
+    worker, so a module's fixtures are built once, and every test that drives the session's Streamlit server or
+    Chromium is on one worker, so the session starts one server and one browser. That browser group comes first: it
+    is the longest chain of the run and waits on the server and Chromium much of its time, so it starts at once
+    beside the other worker's files instead of after them (xdist hands out groups in this order; the other groups
+    follow, the largest first, as xdist's own order puts them). Without xdist the marks do nothing."""
+    groups: dict = {}
     for item in items:
         defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
         # this file's fixtures, not a test module's own of the same name (test_ingest_faults.py has an HTTP `server`)
         shared = [n for n in ("server", "browser", "context") if defs.get(n) and not defs[n][-1].baseid.endswith(".py")]
         group = "browser" if shared else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+        groups.setdefault(group, []).append(item)
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        ordered = sorted(groups.items(), key=lambda g: (g[0] != "browser", -len(g[1])))
+        items[:] = [item for _, group_items in ordered for item in group_items]
