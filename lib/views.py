@@ -338,15 +338,21 @@ def add_user_models(market: pd.DataFrame, user: pd.DataFrame, metric_id: str, ba
 
 def frontier_summary(points: pd.DataFrame) -> dict:
     """Numbers shown above the frontier chart."""
-    drawable = plottable(points)
-    fr = drawable.loc[drawable["on_frontier"].astype(bool)].sort_values("price")
+    # the rows `plottable` keeps, as a mask: only the few frontier rows are taken (not every column of every row)
+    price = pd.to_numeric(points["price"], errors="coerce")
+    quality = pd.to_numeric(points["quality"], errors="coerce")
+    drawable = (np.isfinite(price) & (price > 0) & np.isfinite(quality)).to_numpy(dtype=bool)
+    at = np.flatnonzero(drawable)
+    on = points["on_frontier"].iloc[at].astype(bool).to_numpy(dtype=bool)
+    fr = points.iloc[at[on]].sort_values("price")
+    status = points["status"].iloc[at] if "status" in points.columns else pd.Series([""] * len(at), dtype=object)
     return {
         "models": int(len(points)),
-        "plotted": int(len(drawable)),
+        "plotted": int(len(at)),
         "on_frontier": int(len(fr)),
-        "no_price": int(pd.to_numeric(points["price"], errors="coerce").isna().sum()),
-        "no_score": int(pd.to_numeric(points["quality"], errors="coerce").isna().sum()),
-        "unreviewed": int((_col_or(drawable, "status", "").astype(str) == "unreviewed").sum()),
+        "no_price": int(price.isna().sum()),
+        "no_score": int(quality.isna().sum()),
+        "unreviewed": int((status.astype(str) == "unreviewed").sum()),
         "cheapest_frontier": fr.iloc[0].to_dict() if len(fr) else None,
         "best_frontier": fr.iloc[-1].to_dict() if len(fr) else None,
     }
