@@ -5,6 +5,7 @@ and every trace a `name` and `customdata` whose first column is the model_id (or
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import math
@@ -872,6 +873,8 @@ class _SpecFigure(go.Figure):
         pending = self.__dict__.pop("_pending", None)
         if pending is None:
             raise AttributeError(name)
+        if self.__dict__.pop("_pending_shared", False):  # props other copies read too (the chart cache's)
+            pending = copy.deepcopy(pending)
         spec = self.__dict__.get("_spec_json")
         go.Figure.__init__(self, pending, _validate=False)
         _validating(self)  # what a page changes on the copy is validated as usual (and drops the JSON)
@@ -1007,12 +1010,14 @@ def figure_state(fig) -> tuple:
     return ("props", props, fig._spec_json)
 
 
-def figure_from_state(state: tuple):
+def figure_from_state(state: tuple, *, shared: bool = False):
+    """The figure `figure_state` stored. `shared`: the props are not this figure's own (other figures are drawn
+    from them too); it copies them before building its Plotly objects."""
     kind, value, *spec = state
     if kind != "props":
-        return value
+        return copy.deepcopy(value) if shared else value
     fig = _SpecFigure.__new__(_SpecFigure)  # built on first use (see _SpecFigure.__getattr__)
-    fig.__dict__.update(_pending=value, _spec_json=spec[0] if spec else None)
+    fig.__dict__.update(_pending=value, _spec_json=spec[0] if spec else None, _pending_shared=shared)
     return fig
 
 

@@ -5,7 +5,13 @@ Pure view helpers (labels, filters, costs, sentences) live in lib/views.py, whic
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
+import inspect
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
@@ -21,7 +27,7 @@ from lib.curate.article import COMPOSITE_METRIC
 from lib.errors import DataError, UsageError
 from lib.views import USER_COLUMNS
 
-TTL = "1h"
+TTL = 3600.0  # seconds (a number: Streamlit parses a "1h" string again on every cached call)
 PAGE_FILES = {
     "frontier": "pages/1_frontier.py", "generations": "pages/2_generations.py", "trends": "pages/3_trends.py",
     "models": "pages/4_models.py", "calculator": "pages/5_calculator.py", "data": "pages/6_data.py",
@@ -103,17 +109,94 @@ def _q(db: Db, fn, *args, **kwargs):
         return fn(cur, *args, **kwargs)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+_AS_IS = (str, bytes, int, float, bool, type(None), dt.date, dt.datetime, pd.Timestamp)
+
+
+def _fresh(value):
+    """A copy of a cached value that the caller may change freely without changing the cache (what st.cache_data
+    gives by unpickling): frames and series copied (~0.1 ms for a thousand rows, against ~1 ms to unpickle them),
+    containers rebuilt, immutable scalars as they are."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=True)
+    if isinstance(value, _AS_IS):
+        return value
+    if isinstance(value, charts.Chart):
+        return charts.Chart(_fresh(value.fig), _fresh(value.points), _fresh(value.summary), list(value.sources),
+                            _fresh(value.extra))
+    if isinstance(value, go.Figure):  # drawn from the same stored JSON; its own Plotly objects if it is changed
+        return figures.figure_from_state(figures.figure_state(value), shared=True)
+    if isinstance(value, tuple):
+        return tuple(_fresh(v) for v in value)
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def loader(max_entries: int, ttl: float = TTL):
+    """Cache a loader `fn(_db, version, ...)` (the other arguments hashable) in this process: computed once per data
+    version and arguments, kept as it came for `ttl` seconds (least recently used dropped beyond `max_entries`),
+    and each call gets a fresh copy. Streamlit's st.cache_data hashes the arguments, inspects the function's
+    signature, parses its TTL and unpickles the value on every hit (~1 ms per frame, about ten loaders per page run:
+    ~15 % of a rerun's CPU). The data version keys the cache, so a swapped-in database is read anew; an exception
+    is not cached."""
+
+    def wrap(fn):
+        signature = inspect.signature(fn)
+        values: OrderedDict = OrderedDict()
+        lock = threading.Lock()
+
+        @functools.wraps(fn)
+        def cached(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            _db, *rest = bound.arguments.values()
+            key = tuple(rest)
+            now = time.monotonic()
+            with lock:
+                entry = values.get(key)
+                if entry is not None and now - entry[1] < ttl:
+                    values.move_to_end(key)
+                    return _fresh(entry[0])
+            value = fn(*args, **kwargs)  # two sessions missing at once both compute it: the same value
+            with lock:
+                values[key] = (value, now)
+                values.move_to_end(key)
+                while len(values) > max_entries:
+                    values.popitem(last=False)
+            return _fresh(value)
+
+        cached.clear = values.clear  # type: ignore[attr-defined]  # as st.cache_data's .clear()
+        return cached
+
+    return wrap
+
+
+@loader(max_entries=8)
 def load_metrics(_db: Db, version: str) -> pd.DataFrame:
     return _q(_db, queries.metrics)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_models(_db: Db, version: str) -> pd.DataFrame:
     return _q(_db, queries.models)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
+def load_vendors(_db: Db, version: str) -> tuple[str, ...]:
+    """Every vendor with a model, sorted (the vendor filter's choices)."""
+    return tuple(sorted(load_models(_db, version)["vendor"].dropna().unique()))
+
+
+@loader(max_entries=8)
+def load_release_span(_db: Db, version: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last release date of a model (the release filter's range); None when no model has one."""
+    released = pd.to_datetime(load_models(_db, version)["release_date"]).dropna()
+    return (released.min().date(), released.max().date()) if len(released) else None
+
+
+@loader(max_entries=8)
 def load_model_choices(_db: Db, version: str) -> tuple[dict, list]:
     """Model names by id and the ids in picker order (vendor, then name): the Models page's pickers, built once per
     data version (over 5,000 models, building them took ~0.1 s of every rerun)."""
@@ -121,12 +204,12 @@ def load_model_choices(_db: Db, version: str) -> tuple[dict, list]:
     return models.set_index("model_id")["name"].to_dict(), models.sort_values(["vendor", "name"])["model_id"].tolist()
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_sources(_db: Db, version: str) -> pd.DataFrame:
     return _q(_db, queries.sources_summary)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_lineage(_db: Db, version: str) -> pd.DataFrame:
     return _q(_db, queries.lineage)
 
@@ -137,7 +220,7 @@ def load_meta(_db: Db, version: str) -> dict:
     return dict(_db.meta) if _db.meta else _q(_db, queries.meta)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_date_span(_db: Db, version: str) -> tuple:
     lo, hi = _q(_db, queries.date_span)
     today = clock.today()
@@ -146,13 +229,13 @@ def load_date_span(_db: Db, version: str) -> tuple:
     return (pd.Timestamp(lo).date() if lo is not None else today, pd.Timestamp(hi).date() if hi is not None else today)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_market(_db: Db, version: str, as_of: dt.date, metric_id: str, basis: str, ratio: str,
                 cache_hit_rate: float = 0.0) -> pd.DataFrame:
     return _q(_db, snapshot.market_as_of, as_of, metric_id, basis, ratio, cache_hit_rate)
 
 
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+@loader(max_entries=32)
 def load_trend_table(_db: Db, version: str, metric_id: str, price_date: str, basis: str, ratio: str,
                      benchmark: str | None = None, workload: str | None = None) -> pd.DataFrame:
     """Every scored and priced model of the metric (the Trends page's threshold choices)."""
@@ -160,7 +243,7 @@ def load_trend_table(_db: Db, version: str, metric_id: str, price_date: str, bas
               benchmark=benchmark, workload=workload)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_price_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.price_history, model_id)
 
@@ -172,44 +255,44 @@ def load_compare_scores(_db: Db, version: str, model_ids: tuple[str, ...], names
     return views.compare_scores(scores, names) if len(scores) else pd.DataFrame()
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_task_benchmarks(_db: Db, version: str) -> pd.DataFrame:
     return _q(_db, queries.task_benchmarks)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_model_costs(_db: Db, version: str, model_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One model's measured costs per task and its per-host prices (for the Models page)."""
     return _q(_db, queries.task_costs_for_model, model_id), _q(_db, queries.host_prices_for_model, model_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_scores_for_model(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.scores_for_model, model_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_lifecycle(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.lifecycle, model_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_registry(_db: Db, version: str) -> tuple[dict, pd.DataFrame]:
     """The model registry's counts and the review queue of unknown ids from live ingest."""
     return _q(_db, queries.registry_counts), _q(_db, queries.review_queue)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_aliases(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.aliases, model_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+@loader(max_entries=64)
 def load_alias_moves(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.alias_moves, model_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_newest_data_date(_db: Db, version: str, today: dt.date) -> dt.date | None:
     """The newest real data date (snapshot retrieved, price or release), never after `today`."""
     return views.newest_data_date(_q(_db, queries.sources_summary), _q(_db, queries.change_dates), today)
@@ -220,20 +303,20 @@ def data_as_of(db: Db) -> dt.date | None:
     return load_newest_data_date(db, db.version, clock.today())
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+@loader(max_entries=16)
 def load_best_metric(_db: Db, version: str, as_of: dt.date) -> str:
     """The metric with most priced and scored models at `as_of`: the Frontier page's default."""
     return _q(_db, snapshot.best_covered_metric, as_of)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_default_metric(_db: Db, version: str) -> str:
     """The metric every page opens on, the CLI's default too (lib.snapshot.default_metric: the one that scores
     the article's headline pairs)."""
     return _q(_db, snapshot.default_metric)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+@loader(max_entries=8)
 def load_article_headline(_db: Db, version: str) -> dict:
     """The article's headline (lib.generations on its pairs, metric aa_quality_2024, prices at the student's
     launch) as a sentence and its numbers."""
@@ -276,11 +359,22 @@ def chart_market(db: Db, **params) -> pd.DataFrame:
     return _calculator_market(db, db.version, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
 
 
+@loader(max_entries=64)
+def _chart_in_memory(_db: Db, version: str, name: str, params: tuple) -> charts.Chart:
+    return _q(_db, CHART_FUNCTIONS[name], **dict(params))
+
+
 def chart_view(db: Db, name: str, **params) -> charts.Chart:
     """The lib.charts function `name` on this database with these parameters, built once per data version and
-    parameters (a rerun that changes nothing only reads the cache). `user` (the session's uploads) is part of
-    the key, so one session's models never show in another's chart."""
-    return _chart(db, db.version, name, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+    parameters (a rerun that changes nothing only copies it from the cache). `user` (the session's uploads) is
+    part of the key, so one session's models never show in another's chart: with uploads (a frame) the chart goes
+    through st.cache_data, which hashes the frame's content."""
+    key = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return _chart(db, db.version, name, key)
+    return _chart_in_memory(db, db.version, name, key)
 
 
 # --- Theme and charts ------------------------------------------------------------------------------------------
@@ -350,11 +444,11 @@ def _as_drawn(fig):
 
 
 class _JsonFigure(go.Figure):
-    """An empty figure whose `to_dict()` is the JSON of the figure it stands for (see `_as_drawn`)."""
+    """A figure whose `to_dict()` is the JSON of the figure it stands for (see `_as_drawn`). Streamlit reads only
+    that (plotly.tools.return_figure_from_figure_or_data), so no Plotly object is built (~1 ms a rerun)."""
 
-    def __init__(self, spec: str, layout: dict):
-        super().__init__()
-        self._drawn = _SpecDict(spec, layout)
+    def __init__(self, spec: str, layout: dict):  # not go.Figure.__init__, on purpose
+        self.__dict__["_drawn"] = _SpecDict(spec, layout)
 
     def to_dict(self):
         return self._drawn

@@ -129,15 +129,13 @@ def credit_text(source_ids: Sequence[str], sources: pd.DataFrame | None = None, 
     names = []
     by_id: dict = {}
     if sources is not None and len(sources):
-        for r in records(sources):  # plain dicts: no .loc per source; the first row of a source wins
-            by_id.setdefault(r["source_id"], r)
+        # three columns as lists (no row-wise pandas on every rerun); the first row of a source wins
+        atts = sources["attribution"].tolist() if "attribution" in sources else [None] * len(sources)
+        for sid, att, name in zip(sources["source_id"].tolist(), atts,
+                                  (sources["name"] if "name" in sources else sources["source_id"]).tolist()):
+            by_id.setdefault(sid, str(att) if isinstance(att, str) and att.strip() else str(name))
     for sid in source_ids or []:
-        r = by_id.get(sid)
-        if r is not None:
-            att = r.get("attribution")
-            names.append(str(att) if isinstance(att, str) and att.strip() else str(r["name"]))
-        else:
-            names.append(str(sid))
+        names.append(by_id.get(sid, str(sid)))
     names = list(dict.fromkeys(names))
     text = "Sources: " + ("; ".join(names) if names else "none for this view")
     if names:

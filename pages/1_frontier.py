@@ -7,7 +7,6 @@ from lib.curate.article import COMPOSITE_METRIC
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
-models = ui.load_models(db, db.version)
 sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
@@ -20,9 +19,8 @@ with st.sidebar:
     metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
     cost = ui.cost_basis_control(ui.load_task_benchmarks(db, db.version), state=state)
     basis, ratio = cost["basis"], cost["ratio"]
-    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), state=state)
-    rel = pd.to_datetime(models["release_date"]).dropna()
-    rel_lo, rel_hi = (rel.min().date(), rel.max().date()) if len(rel) else (lo, hi)
+    vendors = ui.vendor_filter(ui.load_vendors(db, db.version), state=state)
+    rel_lo, rel_hi = ui.load_release_span(db, db.version) or (lo, hi)
     value = state.initial("released", lambda raw: urlparams.parse_date_range(raw, rel_lo, rel_hi),
                           (rel_lo, rel_hi), multi=True)
     released = st.slider("Released between", rel_lo, rel_hi, value, format="YYYY-MM", key=state.key("released"))
@@ -95,7 +93,7 @@ hint, best_id = views.coverage_hint(metric, summary["plotted"], as_of,
 h1, h2 = st.columns([3, 1], vertical_alignment="center")
 h1.caption(ui.md_text(hint))
 if best_id:  # one click: the metric selectbox takes the best-covered metric of that date on the next run
-    h2.button(f"Use {views.metric_short(metrics.set_index('metric_id').loc[best_id].to_dict())}",
+    h2.button(f"Use {views.metric_short(views.records(metrics[metrics['metric_id'] == best_id])[0])}",
               key=state.key("best_metric"), on_click=st.session_state.update,
               kwargs={state.key("metric"): best_id})
 

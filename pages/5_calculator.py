@@ -41,7 +41,7 @@ with st.sidebar:
                                 step=1_000, key=state.key("tasks"))
         state.write("tasks", tasks, DEFAULT_TASKS, urlparams.format_number)
     metric = ui.metric_picker(metrics, default=ui.load_default_metric(db, db.version), state=state)
-    vendors = ui.vendor_filter(sorted(ui.load_models(db, db.version)["vendor"].dropna().unique()), state=state)
+    vendors = ui.vendor_filter(ui.load_vendors(db, db.version), state=state)
     reviewed = ui.reviewed_filter(state=state)
 state.report()
 state.follows(metric.get("metric_id") if metric else None, "bar")

@@ -75,7 +75,7 @@ with st.container(border=True):
     value = state.initial("as_of", lambda raw: urlparams.parse_date(raw, lo, hi), hi)
     as_of = c2.date_input("As of", value=value, min_value=lo, max_value=hi, key=state.key("as_of"))
     state.write("as_of", as_of, hi, urlparams.format_date)
-    vendors = ui.vendor_filter(sorted(models["vendor"].dropna().unique()), container=c3, state=state)
+    vendors = ui.vendor_filter(ui.load_vendors(db, db.version), container=c3, state=state)
     state.report()
     rows = ui.load_market(db, db.version, as_of, metric["metric_id"], "blended", "3:1") if metric else pd.DataFrame()
     if vendors and len(rows):

@@ -1,0 +1,88 @@
+"""The dashboard's in-process loader cache (lib.ui.loader): one read per data version and arguments, and every
+caller gets a value it may change without changing what the next caller (another session) gets."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib import queries, store, ui
+
+
+@pytest.fixture
+def db(frontier_db):
+    reader = store.LiveReader(frontier_db["db"])
+    reader.refresh()
+    try:
+        yield ui.Db(reader)
+    finally:
+        reader.close()
+
+
+def test_a_caller_changing_its_frame_does_not_change_the_next_callers(db):
+    first = ui.load_models(db, db.version)
+    with db.cursor() as cur:
+        assert first.equals(queries.models(cur))  # what the query gives
+    names = first["name"].tolist()
+    first.loc[first.index[0], "name"] = "=HYPERLINK(\"x\")"  # a page (or a bug) writing into its copy
+    first["extra"] = 1
+    first.drop(first.index[1:], inplace=True)
+    again = ui.load_models(db, db.version)
+    assert again["name"].tolist() == names and "extra" not in again
+
+
+def test_each_value_is_read_once_per_version_and_arguments_and_errors_are_not_kept():
+    reads: list[tuple] = []
+
+    @ui.loader(max_entries=2)
+    def square(_db, version: str, n: int, *, offset: int = 0) -> dict:
+        reads.append((version, n, offset))
+        if n < 0:
+            raise ValueError("negative")
+        return {"n": n, "square": [n * n + offset]}
+
+    assert square(None, "v1", 3) == {"n": 3, "square": [9]}
+    square(None, "v1", 3)["square"].append("changed")  # the caller's copy only
+    assert square(None, "v1", n=3, offset=0) == {"n": 3, "square": [9]}  # the same call spelled with keywords
+    assert reads == [("v1", 3, 0)]
+    square(None, "v2", 3)  # a new data version: read again
+    square(None, "v2", 4)
+    square(None, "v1", 3)  # dropped: two entries at most, v1 was used least recently
+    assert reads == [("v1", 3, 0), ("v2", 3, 0), ("v2", 4, 0), ("v1", 3, 0)]
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            square(None, "v1", -1)
+    assert reads.count(("v1", -1, 0)) == 2  # an error is raised every time, never served from the cache
+
+
+def test_a_new_database_version_is_read_anew(frontier_db, tmp_path, build_db, monkeypatch):
+    """An import swaps in a file with other data (a model renamed) and a new data version: the same reader, on its
+    next refresh, gets the new values, not the cached ones."""
+    monkeypatch.setenv("FRONTIER_SEED_DIR", str(frontier_db["seed"]))
+    monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(frontier_db["snapshots"]))
+    path = build_db(tmp_path / "frontier.duckdb", frontier_db["seed"], frontier_db["snapshots"])
+    reader = store.LiveReader(path)
+    reader.refresh()
+    try:
+        before = ui.Db(reader)
+        names = ui.load_models(before, before.version).set_index("model_id")["name"]
+        model_id = names.index[0]
+
+        def rename(con):
+            con.execute("UPDATE models SET name = 'Renamed by an import' WHERE model_id = ?", [model_id])
+
+        store.apply_import(rename, path, new_version=before.version + "+renamed")
+        reader.refresh()
+        after = ui.Db(reader)
+        assert after.version != before.version
+        assert ui.load_models(after, after.version).set_index("model_id")["name"][model_id] == "Renamed by an import"
+        assert ui.load_models(before, before.version).set_index("model_id")["name"][model_id] == names[model_id]
+    finally:
+        reader.close()
+
+
+def test_frames_and_their_types_come_back_as_the_query_gave_them(db):
+    with db.cursor() as cur:
+        direct = queries.metrics(cur)
+    for _ in range(2):
+        cached = ui.load_metrics(db, db.version)
+        pd.testing.assert_frame_equal(cached, direct)
