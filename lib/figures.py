@@ -1553,7 +1553,7 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
                             data_as_of=data_as_of, theme=theme, price_label=price_label)
     names = names or {}
     end = pd.Timestamp(data_as_of) if data_as_of else pd.Timestamp(history["effective_from"].max())
-    fig = go.Figure()
+    traces = []  # validated one by one, then put into the figure at once (add_trace validated each again)
     models = list(dict.fromkeys(history["model_id"].astype(str)))
     for i, mid in enumerate(models):
         h = history.loc[history["model_id"].astype(str) == mid].sort_values("effective_from")
@@ -1568,7 +1568,7 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
             xs.append(last_to if pd.notna(last_to) else max(end, xs[-1]))
             ys.append(ys[-1])
             series_name = f"{label} — {kind}" if len(models) > 1 else f"{kind} price"
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line_shape="hv", name=series_name,
+            traces.append(go.Scatter(x=xs, y=ys, mode="lines", line_shape="hv", name=series_name,
                                      legendgroup=f"{mid}:{kind}", customdata=[[mid]] * len(xs), hoverinfo="skip",
                                      line=dict(color=c, width=2.4, dash=dash)))
             kinds = h["date_kind"].astype(str).to_numpy()
@@ -1577,7 +1577,7 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
                                     "observed in a copy: changed on or before this date") for k in kinds],
                                   [escape(s) for s in _col(h, "source_id", "")],
                                   [fmt_usd(v) for v in h[col].astype(float)]])
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=pd.to_datetime(h["effective_from"]), y=h[col].astype(float), mode="markers",
                 name=f"{series_name} changes", legendgroup=f"{mid}:{kind}", showlegend=False, customdata=cd,
                 hovertemplate="<b>%{customdata[1]}</b> %{customdata[2]} %{customdata[5]}<br>from %{x|%Y-%m-%d}"
@@ -1588,9 +1588,11 @@ def price_history_figure(history: pd.DataFrame, *, names: dict | None = None, ti
     # Legend entries that explain the two marker kinds.
     for k, sym, txt in (("effective", "circle", "vendor-effective date"),
                         ("observed", "circle-open", "observed date (change on or before)")):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=txt, hoverinfo="skip",
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=txt, hoverinfo="skip",
                                  customdata=[[k]], marker=dict(size=10, symbol=sym, color=_MUTED[theme],
                                                                line=dict(width=2, color=_MUTED[theme]))))
+    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t.to_plotly_json()) for t in traces])
+    _validating(fig)
     prices = np.r_[_num(history["input_usd_per_mtok"], len(history)), _num(history["output_usd_per_mtok"], len(history))]
     rng = _log_range(prices, pad=0.08)
     ticks = price_ticks(prices, rng)

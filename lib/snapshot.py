@@ -137,6 +137,8 @@ def _merge_equal_runs(out: pd.DataFrame) -> pd.DataFrame:
     same = (out["input_usd_per_mtok"].eq(out["input_usd_per_mtok"].shift())
             & out["output_usd_per_mtok"].eq(out["output_usd_per_mtok"].shift())
             & out["effective_from"].eq(out["effective_to"].shift()))
+    if not same.any():  # nothing to merge (most models): the rows as they are, as the grouping gives them
+        return out[HISTORY_COLUMNS].reset_index(drop=True)
     group = (~same).cumsum()
     merged = out.groupby(group, sort=False).agg(
         model_id=("model_id", "first"), effective_from=("effective_from", "first"),
