@@ -171,11 +171,26 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
 
 
     p = _preset(preset)
+    # A deep copy, without the replay frames it drops; laid out below without Plotly's validation of every value
+    # set (most of the time an export took in Python, ~60 ms: the values are the page's own, already validated,
+    # and the slide layout's constants), then validated again as any figure for whoever changes it next.
+    out = go.Figure(data=fig.data, layout=fig.layout, _validate=False)
+    figures._unvalidating(out)
+    try:
+        _lay_out_for_slide(out, fig, p, theme, title, subtitle, source_names)
+    finally:
+        figures._validating(out)
+    return out
+
+
+def _lay_out_for_slide(out, fig, p: Preset, theme: str, title: str | None, subtitle: str | None,
+                       source_names: dict | None) -> None:
     th = _theme(theme)
-    out = go.Figure(data=fig.data, layout=fig.layout)  # a deep copy, without the replay frames it drops
     out.frames = []
+    out.layout._validate = True  # validated, an empty list removes them (unvalidated, it would stay in the JSON)
     out.layout.updatemenus = []
     out.layout.sliders = []
+    out.layout._validate = False
     figures.apply_theme(out, theme)  # the page's template of this theme, frontier and label colours following
     meta = _source_names(_meta(fig), source_names)
     W, H = p.width, p.height
@@ -243,7 +258,6 @@ def prepare_for_export(fig, preset="16:9", theme: str = "light", title: str | No
         )
     out.layout.meta = {**meta, "export": {"preset": p.name, "theme": theme, "width": W, "height": H,
                                           "scale": p.scale, "footer": foot_lines}}
-    return out
 
 
 def toolbar_config(preset="16:9", fmt: str = "svg", filename: str = "chart") -> dict:

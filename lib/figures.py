@@ -1021,6 +1021,17 @@ def figure_from_state(state: tuple, *, shared: bool = False):
     return fig
 
 
+def _unvalidating(obj) -> None:
+    """Turn Plotly's validation off for a figure and every object in it (`_validating` turns it back on)."""
+    obj._validate = False
+    if isinstance(obj, go.Figure):
+        children = [obj._layout_obj, *obj._data_objs, *(obj._frame_objs or ())]
+    else:
+        children = [*obj._compound_props.values(), *(c for arr in obj._compound_array_props.values() for c in arr)]
+    for child in children:
+        _unvalidating(child)
+
+
 def _validating(obj) -> None:
     """Turn Plotly's validation back on for a figure built without it, and for every object in it."""
     obj._validate = True
