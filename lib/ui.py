@@ -248,6 +248,11 @@ def load_price_history(_db: Db, version: str, model_id: str) -> pd.DataFrame:
     return _q(_db, queries.price_history, model_id)
 
 
+@loader(max_entries=64)
+def load_price_row_count(_db: Db, version: str, model_id: str) -> int:
+    return _q(_db, queries.price_row_count, model_id)
+
+
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_compare_scores(_db: Db, version: str, model_ids: tuple[str, ...], names: dict) -> pd.DataFrame:
     """The newest score per metric (rows) of up to six models (columns, by name)."""

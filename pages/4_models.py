@@ -41,14 +41,17 @@ with tab_one:
         c[2].metric("Weights", "–" if pd.isna(m["open_weights"]) else "open" if bool(m["open_weights"]) else "closed")
         c[3].metric("Context window", f"{int(m['context_window']):,}" if pd.notna(m["context_window"]) else "–")
         c[4].metric("Status", m["status"])
-        history = ui.load_price_history(db, db.version, model_id)
+        n_rows = ui.load_price_row_count(db, db.version, model_id)
         view = ui.chart_view(db, "price-history", model_ids=(model_id,), data_as_of=ui.data_as_of(db), theme=ui.theme())
         series = view.points
         ui.chart(view.fig, series, f"price-history-{model_id.replace('/', '_')}", sources=sources, key="history_chart",
                  lazy_export=True)
-        if len(history) > len(series):
-            with st.expander(f"All {len(history)} price rows (every source, provider and tier)"):
-                st.dataframe(history, hide_index=True, width="stretch")
+        if n_rows > len(series):
+            rows = st.expander(f"All {n_rows} price rows (every source, provider and tier)", key="price_rows",
+                               on_change="rerun")
+            if rows.open:  # read only when opened: every price row of the model is a scan of every interval
+                with rows:
+                    st.dataframe(ui.load_price_history(db, db.version, model_id), hide_index=True, width="stretch")
         st.markdown("#### Scores")
         sc = ui.load_scores_for_model(db, db.version, model_id)
         if sc.empty:

@@ -275,6 +275,22 @@ def test_models_page_shows_price_history_and_compares(con):
     assert {r[0] for t in s2["data"] if t.get("mode") == "lines" for r in t["customdata"]} == set(two)
 
 
+def test_models_page_counts_a_models_price_rows_and_lists_them_when_opened(con):
+    """A model with more price rows (every source, provider and tier) than headline steps: the table's title counts
+    them; the rows are read when the table is opened, all of them."""
+    ids = queries.models(con).dropna(subset=["first_price_date"])["model_id"].tolist()
+    mid = next(m for m in ids if len(queries.price_history(con, m)) > len(snapshot.headline_price_history(con, m)))
+    n = len(queries.price_history(con, mid))
+    at = run_page("4_models.py", model=mid)
+    rows = next(e for e in at.expander if "price rows" in str(e.label))
+    assert rows.label.startswith(f"All {n} price rows") and not rows.dataframe
+    at.session_state["price_rows"] = True
+    at.run()
+    rows = next(e for e in at.expander if "price rows" in str(e.label))
+    assert len(rows.dataframe) == 1 and len(rows.dataframe[0].value) == n
+    assert set(rows.dataframe[0].value["model_id"]) == {mid}
+
+
 def test_models_page_picker_lists_a_bounded_number_of_models_and_finds_any_by_search_or_link(con):
     """The model picker ships at most views.PICKER_LIMIT models to the browser (5,000 at scale); typing narrows the
     list to any model, and a link to a model beyond the first ones still opens on it."""
