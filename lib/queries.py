@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
+from collections import OrderedDict
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -524,13 +525,38 @@ def scored_models_by_metric(con) -> pd.DataFrame:
     return con.execute(SCORED_MODELS_BY_METRIC).df()
 
 
+_PRICES_AT_KEPT: OrderedDict = OrderedDict()  # (file id, model ids, dates) -> prices_at's rows, a few request lists
+_PRICES_AT_KEPT_MAX = 32
+
+
 def prices_at(con, requests: pd.DataFrame, sql: str = PRICES_AT) -> pd.DataFrame:
-    """The headline price of each (model_id, at_date) request; rows keep the requests' order."""
+    """The headline price of each (model_id, at_date) request; rows keep the requests' order. The rows of the last
+    few request lists are kept per read-only store file (each read scans the headline spans, ~25 ms at 1M
+    intervals; the Generations page asks the same pairs' prices again for every metric)."""
     req = pd.DataFrame({
         "req_id": range(len(requests)),
         "model_id": requests["model_id"].astype(str).to_numpy(),
         "at_date": pd.to_datetime(requests["at_date"]).dt.date.to_numpy(),
     })
+    file_id, read_only = _file_of(con) if sql is PRICES_AT else (None, False)
+    key = (file_id, tuple(req["model_id"]), tuple(req["at_date"])) if file_id and read_only else None
+    if key is not None:
+        with _FILE_OF_LOCK:
+            hit = _PRICES_AT_KEPT.get(key)
+            if hit is not None:
+                _PRICES_AT_KEPT.move_to_end(key)
+        if hit is not None:
+            return hit.copy()
+    out = _prices_at(con, req, sql)
+    if key is not None:
+        with _FILE_OF_LOCK:
+            _PRICES_AT_KEPT[key] = out.copy()
+            while len(_PRICES_AT_KEPT) > _PRICES_AT_KEPT_MAX:
+                _PRICES_AT_KEPT.popitem(last=False)
+    return out
+
+
+def _prices_at(con, req: pd.DataFrame, sql: str) -> pd.DataFrame:
     cur = con.cursor()
     try:
         cur.register("price_requests", req)

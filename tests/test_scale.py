@@ -374,6 +374,11 @@ def test_prices_at_read_from_the_headline_spans_equal_the_winning_interval(synth
             got = queries.prices_at(con, req)
             assert got["input_usd_per_mtok"].notna().sum() > 150
             pd.testing.assert_frame_equal(got, queries.prices_at(con, req, queries.PRICES_AT_INTERVALS))
+            # the same requests again are answered from the kept rows: the same rows, and a copy of them
+            again = queries.prices_at(con, req)
+            pd.testing.assert_frame_equal(again, got)
+            again.loc[:, "input_usd_per_mtok"] = -1.0
+            pd.testing.assert_frame_equal(queries.prices_at(con, req), got)
         finally:
             con.close()
 
