@@ -22,8 +22,15 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1
   fi
 fi
 # pytest exits 5 when it collects no test: that is a failure here, never a pass.
-# Two workers (pytest-xdist) for the two cores; tests/conftest.py keeps each file's tests on one worker and every
-# test of the session's Streamlit server and Chromium on one worker, and puts that browser group first (the longest
-# chain; --no-loadscope-reorder keeps that order). `-n 0` (after these) runs in one process.
+# Three workers (pytest-xdist) on the two cores: the browser tests wait on the server and Chromium much of their
+# time, and the third worker fills it. tests/conftest.py keeps each file's tests on one worker and every test of the
+# session's Streamlit server and Chromium on one worker, and orders the groups: that browser group first (the
+# longest chain), then the slowest files (--no-loadscope-reorder keeps that order). `-n 0` (after these) runs in
+# one process.
+# Compiled modules, pytest's rewritten test files included, go to a cache folder outside the tree, shared by the
+# workers, the servers and CLI runs they start, and by the next run (with PYTHONDONTWRITEBYTECODE set, each
+# process compiled every module again: half of a worker's 12 s of collection).
+export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/frontier-pycache}"
+unset PYTHONDONTWRITEBYTECODE
 # The 20 slowest tests are listed at the end (issue 12: the suite in <= 3 minutes).
-exec python3 -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 "$@"
+exec python3 -m pytest -q -p no:cacheprovider -n 3 --dist loadgroup --no-loadscope-reorder --durations=20 "$@"

@@ -396,14 +396,20 @@ def first_loads(server, context, frontier_db) -> dict:
     return out
 
 
+# Files that take the longest after the browser group (scripts/test.sh's --durations), handed out right after it so
+# that no long file starts last while the other workers have nothing left (a file not named here just goes later).
+SLOW_FILES = ["tests/test_scale.py", "tests/reliability/test_live_data.py", "tests/test_export.py",
+              "tests/test_navigation.py", "tests/test_costs.py", "tests/reliability/test_kill_loop.py"]
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(config, items):
-    """For `pytest -n 2 --dist loadgroup --no-loadscope-reorder` (scripts/test.sh): the tests of one file stay on one
+    """For `pytest -n 3 --dist loadgroup --no-loadscope-reorder` (scripts/test.sh): the tests of one file stay on one
     worker, so a module's fixtures are built once, and every test that drives the session's Streamlit server or
-    Chromium is on one worker, so the session starts one server and one browser. That browser group comes first: it
-    is the longest chain of the run and waits on the server and Chromium much of its time, so it starts at once
-    beside the other worker's files instead of after them (xdist hands out groups in this order; the other groups
-    follow, the largest first, as xdist's own order puts them). Without xdist the marks do nothing."""
+    Chromium is on one worker, so the session starts one server and one browser. xdist hands the groups out in the
+    order of the collection: the browser group first (the longest chain of the run, much of it waiting on the server
+    and Chromium, so it starts at once beside the other workers' files), then SLOW_FILES, then the rest, the largest
+    first (xdist's own order). Without xdist the marks do nothing and the order is the files' own."""
     groups: dict = {}
     for item in items:
         defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
@@ -412,6 +418,8 @@ def pytest_collection_modifyitems(config, items):
         group = "browser" if shared else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
         groups.setdefault(group, []).append(item)
-    if getattr(config.option, "dist", "no") == "loadgroup":
-        ordered = sorted(groups.items(), key=lambda g: (g[0] != "browser", -len(g[1])))
+    # a worker has dist "no" and loadgroup set (xdist's remote.py); the controller has dist "loadgroup"
+    if getattr(config.option, "loadgroup", False) or getattr(config.option, "dist", "no") == "loadgroup":
+        rank = {g: i for i, g in enumerate(["browser", *SLOW_FILES])}
+        ordered = sorted(groups.items(), key=lambda g: (rank.get(g[0], len(rank)), -len(g[1])))
         items[:] = [item for _, group_items in ordered for item in group_items]
