@@ -1023,24 +1023,22 @@ def figure_from_state(state: tuple, *, shared: bool = False):
 
 def _unvalidating(obj) -> None:
     """Turn Plotly's validation off for a figure and every object in it (`_validating` turns it back on)."""
-    obj._validate = False
-    if isinstance(obj, go.Figure):
-        children = [obj._layout_obj, *obj._data_objs, *(obj._frame_objs or ())]
-    else:
-        children = [*obj._compound_props.values(), *(c for arr in obj._compound_array_props.values() for c in arr)]
-    for child in children:
-        _unvalidating(child)
+    _set_validation(obj, False)
 
 
 def _validating(obj) -> None:
     """Turn Plotly's validation back on for a figure built without it, and for every object in it."""
-    obj._validate = True
+    _set_validation(obj, True)
+
+
+def _set_validation(obj, on: bool) -> None:
+    obj._validate = on
     if isinstance(obj, go.Figure):
         children = [obj._layout_obj, *obj._data_objs, *(obj._frame_objs or ())]
     else:
         children = [*obj._compound_props.values(), *(c for arr in obj._compound_array_props.values() for c in arr)]
     for child in children:
-        _validating(child)
+        _set_validation(child, on)
 
 
 def _replay_figure(props: dict, frames: list, spec: str | None = None) -> _ReplayFigure:
