@@ -3,6 +3,7 @@ the same bytes as the files, fewer of them on the wire, and every request it doe
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import re
 import urllib.request
@@ -48,7 +49,10 @@ def call(middleware: StaticCache, path: str, *, method: str = "GET", headers: di
     scope = {"type": "http", "method": method, "path": path,
              "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]}
     middleware.app = app
-    asyncio.run(middleware(scope, receive, send))
+    # in a thread of its own: on the worker that holds the session's Chromium, Playwright's sync API keeps an event
+    # loop running in this one, and asyncio.run refuses to start beside it (seen when xdist put this file there)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     return out
 
 
