@@ -364,7 +364,7 @@ def chart_market(db: Db, **params) -> pd.DataFrame:
     return _calculator_market(db, db.version, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
 
 
-@loader(max_entries=64)
+@loader(max_entries=32)  # kept unpickled: ~4.8 MB for a 1M-interval Frontier chart (2.75 MB pickled; was 64 pickles)
 def _chart_in_memory(_db: Db, version: str, name: str, params: tuple) -> charts.Chart:
     return _q(_db, CHART_FUNCTIONS[name], **dict(params))
 
