@@ -288,6 +288,47 @@ def _build_reason(db_path: Path, *, verify: bool, check_stale: bool) -> str | No
     return None
 
 
+PARTIAL_MARK = ".partial-"  # an import's snapshot file before it is moved into place: `.<name>.partial-<pid>`
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def finish_interrupted_imports(db_path: Path, snapshot_dir: Path | None = None) -> list[Path]:
+    """Move into place the snapshot files of an import killed after its database swap and before its files were
+    moved (`.<name>.partial-<pid>` of a process that is gone, in `snapshot_dir/<source>/`): the database holds that
+    import and its data version counts those files, so without them the next stale check would rebuild from the
+    folder and drop a whole import. Files of an import whose swap did not happen stay (the ingest deletes them).
+    Returns the files moved. Call with the writer lock held."""
+    snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
+    by_pid: dict[int, dict[Path, Path]] = {}
+    for tmp in snapshot_dir.glob(f"*/.*{PARTIAL_MARK}*"):
+        name, _, pid = tmp.name[1:].rpartition(PARTIAL_MARK)
+        if name and pid.isdigit() and not _pid_alive(int(pid)):
+            by_pid.setdefault(int(pid), {})[tmp.with_name(name)] = tmp
+    if not by_pid or not Path(db_path).exists():
+        return []
+    try:
+        stored = _checked_version(Path(db_path), full=False)
+    except (CorruptDatabase, DatabaseBusy):
+        return []
+    moved: list[Path] = []
+    for files in by_pid.values():
+        pending = {final: tmp.read_bytes() for final, tmp in files.items()}
+        if stored == data_version(snapshot_dir=snapshot_dir, pending=pending):
+            for final, tmp in files.items():
+                os.replace(tmp, final)
+                moved.append(final)
+    return moved
+
+
 def ensure_db(db_path: Path | None = None, *, verify: bool = False, check_stale: bool = True,
               notices: list[str] | None = None) -> Path:
     """Return a usable database: built when missing, rebuilt when corrupt and (with `check_stale`) when older than
@@ -312,6 +353,8 @@ def ensure_db(db_path: Path | None = None, *, verify: bool = False, check_stale:
         raise DataError(f"the database at {db_path} is {reason}, and its folder {db_path.parent} is read-only: "
                         "it cannot be rebuilt here")
     with writer_lock(db_path):
+        if reason == "stale":
+            finish_interrupted_imports(db_path)
         reason = _build_reason(db_path, verify=verify, check_stale=check_stale)  # another process may have built it
         if reason is not None:
             _build_locked(db_path, paths.seed_dir(), paths.snapshot_dir())

@@ -2,7 +2,10 @@
 
 Everything a run writes lands in one transaction (`lib.store.apply_import`); raw files are written under hidden
 temporary names and moved into `data/snapshots/<source>/` only after the database swap succeeded, so a failure
-leaves both the database and the snapshot folder as they were. Parsing and writing one payload is
+leaves both the database and the snapshot folder as they were. A run killed between the swap and that move leaves
+its files under their hidden names: the next writer's stale check moves them into place, since the database already
+holds that import (`lib.store.finish_interrupted_imports`); a dead run's files of an import never swapped in are
+deleted. Parsing and writing one payload is
 `lib.ingest.load`'s, which the store also uses to replay the kept payloads when it rebuilds.
 """
 from __future__ import annotations

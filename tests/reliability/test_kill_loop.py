@@ -91,3 +91,43 @@ def test_kill_minus_nine_loop_never_corrupts(tmp_path):
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert not list(tmp_path.glob("k.duckdb.tmp-*"))
+
+
+def test_an_import_killed_between_its_swap_and_moving_its_files_is_not_lost(tmp_path):
+    """The narrowest window of the loop above, made deterministic: the database swap has happened, the process is
+    killed before its snapshot files leave their hidden partial names. The next run keeps that import (its files
+    are moved into place) instead of rebuilding from the folder without them, and a rebuild agrees."""
+    db, snaps = tmp_path / "k.duckdb", tmp_path / "snapshots"
+    store.build(db, SMALL_SEED, snaps)
+    env = {**os.environ, "FRONTIER_DB": str(db), "FRONTIER_SEED_DIR": str(SMALL_SEED), "FRONTIER_SNAPSHOT_DIR": str(snaps)}
+    doc = json.loads(FIXTURE.read_text())
+    rows = doc["data"] if isinstance(doc, dict) else doc
+
+    def ingest(tag: str, day: str) -> None:
+        rows[0]["name"] = f"{rows[0]['name'].split(' #')[0]} #{tag}"
+        f = tmp_path / f"p{tag}.json"
+        f.write_text(json.dumps(doc))
+        r = subprocess.run([sys.executable, "-m", "lib", "ingest", "openrouter", "--from-file", str(f),
+                            "--retrieved-at", f"2026-08-{day}T06:00:00Z"], cwd=PROJECT_DIR, env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+
+    def snapshot_count() -> int:
+        return _read_all(db)["snapshots"]
+
+    ingest("a", "06")
+    after_a = snapshot_count()
+    files_a = sorted(p for p in (snaps / "openrouter").iterdir() if not p.name.startswith("."))
+    assert files_a
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid no process has any more: the import's process was killed
+    for f in files_a:  # the state a SIGKILL right after the swap leaves
+        f.rename(f.with_name(f".{f.name}.partial-{gone.pid}"))
+
+    ingest("b", "07")
+    assert snapshot_count() == after_a + 1  # a's import kept, b's added (was: a rebuild without a's files)
+    assert all(f.exists() for f in files_a) and not list(snaps.glob("*/.*.partial-*"))
+    r = subprocess.run([sys.executable, "-m", "lib", "build"], cwd=PROJECT_DIR, env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert snapshot_count() == after_a + 1  # rebuilt from the folder: the same imports
