@@ -14,7 +14,7 @@ import shutil
 import threading
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import duckdb
 
@@ -291,6 +291,11 @@ def _build_reason(db_path: Path, *, verify: bool, check_stale: bool) -> str | No
 PARTIAL_MARK = ".partial-"  # an import's snapshot file before it is moved into place: `.<name>.partial-<pid>`
 
 
+def partial_path(final: Path, pid: int | None = None) -> Path:
+    """Where an import writes `final` before it is moved into place (hidden, named after the writing process)."""
+    return final.with_name(f".{final.name}{PARTIAL_MARK}{os.getpid() if pid is None else pid}")
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -301,6 +306,17 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def dead_partials(folders: Iterable[Path]) -> dict[int, dict[Path, Path]]:
+    """The partial files in `folders` whose writing process is gone: {pid: {final path: partial path}}."""
+    by_pid: dict[int, dict[Path, Path]] = {}
+    for folder in folders:
+        for tmp in Path(folder).glob(f".*{PARTIAL_MARK}*"):
+            name, _, pid = tmp.name[1:].rpartition(PARTIAL_MARK)
+            if name and not (pid.isdigit() and _pid_alive(int(pid))):  # no pid in the name: no live writer either
+                by_pid.setdefault(int(pid) if pid.isdigit() else -1, {})[tmp.with_name(name)] = tmp
+    return by_pid
+
+
 def finish_interrupted_imports(db_path: Path, snapshot_dir: Path | None = None) -> list[Path]:
     """Move into place the snapshot files of an import killed after its database swap and before its files were
     moved (`.<name>.partial-<pid>` of a process that is gone, in `snapshot_dir/<source>/`): the database holds that
@@ -308,11 +324,7 @@ def finish_interrupted_imports(db_path: Path, snapshot_dir: Path | None = None) 
     folder and drop a whole import. Files of an import whose swap did not happen stay (the ingest deletes them).
     Returns the files moved. Call with the writer lock held."""
     snapshot_dir = Path(snapshot_dir or paths.snapshot_dir())
-    by_pid: dict[int, dict[Path, Path]] = {}
-    for tmp in snapshot_dir.glob(f"*/.*{PARTIAL_MARK}*"):
-        name, _, pid = tmp.name[1:].rpartition(PARTIAL_MARK)
-        if name and pid.isdigit() and not _pid_alive(int(pid)):
-            by_pid.setdefault(int(pid), {})[tmp.with_name(name)] = tmp
+    by_pid = dead_partials(p for p in snapshot_dir.glob("*") if p.is_dir())
     if not by_pid or not Path(db_path).exists():
         return []
     try:

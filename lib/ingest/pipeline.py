@@ -73,22 +73,10 @@ def _hook() -> None:
 
 def _clean_stale_partials(folder: Path) -> None:
     """Hidden temporaries left by a killed run (their pid is gone) are removed."""
-    if not folder.is_dir():
-        return
-    for f in folder.glob(".*.partial-*"):
-        pid = f.name.rpartition("-")[2]
-        alive = False
-        if pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-                alive = True
-            except ProcessLookupError:
-                alive = False
-            except PermissionError:
-                alive = True
-        if not alive:
+    for files in store.dead_partials([folder] if folder.is_dir() else []).values():
+        for tmp in files.values():
             with contextlib.suppress(FileNotFoundError):
-                f.unlink()
+                tmp.unlink()
 
 
 def _meta(prep: load.Prepared, source: str) -> bytes:
@@ -161,7 +149,7 @@ def run_source(source: str, *, from_file: Path | None = None, dry_run: bool = Fa
         _print_summary(summary, fresh, out)
         return summary
 
-    temps = {final: final.with_name(f".{final.name}.partial-{os.getpid()}") for final in finals}
+    temps = {final: store.partial_path(final) for final in finals}
     moved: list[Path] = []
     try:
         try:
