@@ -394,9 +394,10 @@ def test_metric_coverage_read_from_the_timelines_equals_the_count_over_every_int
                      .fetchall() for d in row if d is not None] + [dt.date(1990, 1, 1)]
             counted = 0
             for day in days:
-                got = queries.metric_coverage_as_of(con, day)
+                got = queries.metric_coverage_as_of(con, day)  # counted in NumPy
                 pd.testing.assert_frame_equal(got, queries.metric_coverage_as_of(
                     con, day, queries.METRIC_COVERAGE_AS_OF_INTERVALS))
+                pd.testing.assert_frame_equal(got, con.execute(queries.METRIC_COVERAGE_AS_OF, {"as_of": day}).df())
                 counted += int(got["models"].sum())
             assert counted > 100
         finally:
