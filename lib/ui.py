@@ -126,12 +126,20 @@ def _fresh(value):
     if isinstance(value, go.Figure):  # drawn from the same stored JSON; its own Plotly objects if it is changed
         return figures.figure_from_state(figures.figure_state(value), shared=True)
     if isinstance(value, tuple):
-        return tuple(_fresh(v) for v in value)
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
+        return value if _plain(value) else tuple(_fresh(v) for v in value)
+    if isinstance(value, list):  # a list of texts or numbers (5,000 model ids): copied at once
+        return list(value) if _plain(value) else [_fresh(v) for v in value]
     if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
+        return dict(value) if _plain(value.values()) else {k: _fresh(v) for k, v in value.items()}
     return copy.deepcopy(value)
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain(values) -> bool:
+    """Whether every value is an immutable scalar (a shallow copy is then a fresh copy)."""
+    return set(map(type, values)) <= _PLAIN
 
 
 def loader(max_entries: int, ttl: float = TTL):

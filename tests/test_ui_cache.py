@@ -65,10 +65,15 @@ def test_a_new_database_version_is_read_anew(frontier_db, tmp_path, build_db, mo
     try:
         before = ui.Db(reader)
         names = ui.load_models(before, before.version).set_index("model_id")["name"]
-        model_id = names.index[0]
+        with before.cursor() as cur:  # per store file, each model's price rows are counted once and kept
+            counts = cur.execute("SELECT model_id, count(*) FROM price_intervals GROUP BY ALL ORDER BY 2 DESC").fetchall()
+            model_id, n_rows = counts[0]
+            assert queries.price_row_count(cur, model_id) == n_rows > 0
+            assert queries.model_names(cur, [model_id]) == {model_id: names[model_id]}
 
         def rename(con):
             con.execute("UPDATE models SET name = 'Renamed by an import' WHERE model_id = ?", [model_id])
+            con.execute("DELETE FROM prices WHERE model_id = ?", [model_id])  # its intervals are derived anew
 
         store.apply_import(rename, path, new_version=before.version + "+renamed")
         reader.refresh()
@@ -76,6 +81,11 @@ def test_a_new_database_version_is_read_anew(frontier_db, tmp_path, build_db, mo
         assert after.version != before.version
         assert ui.load_models(after, after.version).set_index("model_id")["name"][model_id] == "Renamed by an import"
         assert ui.load_models(before, before.version).set_index("model_id")["name"][model_id] == names[model_id]
+        with after.cursor() as cur:  # the new file's own counts and names, not the kept ones of the old file
+            assert queries.price_row_count(cur, model_id) == 0
+            assert queries.model_names(cur, [model_id]) == {model_id: "Renamed by an import"}
+        title = ui.chart_view(after, "price-history", model_ids=(model_id,)).fig.layout.title.text
+        assert title.startswith("Renamed by an import")
     finally:
         reader.close()
 
