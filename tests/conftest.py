@@ -301,9 +301,16 @@ _RUN_STATE = """() => { const a = document.querySelector('[data-testid="stApp"]'
           !!document.querySelector('[data-testid="stStatusWidget"]'), location.href]; }"""
 
 
+# Every test browser context asks for reduced motion (the user's "reduce motion" setting, which Streamlit honours: no
+# skeleton shimmer, spinner or fade while a page loads). Headless Chromium without a GPU composites and rasterises each
+# animation frame of the whole viewport in software: a Frontier page load cost ~8 CPU-s in Chromium's GPU process and
+# ~10 in its renderer with motion, ~0.4 and ~8 without (the browser tests were ~400 CPU-s of Chromium in all).
+BROWSER_OPTIONS = {"reduced_motion": "reduce"}
+
+
 def new_context(browser, **options):
-    """A browser context whose pages count Streamlit's script runs (`runs`, `wait_run`)."""
-    ctx = browser.new_context(**options)
+    """A browser context whose pages count Streamlit's script runs (`runs`, `wait_run`), with reduced motion."""
+    ctx = browser.new_context(**{**BROWSER_OPTIONS, **options})
     ctx.add_init_script(COUNT_RUNS)
     return ctx
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lib import embed
-from tests.conftest import CHROMIUM, _free_port, wait_run
+from tests.conftest import BROWSER_OPTIONS, CHROMIUM, _free_port, wait_run
 from tests.test_browser import wait_chart
 
 pytestmark = [pytest.mark.browser,
@@ -125,7 +125,7 @@ def test_standalone_html_draws_the_chart_with_no_network(frontier_env, browser, 
     path = tmp_path / "frontier-embed.html"
     path.write_bytes(embed.standalone_html(fig, "Sources: test credit line", link="http://127.0.0.1:1/frontier"))
     requests = []
-    ctx = browser.new_context()
+    ctx = browser.new_context(**BROWSER_OPTIONS)
     page = ctx.new_page()
     try:
         page.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()

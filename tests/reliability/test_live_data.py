@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lib import queries, store
-from tests.conftest import PROJECT_DIR
+from tests.conftest import BROWSER_OPTIONS, PROJECT_DIR
 from tests.reliability.forker import Forker
 from tests.reliability.serving import CHROMIUM, CHROMIUM_ARGS, have_chromium, streamlit_server, wait_idle
 
@@ -141,7 +141,7 @@ def _ingest_while_serving(live_env, forker) -> None:
     version_re = re.compile(r"data version\s+([0-9a-f]{12})")
     with streamlit_server(live_env) as (url, _proc), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        page = browser.new_page(**BROWSER_OPTIONS)
         page.goto(url + "/data")
         shown_before = _shown_version(page, version_re)
         meta_before = _meta(db)
