@@ -734,17 +734,15 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     fig = _unvalidated_figure(go.Figure if frames is None or frames.empty else _ReplayFigure,
                               [_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces])
     _validating(fig)
-    themed_layout(
-        fig, theme, title=dict(text=escape(title)), height=height,
-        hovermode="closest", meta=meta, legend=dict(title=dict(text="vendor"), itemsizing="constant"),
-        xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
-        yaxis=dict(title=dict(text=escape(metric_label))), clickmode="event+select",
-    )
     all_x = df["price"].to_numpy(float) if frames is None else np.r_[df["price"].to_numpy(float),
                                                                       _drawable(frames, "price")["price"].to_numpy(float)]
     rng = _log_range(all_x)
-    if rng:
-        fig.update_xaxes(range=rng)
+    themed_layout(
+        fig, theme, title=dict(text=escape(title)), height=height,
+        hovermode="closest", meta=meta, legend=dict(title=dict(text="vendor"), itemsizing="constant"),
+        xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$", **({"range": rng} if rng else {})),
+        yaxis=dict(title=dict(text=escape(metric_label))), clickmode="event+select",
+    )
     q = df["quality"].to_numpy(float)
     y_rng = [float(q.min()), float(q.max())] if len(q) else None
     line = fig.data[-1]
@@ -1352,12 +1350,11 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
         xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.1,
         arrowwidth=1.6, arrowcolor=era_colour(eras[i]), standoff=6, startstandoff=7, text=""), top=False)
         for i in range(n)])
-    themed_layout(fig, theme, title=dict(text=escape(title)), height=height, meta=meta, hovermode="closest",
-                      xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$"),
-                      yaxis=dict(title=dict(text=escape(metric_label))))
     rng = _log_range(np.r_[d["teacher_price"].to_numpy(float), d["student_price"].to_numpy(float)])
-    if rng:
-        fig.update_xaxes(range=rng)
+    themed_layout(fig, theme, title=dict(text=escape(title)), height=height, meta=meta, hovermode="closest",
+                  xaxis=dict(type="log", title=dict(text=escape(price_label)), tickprefix="$",
+                             **({"range": rng} if rng else {})),
+                  yaxis=dict(title=dict(text=escape(metric_label))))
     return fig
 
 
@@ -1381,24 +1378,29 @@ def generation_drops_figure(deltas: pd.DataFrame, *, scale: str = "percent", tit
     if d.empty:
         return empty_figure("No pair has prices and scores for this metric.", title=title, sources=sources,
                             data_as_of=data_as_of, theme=theme, metric_label=y_label, price_label=price_label)
-    fig = go.Figure()
     cd = _pair_customdata(d)
     era = _col(d, "era", None).fillna("(none)").astype(str)
+    traces = []  # plain dicts in the form validation gives them, put into the figure at once (the same JSON)
     for e in sorted(era.unique(), key=lambda x: (x != "pre-distillation", x)):
         m = (era == e).to_numpy()
         sub = d.loc[m]
-        fig.add_trace(go.Scatter(
-            x=sub["price_drop_pct"].astype(float), y=sub[y_col].astype(float),
+        traces.append(dict(
+            type="scatter", x=_readonly_array(sub["price_drop_pct"].astype(float)),
+            y=_readonly_array(sub[y_col].astype(float)),
             mode="markers+text" if len(d) <= MAX_LABELLED_PAIRS else "markers",
-            name=escape(e), customdata=cd[m], hovertemplate=_PAIR_HOVER,
+            name=escape(e), customdata=_readonly_array(cd[m]), hovertemplate=_PAIR_HOVER,
             text=[escape(x) for x in _col(sub, "student_name", "")], textposition="top center",
             textfont=dict(size=11), marker=dict(size=13, color=era_colour(e), line=dict(width=1, color="#111827"))))
-        fig.add_trace(go.Scatter(
-            x=[float(sub["price_drop_pct"].mean())], y=[float(sub[y_col].mean())], mode="markers",
+        traces.append(dict(
+            type="scatter", x=[float(sub["price_drop_pct"].mean())], y=[float(sub[y_col].mean())], mode="markers",
             name=f"{escape(e)} mean", customdata=[[f"era:{e}"]], legendgroup=escape(e), showlegend=False,
             hovertemplate=f"<b>{escape(e)} mean</b><br>price drop %{{x:.0f}} %<br>quality %{{y:.1f}}<extra></extra>",
             marker=dict(size=20, symbol="x-thin-open", color=era_colour(e), line=dict(width=3, color=era_colour(e)))))
-    fig.add_hline(y=0, line=dict(color=_MUTED[theme], width=1))
+    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces])
+    _validating(fig)
+    # fig.add_hline(y=0, line=...) as the shape it adds
+    _set_unvalidated(fig.layout, "shapes", [dict(line=dict(color=_MUTED[theme], width=1), type="line", x0=0, x1=1,
+                                                 xref="x domain", y0=0, y1=0, yref="y")])
     themed_layout(fig, theme, title=dict(text=escape(title)),
                       height=height, meta=meta, hovermode="closest", legend=dict(title=dict(text="era")),
                       xaxis=dict(title=dict(text=price_label), ticksuffix=" %",

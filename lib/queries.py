@@ -669,7 +669,7 @@ def scores_for_model(con, model_id: str) -> pd.DataFrame:
 def scores_for_metric(con, metric_id: str, as_of=None) -> pd.DataFrame:
     day = _date(as_of) if as_of else None
     return _kept(con, ("scores_for_metric", metric_id, day),
-                 lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df()).copy()
+                 lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df()).copy(deep=False)
 
 
 def scores_as_of(con, metric_id: str, model_ids: Sequence[str], dates: Sequence) -> np.ndarray:
@@ -702,20 +702,22 @@ def _scores_by_model(rows: pd.DataFrame) -> dict:
 
 
 # What every chart reads again and no date changes (the models, the metrics, the lineage, a metric's scores): kept
-# per read-only store file (`_kept`), handed out as copies. At 1M intervals each read is 10-30 ms of a chart.
+# per read-only store file (`_kept`), handed out as copies. At 1M intervals each read is 10-30 ms of a chart. A
+# shallow copy is a copy under pandas' copy-on-write (always on from pandas 3): a caller changing its frame copies
+# the data it changes, never the kept frame's (a deep copy of the models took a few ms per call, several per chart).
 
 def metrics(con) -> pd.DataFrame:
-    return _kept(con, "metrics", lambda: con.execute(METRICS).df()).copy()
+    return _kept(con, "metrics", lambda: con.execute(METRICS).df()).copy(deep=False)
 
 
 def metric(con, metric_id: str) -> pd.DataFrame:
     """One metric's row of `metrics` (empty when unknown); kept per store file (its model count scans the metric's
     scores: ~20 ms at 1M intervals, on every chart)."""
-    return _kept(con, ("metric", metric_id), lambda: con.execute(METRIC, [metric_id]).df()).copy()
+    return _kept(con, ("metric", metric_id), lambda: con.execute(METRIC, [metric_id]).df()).copy(deep=False)
 
 
 def models(con) -> pd.DataFrame:
-    return _kept(con, "models", lambda: con.execute(MODELS).df()).copy()
+    return _kept(con, "models", lambda: con.execute(MODELS).df()).copy(deep=False)
 
 
 def _model_rows(con) -> dict | None:
@@ -805,11 +807,11 @@ def aliases(con, model_id: str | None = None) -> pd.DataFrame:
 
 
 def lineage(con) -> pd.DataFrame:
-    return _kept(con, "lineage", lambda: con.execute(LINEAGE).df()).copy()
+    return _kept(con, "lineage", lambda: con.execute(LINEAGE).df()).copy(deep=False)
 
 
 def sources_summary(con) -> pd.DataFrame:
-    return _kept(con, "sources_summary", lambda: con.execute(SOURCES_SUMMARY).df()).copy()
+    return _kept(con, "sources_summary", lambda: con.execute(SOURCES_SUMMARY).df()).copy(deep=False)
 
 
 # The newest date the data really has (lib.views.newest_data_date on sources_summary and change_dates, in one
