@@ -93,11 +93,9 @@ def _price_and_score_sources(con, metric_id: str | None, model_ids: Sequence[str
     if not len(model_ids):
         return []
     req = pd.DataFrame({"model_id": list(model_ids), "at_date": pd.to_datetime(list(dates)).date})
-    prices = queries.prices_at(con, req)
-    ids |= set(prices["price_source_id"].dropna().astype(str))
+    ids |= queries.price_source_ids(con, req)  # the prices the pairs were priced with, read once
     if metric_id:
-        scores = queries.scores_for_metric(con, metric_id, req["at_date"].max())
-        ids |= set(scores.loc[scores["model_id"].isin(set(req["model_id"])), "source_id"].dropna().astype(str))
+        ids |= queries.score_source_ids(con, metric_id, req["at_date"].max(), req["model_id"])
     return sorted(ids)
 
 

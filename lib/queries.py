@@ -623,14 +623,37 @@ def prices_at(con, requests: pd.DataFrame, sql: str = PRICES_AT) -> pd.DataFrame
             if hit is not None:
                 _PRICES_AT_KEPT.move_to_end(key)
         if hit is not None:
-            return hit.copy()
+            return hit.copy(deep=False)  # copy-on-write: a caller's change copies what it changes
     out = _prices_at(con, req, sql)
     if key is not None:
         with _FILE_OF_LOCK:
             _PRICES_AT_KEPT[key] = out.copy()
             while len(_PRICES_AT_KEPT) > _PRICES_AT_KEPT_MAX:
                 _PRICES_AT_KEPT.popitem(last=False)
+            sources = _PRICE_SOURCE_OF.setdefault(file_id, {})
+            if len(sources) > 200_000 or len(_PRICE_SOURCE_OF) > 4:  # bounded: started afresh
+                _PRICE_SOURCE_OF.clear()
+                sources = _PRICE_SOURCE_OF[file_id] = {}
+            sources.update(zip(zip(req["model_id"], req["at_date"]), out["price_source_id"]))
     return out
+
+
+_PRICE_SOURCE_OF: dict = {}  # file id -> {(model_id, date): price_source_id} of the rows prices_at has read
+
+
+def price_source_ids(con, requests: pd.DataFrame) -> set[str]:
+    """The source ids of the headline prices of (model_id, at_date) requests: `prices_at(con, requests)`'s
+    `price_source_id`s, without reading them again when `prices_at` has read every one of them from this store file
+    already (a chart's credit line asks for the prices its pairs were priced with: ~20 ms a read at 1M)."""
+    pairs = list(zip(requests["model_id"].astype(str).to_numpy(), pd.to_datetime(requests["at_date"]).dt.date))
+    file_id, read_only = _file_of(con)
+    if file_id and read_only and pairs:
+        with _FILE_OF_LOCK:
+            known = _PRICE_SOURCE_OF.get(file_id) or {}
+            found = [known[p] for p in pairs if p in known]
+        if len(found) == len(pairs):
+            return {str(s) for s in found if not pd.isna(s)}
+    return set(prices_at(con, requests)["price_source_id"].dropna().astype(str))
 
 
 def _prices_at(con, req: pd.DataFrame, sql: str) -> pd.DataFrame:
@@ -670,6 +693,19 @@ def scores_for_metric(con, metric_id: str, as_of=None) -> pd.DataFrame:
     day = _date(as_of) if as_of else None
     return _kept(con, ("scores_for_metric", metric_id, day),
                  lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df()).copy(deep=False)
+
+
+def score_source_ids(con, metric_id: str, as_of, model_ids: Iterable[str]) -> set[str]:
+    """The source ids of `scores_for_metric(con, metric_id, as_of)` for these models, read from the kept rows
+    without copying them."""
+    day = _date(as_of) if as_of else None
+    kept_metrics = _kept(con, "metrics", lambda: con.execute(METRICS).df())
+    drifts = kept_metrics.loc[kept_metrics["metric_id"] == metric_id, "drifts"]
+    if len(drifts) and not bool(drifts.iloc[0]):  # a fixed metric's scores do not depend on the date
+        day = None
+    scores = _kept(con, ("scores_for_metric", metric_id, day),
+                   lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df())
+    return set(scores.loc[scores["model_id"].isin(set(model_ids)), "source_id"].dropna().astype(str))
 
 
 def scores_as_of(con, metric_id: str, model_ids: Sequence[str], dates: Sequence) -> np.ndarray:
