@@ -98,6 +98,7 @@ def measure_queries(db: Path, runs: int) -> dict:
                                == ref["input_usd_per_mtok"].fillna(-1).to_numpy()).all()))
         asof, pandas_ms, asof_cpu, pandas_cpu = [], [], [], []
         for _ in range(runs):  # A, B, A, B
+            queries._PRICE_NOW_KEPT.clear()  # each run reads the store (a page keeps a date's headline spans)
             asof.append(_timed_cpu(lambda: queries.snapshot_as_of(con, AS_OF, METRIC), asof_cpu)[0])
             pandas_ms.append(_timed_cpu(lambda: synthetic.pandas_merge_asof(intervals, AS_OF), pandas_cpu)[0])  # noqa: F821 - bound above, deleted below
         del intervals
