@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, FRESH_PAGES, SHOTS, new_context, runs, wait_run
+from tests.conftest import CHROMIUM, FRESH_PAGES, SHOTS, runs, wait_run
 
 # In conftest.py: `server` (one `streamlit run` for the whole session), `browser` (one Chromium), `context` (one
 # browser context whose pages count Streamlit's script runs) and `first_loads` (every page opened once by URL).
@@ -211,16 +211,16 @@ def _open(page, name: str) -> None:
     wait_run(page, n, before, quiet=QUIET)
 
 
-def test_a_user_walks_every_page_in_one_session(server, browser, tmp_path):
+def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
     """A newcomer's walk in one browser session: every page opened from the sidebar right after a control moved on
     the page before it (what a page leaves in the session is seen by the next one: the crashes of shared session
     keys), one control moved on each page, and no exception or error message anywhere. Every page's main controls,
     with each page opened after two different pages, run in AppTest (same script runs and session state, no
     drawing): tests/test_navigation.py::test_navigation_matrix_no_exception_after_any_control."""
     assert sorted(WALK) == sorted(WALK_CONTROLS)
-    ctx = new_context(browser, viewport={"width": 1400, "height": 2400})
-    ctx.set_default_timeout(120_000)  # a starved CPU can freeze the tab for a minute while it draws a page
-    page = ctx.new_page()
+    page = context.new_page()  # a new tab: a new Streamlit session
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.set_default_timeout(120_000)  # a starved CPU can freeze the tab for a minute while it draws a page
     walked: list[str] = []
     try:
         page.goto(f"{server}/{WALK[0]}")
@@ -243,4 +243,4 @@ def test_a_user_walks_every_page_in_one_session(server, browser, tmp_path):
             page.screenshot(path=str(SHOTS / "walk-failure.png"))
         raise
     finally:
-        ctx.close()
+        page.close()
