@@ -109,7 +109,8 @@ HISTORY_COLUMNS = ["model_id", "effective_from", "effective_to", "input_usd_per_
 def headline_price_history(con, model_id: str) -> pd.DataFrame:
     """The price the rest of the dashboard uses for one model, over time: the store's as-of answer (the model's
     spans in `headline_spans`, the same precedence) from its release on; consecutive equal prices merged, gaps
-    with no price left out. Equal to `headline_price_history_at_bounds` (tests/test_scale.py)."""
+    with no price left out. Equal to the as-of answer asked at every bound of the model's intervals
+    (tests/test_scale.py::_headline_histories_at_bounds)."""
     spans = queries.headline_history(con, model_id)
     if spans.empty:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
@@ -146,48 +147,3 @@ def _merge_equal_runs(out: pd.DataFrame) -> pd.DataFrame:
         output_usd_per_mtok=("output_usd_per_mtok", "first"), date_kind=("date_kind", "first"),
         source_id=("source_id", "first"), source_ref=("source_ref", "first"))
     return merged[HISTORY_COLUMNS].reset_index(drop=True)
-
-
-def headline_price_history_at_bounds(con, model_id: str) -> pd.DataFrame:
-    """`headline_price_history` the long way (kept as its reference in the tests): the as-of answer of
-    `queries.prices_at` (over `price_intervals`) at every date on which one of the model's standard-tier
-    intervals starts or ends, from its release on."""
-    return headline_price_histories_at_bounds(con, [model_id])[model_id]
-
-
-def headline_price_histories_at_bounds(con, model_ids) -> dict[str, pd.DataFrame]:
-    """`headline_price_history_at_bounds` of each model, the as-of answers of all of them read in one
-    `queries.prices_at` call."""
-    asked: dict[str, list] = {}
-    for model_id in model_ids:
-        hist = queries.price_history(con, model_id)
-        std = hist[hist["tier"] == "standard"]
-        if std.empty:
-            continue
-        bounds = set(pd.to_datetime(std["effective_from"]).dt.date)
-        bounds |= set(pd.to_datetime(std["effective_to"].dropna()).dt.date)
-        release = queries.release_date(con, model_id)  # one row, not the whole models table
-        start = release if release is not None else min(bounds)
-        asked[model_id] = sorted({d for d in bounds if d >= start} | {start})
-    ids = [m for m, dates in asked.items() for _ in dates]
-    days = [d for dates in asked.values() for d in dates]
-    every = queries.prices_at(con, pd.DataFrame({"model_id": ids, "at_date": days}), queries.PRICES_AT_INTERVALS)
-    result = {m: pd.DataFrame(columns=HISTORY_COLUMNS) for m in model_ids}
-    at = 0
-    for model_id, dates in asked.items():
-        p = every.iloc[at:at + len(dates)].reset_index(drop=True)
-        at += len(dates)
-        out = pd.DataFrame({
-            "model_id": model_id,
-            "effective_from": pd.to_datetime(dates),
-            "input_usd_per_mtok": p["input_usd_per_mtok"].to_numpy(float),
-            "output_usd_per_mtok": p["output_usd_per_mtok"].to_numpy(float),
-            "date_kind": p["price_date_kind"].to_numpy(),
-            "source_id": p["price_source_id"].to_numpy(),
-            "source_ref": p["price_source_ref"].to_numpy(),
-        })
-        out["effective_to"] = out["effective_from"].shift(-1)
-        last_to = p["price_effective_to"].iloc[-1]
-        out.loc[out.index[-1], "effective_to"] = pd.Timestamp(last_to) if pd.notna(last_to) else pd.NaT
-        result[model_id] = _merge_equal_runs(out[out["input_usd_per_mtok"].notna() | out["output_usd_per_mtok"].notna()])
-    return result
