@@ -78,8 +78,6 @@ class LineFit:
 
 def fit_line(points: pd.DataFrame, threshold: float = float("nan")) -> LineFit:
     """Fit on lowest-price-walk points (``release_date, price``). UsageError with too few points."""
-    from scipy import stats
-
     pts = points.reset_index(drop=True)
     n = len(pts)
     if n < trends.MIN_POINTS:
@@ -91,11 +89,11 @@ def fit_line(points: pd.DataFrame, threshold: float = float("nan")) -> LineFit:
     y = np.log10(pts["price"].to_numpy(dtype=float))
     if np.ptp(x) == 0:
         raise UsageError("all points share one release date; no trend to fit")
-    res = stats.linregress(x, y)
+    res = trends.least_squares(x, y)
     resid = y - (res.intercept + res.slope * x)
     s = math.sqrt(float(np.sum(resid ** 2)) / (n - 2))
     return LineFit(n=n, a=float(res.intercept), b=float(res.slope), s=s, xbar=float(x.mean()),
-                   sxx=float(np.sum((x - x.mean()) ** 2)), t=float(stats.t.ppf(0.5 + LEVEL / 2, n - 2)),
+                   sxx=float(np.sum((x - x.mean()) ** 2)), t=trends.t_quantile(0.5 + LEVEL / 2, n - 2),
                    b_se=float(res.stderr), origin=origin, points=pts, threshold=threshold)
 
 

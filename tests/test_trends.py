@@ -14,7 +14,7 @@ import pytest
 
 from lib import trends
 from lib.errors import UsageError
-from tests.conftest import run_cli
+from tests.conftest import PROJECT_DIR, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
 # Epoch's notebook drops reasoning models. Without that, o1-mini (2024-09-12, $5.25, GPQA 59.5) sets a new low in
@@ -162,3 +162,34 @@ def test_cli_trend_on_a_csv(tmp_path):
     assert bad.returncode == 2 and "unknown threshold model" in bad.stderr
     few = run_cli("trend", "--threshold", "89", "--data", str(path))
     assert few.returncode == 1 and "too few points" in few.stderr
+
+
+def test_least_squares_and_t_quantile_are_scipys_own_numbers_without_importing_scipy_stats():
+    """The trend fits' least squares and t quantile give exactly scipy.stats' floats (linregress, t.ppf) on random
+    lines, a noiseless line, a flat one and the seed's cheapest-price walk, and a process that fits a trend never
+    imports scipy.stats (~1.4 CPU-s)."""
+    import subprocess
+    import sys
+
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    cases = [(rng.uniform(0, 5, n), rng.normal(0, 1, n)) for n in (3, 4, 9, 50, 400)]
+    x = np.linspace(0, 3, 12)
+    cases += [(x, 2 - 0.5 * x), (x, np.full(12, 1.25)), (x, x * 1e-9 + rng.normal(0, 1e-12, 12))]
+    for x, y in cases:
+        got, want = trends.least_squares(x, y), stats.linregress(x, y)
+        assert np.array_equal([got.slope, got.intercept, got.rvalue, got.stderr],
+                              [want.slope, want.intercept, want.rvalue, want.stderr], equal_nan=True), (x, y)
+    for q in (0.05, 0.5, 0.8, 0.9, 0.95, 0.975):
+        for df in (1, 2, 3, 7, 30, 500):
+            assert trends.t_quantile(q, df) == stats.t.ppf(q, df)
+    code = ("import sys, numpy as np, pandas as pd; from lib import forecast, trends\n"
+            "pts = pd.DataFrame({'release_date': pd.to_datetime(['2023-01-01', '2023-06-01', '2024-01-01',"
+            " '2024-09-01', '2025-03-01']), 'price': [30.0, 10.0, 3.0, 1.0, 0.4]})\n"
+            "fit = trends.fit_log_price_trend(pts); line = forecast.fit_line(pts)\n"
+            "assert fit.factor_per_year > 1 and line.n == 5\n"
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
