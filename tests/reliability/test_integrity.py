@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -24,11 +26,18 @@ def corrupt_middle(path, seed: int = 0) -> None:
 
 @pytest.fixture
 def db_env(tmp_path, frontier_db, monkeypatch, build_db):
-    db = tmp_path / "f.duckdb"
-    build_db(db, frontier_db["seed"], frontier_db["snapshots"])
+    """A database of the session's data in this test's folder, with a copy of the session's snapshot folder (the
+    project's own data/snapshots when the seed is complete): an ingest run here writes only into the copy (the
+    full-disk ingest left an empty data/snapshots/openrouter in the working tree)."""
+    db, snapshots = tmp_path / "f.duckdb", tmp_path / "snapshots"
+    if Path(frontier_db["snapshots"]).is_dir():
+        shutil.copytree(frontier_db["snapshots"], snapshots)
+    else:
+        snapshots.mkdir()
+    build_db(db, frontier_db["seed"], snapshots)
     monkeypatch.setenv("FRONTIER_DB", str(db))
     monkeypatch.setenv("FRONTIER_SEED_DIR", str(frontier_db["seed"]))
-    monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(frontier_db["snapshots"]))
+    monkeypatch.setenv("FRONTIER_SNAPSHOT_DIR", str(snapshots))
     return db
 
 
