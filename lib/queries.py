@@ -487,6 +487,31 @@ def _kept(con, name, compute):
     return kept[name]
 
 
+class _Recent:
+    """The values of the last `limit` keys asked (least recently used dropped), shared by this process's readers."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.values: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with _FILE_OF_LOCK:
+            hit = self.values.get(key)
+            if hit is not None:
+                self.values.move_to_end(key)
+            return hit
+
+    def put(self, key, value) -> None:
+        with _FILE_OF_LOCK:
+            self.values[key] = value
+            while len(self.values) > self.limit:
+                self.values.popitem(last=False)
+
+    def clear(self) -> None:
+        with _FILE_OF_LOCK:
+            self.values.clear()
+
+
 def _market_models(con) -> _MarketModels:
     """MARKET_MODELS of the store `con` reads; kept for a read-only connection to a store file (its models cannot
     change), read again otherwise."""
@@ -520,8 +545,7 @@ def _frame_of(tbl: pa.Table) -> pd.DataFrame:
     return df
 
 
-_PRICE_NOW_KEPT: OrderedDict = OrderedDict()  # (file id, date) -> PRICE_NOW's rows, the last few dates
-_PRICE_NOW_KEPT_MAX = 4
+_PRICE_NOW_KEPT = _Recent(4)  # (file id, date) -> PRICE_NOW's rows, the last few dates
 
 
 def _price_now(con, day: dt.date) -> pa.Table:
@@ -530,18 +554,12 @@ def _price_now(con, day: dt.date) -> pa.Table:
     metric: a scan of the headline spans, ~15 ms at 1M intervals). Arrow tables do not change: shared as they are."""
     file_id, read_only = _file_of(con)
     key = (file_id, day) if file_id and read_only else None
-    if key is not None:
-        with _FILE_OF_LOCK:
-            hit = _PRICE_NOW_KEPT.get(key)
-            if hit is not None:
-                _PRICE_NOW_KEPT.move_to_end(key)
-                return hit
+    hit = _PRICE_NOW_KEPT.get(key) if key is not None else None
+    if hit is not None:
+        return hit
     out = con.sql(PRICE_NOW, params={"as_of": day}).to_arrow_table()
     if key is not None:
-        with _FILE_OF_LOCK:
-            _PRICE_NOW_KEPT[key] = out
-            while len(_PRICE_NOW_KEPT) > _PRICE_NOW_KEPT_MAX:
-                _PRICE_NOW_KEPT.popitem(last=False)
+        _PRICE_NOW_KEPT.put(key, out)
     return out
 
 
@@ -602,8 +620,7 @@ def scored_models_by_metric(con) -> pd.DataFrame:
     return con.execute(SCORED_MODELS_BY_METRIC).df()
 
 
-_PRICES_AT_KEPT: OrderedDict = OrderedDict()  # (file id, model ids, dates) -> prices_at's rows, a few request lists
-_PRICES_AT_KEPT_MAX = 32
+_PRICES_AT_KEPT = _Recent(32)  # (file id, model ids, dates) -> prices_at's rows, a few request lists
 
 
 def prices_at(con, requests: pd.DataFrame, sql: str = PRICES_AT) -> pd.DataFrame:
@@ -617,19 +634,13 @@ def prices_at(con, requests: pd.DataFrame, sql: str = PRICES_AT) -> pd.DataFrame
     })
     file_id, read_only = _file_of(con) if sql is PRICES_AT else (None, False)
     key = (file_id, tuple(req["model_id"]), tuple(req["at_date"])) if file_id and read_only else None
-    if key is not None:
-        with _FILE_OF_LOCK:
-            hit = _PRICES_AT_KEPT.get(key)
-            if hit is not None:
-                _PRICES_AT_KEPT.move_to_end(key)
-        if hit is not None:
-            return hit.copy(deep=False)  # copy-on-write: a caller's change copies what it changes
+    hit = _PRICES_AT_KEPT.get(key) if key is not None else None
+    if hit is not None:
+        return hit.copy(deep=False)  # copy-on-write: a caller's change copies what it changes
     out = _prices_at(con, req, sql)
     if key is not None:
+        _PRICES_AT_KEPT.put(key, out.copy())
         with _FILE_OF_LOCK:
-            _PRICES_AT_KEPT[key] = out.copy()
-            while len(_PRICES_AT_KEPT) > _PRICES_AT_KEPT_MAX:
-                _PRICES_AT_KEPT.popitem(last=False)
             sources = _PRICE_SOURCE_OF.setdefault(file_id, {})
             if len(sources) > 200_000 or len(_PRICE_SOURCE_OF) > 4:  # bounded: started afresh
                 _PRICE_SOURCE_OF.clear()
@@ -690,9 +701,13 @@ def scores_for_model(con, model_id: str) -> pd.DataFrame:
 
 
 def scores_for_metric(con, metric_id: str, as_of=None) -> pd.DataFrame:
-    day = _date(as_of) if as_of else None
+    return _scores_for_metric_kept(con, metric_id, _date(as_of) if as_of else None).copy(deep=False)
+
+
+def _scores_for_metric_kept(con, metric_id: str, day: dt.date | None) -> pd.DataFrame:
+    """SCORES_FOR_METRIC's rows, kept per store file (not a copy: for readers that do not change them)."""
     return _kept(con, ("scores_for_metric", metric_id, day),
-                 lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df()).copy(deep=False)
+                 lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df())
 
 
 def score_source_ids(con, metric_id: str, as_of, model_ids: Iterable[str]) -> set[str]:
@@ -703,8 +718,7 @@ def score_source_ids(con, metric_id: str, as_of, model_ids: Iterable[str]) -> se
     drifts = kept_metrics.loc[kept_metrics["metric_id"] == metric_id, "drifts"]
     if len(drifts) and not bool(drifts.iloc[0]):  # a fixed metric's scores do not depend on the date
         day = None
-    scores = _kept(con, ("scores_for_metric", metric_id, day),
-                   lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df())
+    scores = _scores_for_metric_kept(con, metric_id, day)
     return set(scores.loc[scores["model_id"].isin(set(model_ids)), "source_id"].dropna().astype(str))
 
 
