@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib import costs, queries
+from lib import clock, costs, queries
 from lib.constants import DEFAULT_METRIC
 from lib.errors import UsageError
 from lib.trends import price_dates
@@ -138,31 +138,29 @@ def read_pairs(path) -> pd.DataFrame:
     return df.replace({"": None})[PAIR_COLUMNS]
 
 
-def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFrame | None = None,
-                        price_date: str = "student-launch", basis: str = "blended", ratio="3:1", *,
-                        benchmark_id: str | None = None, workload=None):
-    """Deltas and era summary from the store. Returns ``(deltas, summary)``.
+_PRICED_PAIRS = queries.Recent(16)  # (file id, pairs, price date, basis, ...) -> priced_pairs' frame and dates
 
-    ``pairs`` defaults to the lineage table. Prices: both models at the student's release date
-    (``student-launch``, default), both at the newest date in the store (``today``), or both at a YYYY-MM-DD.
-    Where the store has no price for a model on that date because its history starts later, the model's first
-    known price is used; ``teacher_price_date`` / ``student_price_date`` say which date was actually used.
-    Quality: the model's newest score; for drifting metrics (Arena) the score as of the price date.
-    ``basis``: per token (blended/input/output), ``per-task`` (measured on ``benchmark_id``; a model without a
-    measurement on or before its price date has no price, so its pair is left out of the means) or ``workload``
-    (one task of ``workload``, a ``lib.costs.Workload``, priced from the token prices of the date).
-    """
 
-    metrics = queries.metrics(con).set_index("metric_id")
-    if metric_id not in metrics.index:
-        raise UsageError(f"unknown metric {metric_id!r}")
-    scale = str(metrics.at[metric_id, "scale"])
-    drifts = bool(metrics.at[metric_id, "drifts"]) if "drifts" in metrics else False
+def priced_pairs(con, pairs: pd.DataFrame, price_date: str = "student-launch", basis: str = "blended",
+                 ratio="3:1", *, benchmark_id: str | None = None, workload=None) -> tuple[pd.DataFrame, pd.Series]:
+    """``pairs`` with both models' prices on ``basis`` and the dates they were priced at (``teacher_price``,
+    ``teacher_price_date``, ``student_price``, ``student_price_date``), and the pairs' price dates before a model's
+    first known price moved one (the dates a drifting metric scores at). What a metric does not change: kept for the
+    last few pair lists and price choices per read-only store file (the Generations page prices the same pairs for
+    every metric; ~40 ms of pandas for 250 pairs at 1M intervals). UsageError for an unknown model or a student
+    without a release date (never kept)."""
+    pairs = pairs.reset_index(drop=True)
+    cells = pairs.to_numpy(dtype=object)
+    cells[pd.isna(cells)] = None  # a missing era is one key, however it came (None, NaN)
+    key = (tuple(map(tuple, cells.tolist())), tuple(pairs.columns), price_date, basis, ratio, benchmark_id, workload,
+           clock.today())
+    out, at = queries.kept_recent(con, _PRICED_PAIRS, key, lambda: _priced_pairs(con, pairs, price_date, basis,
+                                                                                  ratio, benchmark_id, workload))
+    return out.copy(deep=False), at.copy(deep=False)  # copy-on-write: a caller's change copies what it changes
 
+
+def _priced_pairs(con, pairs: pd.DataFrame, price_date: str, basis: str, ratio, benchmark_id, workload):
     models = queries.models(con).set_index("model_id")
-    if pairs is None:
-        lin = queries.lineage(con)
-        pairs = lin.rename(columns={"parent_id": "teacher_id", "child_id": "student_id"})[PAIR_COLUMNS]
     pairs = pairs.reset_index(drop=True).copy()
     unknown = sorted(m for m in set(pairs["teacher_id"]) | set(pairs["student_id"]) if m not in models.index)
     if unknown:
@@ -188,6 +186,34 @@ def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFram
         pairs[f"{role}_price"] = costs.prices_on_basis(con, p, basis, ratio, benchmark_id=benchmark_id,
                                                        workload=workload).to_numpy()
         pairs[f"{role}_price_date"] = req["at_date"].dt.strftime("%Y-%m-%d").to_numpy()
+    return pairs, at
+
+
+def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFrame | None = None,
+                        price_date: str = "student-launch", basis: str = "blended", ratio="3:1", *,
+                        benchmark_id: str | None = None, workload=None):
+    """Deltas and era summary from the store. Returns ``(deltas, summary)``.
+
+    ``pairs`` defaults to the lineage table. Prices: both models at the student's release date
+    (``student-launch``, default), both at the newest date in the store (``today``), or both at a YYYY-MM-DD.
+    Where the store has no price for a model on that date because its history starts later, the model's first
+    known price is used; ``teacher_price_date`` / ``student_price_date`` say which date was actually used.
+    Quality: the model's newest score; for drifting metrics (Arena) the score as of the price date.
+    ``basis``: per token (blended/input/output), ``per-task`` (measured on ``benchmark_id``; a model without a
+    measurement on or before its price date has no price, so its pair is left out of the means) or ``workload``
+    (one task of ``workload``, a ``lib.costs.Workload``, priced from the token prices of the date).
+    """
+
+    metrics = queries.metrics(con).set_index("metric_id")
+    if metric_id not in metrics.index:
+        raise UsageError(f"unknown metric {metric_id!r}")
+    scale = str(metrics.at[metric_id, "scale"])
+    drifts = bool(metrics.at[metric_id, "drifts"]) if "drifts" in metrics else False
+
+    if pairs is None:
+        lin = queries.lineage(con)
+        pairs = lin.rename(columns={"parent_id": "teacher_id", "child_id": "student_id"})[PAIR_COLUMNS]
+    pairs, at = priced_pairs(con, pairs, price_date, basis, ratio, benchmark_id=benchmark_id, workload=workload)
 
     if drifts:  # drifting metric: each model's score as of its pair's price date, all dates in one read
         tq = queries.scores_as_of(con, metric_id, pairs["teacher_id"].tolist(), at.tolist())

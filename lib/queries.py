@@ -512,6 +512,26 @@ class _Recent:
             self.values.clear()
 
 
+class Recent(_Recent):
+    """A bounded cache of derived values for `kept_recent` (least recently used dropped beyond `limit`)."""
+
+
+def kept_recent(con, recent: Recent, key, compute):
+    """`compute()`, kept in `recent` under (store file id, `key`) for a read-only connection: a write makes a new file
+    with a new id (a live ingest swaps the file in), so a kept value is never read for another file; computed
+    again for any other connection. `key` holds every other input of `compute` (hashable); the value is shared,
+    as it is: its readers copy what they change."""
+    file_id, read_only = _file_of(con)
+    if not (file_id and read_only):
+        return compute()
+    full_key = (file_id, key)
+    hit = recent.get(full_key)
+    if hit is None:
+        hit = compute()
+        recent.put(full_key, hit)
+    return hit
+
+
 def _market_models(con) -> _MarketModels:
     """MARKET_MODELS of the store `con` reads; kept for a read-only connection to a store file (its models cannot
     change), read again otherwise."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import queries, store, ui
+from lib import generations, queries, store, ui
 
 
 @pytest.fixture
@@ -86,6 +86,41 @@ def test_a_new_database_version_is_read_anew(frontier_db, tmp_path, build_db, mo
             assert queries.model_names(cur, [model_id]) == {model_id: "Renamed by an import"}
         title = ui.chart_view(after, "price-history", model_ids=(model_id,)).fig.layout.title.text
         assert title.startswith("Renamed by an import")
+    finally:
+        reader.close()
+
+
+def test_priced_pairs_are_kept_per_store_file_and_never_read_for_a_swapped_in_one(frontier_db, tmp_path, build_db):
+    """The Generations page's priced pairs (what a metric does not change) are kept per read-only store file: the
+    same file gives the kept rows, a file an import swapped in is priced anew (its model lost its prices), and a
+    caller changing its frame changes nothing kept."""
+    path = build_db(tmp_path / "frontier.duckdb", frontier_db["seed"], frontier_db["snapshots"])
+    reader = store.LiveReader(path)
+    reader.refresh()
+    try:
+        with reader.cursor() as cur:
+            teacher, student, day = cur.execute(
+                "SELECT a.model_id, b.model_id, a.effective_from FROM price_intervals a, price_intervals b "
+                "WHERE a.tier = 'standard' AND b.tier = 'standard' AND a.model_id < b.model_id "
+                "AND b.effective_from <= a.effective_from AND a.effective_from < b.effective_to_resolved "
+                "ORDER BY a.model_id, b.model_id LIMIT 1").fetchall()[0]
+            pairs = pd.DataFrame([(teacher, student, "distilled", "test")], columns=generations.PAIR_COLUMNS)
+            first, _ = generations.priced_pairs(cur, pairs, day.isoformat())
+            assert first["teacher_price"].notna().all() and first["student_price"].notna().all()
+            first.loc[0, "teacher_price"] = -1.0  # the caller's own copy
+            again, _ = generations.priced_pairs(cur, pairs, day.isoformat())
+            assert again["teacher_price"].iloc[0] > 0
+            assert any(key[0] == queries._file_of(cur)[0] for key in generations._PRICED_PAIRS.values)  # kept
+
+        def unprice(con):
+            con.execute("DELETE FROM prices WHERE model_id = ?", [teacher])
+
+        store.apply_import(unprice, path, new_version=reader.version + "+unpriced")
+        reader.refresh()
+        with reader.cursor() as cur:
+            after, _ = generations.priced_pairs(cur, pairs, day.isoformat())
+            assert after["teacher_price"].isna().all()
+            assert after["student_price"].iloc[0] == again["student_price"].iloc[0]
     finally:
         reader.close()
 
