@@ -181,8 +181,41 @@ def fmt_usd_each(values) -> np.ndarray:
     a = np.abs(x)
     for mask, fmt in ((a >= 100, "${:,.0f}"), ((a >= 1) & (a < 100), "${:,.2f}"), ((a > 0) & (a < 1), "${:.3g}")):
         mask &= np.isfinite(x)
-        out[mask] = [fmt.format(v) for v in x[mask].tolist()]
+        if mask.any():
+            out[mask] = list(map(fmt.format, x[mask].tolist()))
     out[x == 0] = "$0"
+    return out
+
+
+# Texts of scores already formatted (a score's text never changes): a chart of another month shows mostly the same
+# scores (its prices mostly differ: they are formatted each time). Bounded: forgotten once it holds
+# `_SCORE_TEXTS_MAX` of them.
+_SCORE_TEXTS: dict[float, str] = {}
+_SCORE_TEXTS_MAX = 16_384
+
+
+def score_texts(values: np.ndarray) -> list[str]:
+    """`[f"{v:.4g}" for v in values]` for finite floats, each value's text remembered (`_SCORE_TEXTS`); a long
+    series (a replay's) formatted once per distinct value, without filling the memory with it."""
+    global _SCORE_TEXTS
+    if len(values) > _FORMAT_ONCE_ABOVE:
+        x = np.asarray(values, dtype=float)
+        codes, uniques = pd.factorize(x)
+        texts = np.array(list(map("{:.4g}".format, uniques.tolist())), dtype=object)[codes]
+        texts[(x == 0) & np.signbit(x)] = f"{-0.0:.4g}"  # one key with 0.0 in the factorisation
+        return texts.tolist()
+    vals = np.asarray(values, dtype=float).tolist()
+    known = _SCORE_TEXTS
+    out = list(map(known.get, vals))
+    missing = [i for i, t in enumerate(out) if t is None]
+    if missing:
+        if len(known) + len(missing) > _SCORE_TEXTS_MAX:
+            known = _SCORE_TEXTS = {}
+        for i in missing:
+            v = vals[i]
+            out[i] = f"{v:.4g}"
+            if v and len(known) < _SCORE_TEXTS_MAX:  # 0.0 and -0.0: one key, two texts (never remembered)
+                known[v] = out[i]
     return out
 
 
@@ -363,8 +396,10 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     q = _num(_col(df, "quality"), n)
     xv = _num(_col(df, value_col), n)
     bl_txt = fmt(bl) if n else np.array([], dtype=object)  # the x value is often the blended price: formatted once
-    quality_txt = np.array(each(lambda v: "–" if not np.isfinite(v) else f"{v:.4g}", q) if n > _FORMAT_ONCE_ABOVE
-                           else ["–" if not math.isfinite(v) else f"{v:.4g}" for v in q.tolist()], dtype=object)
+    quality_txt = np.full(n, "–", dtype=object)
+    finite = np.isfinite(q)
+    if finite.any():
+        quality_txt[finite] = score_texts(q[finite])
     src = each(lambda s: escape(s) or "–", _col(df, "quality_source", None).where(
         _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None)))
     mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False).to_numpy(dtype=object)]

@@ -1163,8 +1163,33 @@ def task_costs_for_model(con, model_id: str) -> pd.DataFrame:
                        [model_id]).df()
 
 
-def speed_as_of(con, as_of) -> pd.DataFrame:
-    return con.execute(SPEED_AS_OF, [_date(as_of)]).df()
+# SPEED_AS_OF's rows for every observation day of every model (the day's medians over its providers), sorted by model
+# and day: what `speed_as_of` reads a date's rows from.
+SPEED_BY_DAY = """
+SELECT model_id, observed_date AS speed_observed_date,
+       median(output_tokens_per_s) AS output_tokens_per_s, median(ttft_s) AS ttft_s,
+       count(DISTINCT provider) AS speed_providers, any_value(source_id) AS speed_source_id,
+       min(source_ref) AS speed_source_ref
+FROM speed
+GROUP BY model_id, observed_date
+ORDER BY model_id, observed_date"""
+
+
+def speed_as_of(con, as_of, sql: str = SPEED_AS_OF) -> pd.DataFrame:
+    """Each model's newest measured speed on or before `as_of` (SPEED_AS_OF's rows). For a read-only store file,
+    read from its per-day rows, kept per file (the speed table is small; a Frontier date change read it anew: a
+    query per rerun). Another `sql` (the tests' reference) runs as it is."""
+    day = _date(as_of)
+    file_id, read_only = _file_of(con) if sql is SPEED_AS_OF else (None, False)
+    if not (file_id and read_only):
+        return con.execute(sql, [day]).df()
+    by_day = _kept(con, "speed_by_day", lambda: con.execute(SPEED_BY_DAY).df())
+    on_or_before = by_day["speed_observed_date"].to_numpy() <= np.datetime64(day)
+    # rows sorted by model and day: the last kept row of each model is its newest day
+    if not on_or_before.any():  # no rows: the columns as an empty query result has them (texts as objects)
+        return _kept(con, "speed_none", lambda: con.execute(SPEED_BY_DAY + " LIMIT 0").df()).copy(deep=False)
+    newest = by_day.loc[on_or_before].drop_duplicates("model_id", keep="last")
+    return newest.reset_index(drop=True)
 
 
 # Long-context tiers in force on a date: per model and provider, the winning interval (PRICE_PRECEDENCE) with the

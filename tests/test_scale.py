@@ -414,6 +414,34 @@ def test_hover_texts_formatted_in_one_pass_equal_the_per_value_formatters():
     assert list(figures.fmt_usd_each(values)) == [figures.fmt_usd(v) for v in values]
     names = pd.Series(["a & b <i>", None, "plain", "x>y"], dtype="str")
     assert figures.escape_each(names) == [figures.escape(v) for v in names]
+    # scores: remembered texts (a second chart), a memory emptied when full, a replay's long series
+    scores = np.array([0.0, -0.0, 1e-9, 12.3456789, 99.99999, 1234.5, 1e21, -3.25], dtype=float)
+    for _ in range(2):
+        assert figures.score_texts(scores) == [f"{v:.4g}" for v in scores.tolist()]
+    many = np.random.default_rng(1).lognormal(0, 3, figures._SCORE_TEXTS_MAX + 10)
+    assert figures.score_texts(many[:20_000]) == [f"{v:.4g}" for v in many[:20_000].tolist()]
+    assert len(figures._SCORE_TEXTS) <= figures._SCORE_TEXTS_MAX
+    series = np.tile(scores, 4000)  # over _FORMAT_ONCE_ABOVE: each distinct value formatted once
+    assert figures.score_texts(series) == [f"{v:.4g}" for v in series.tolist()]
+
+
+def test_speed_read_from_the_kept_days_equals_the_query_on_every_observation_day(synth_db, frontier_db):
+    """A chart's measured speed (the newest day on or before the date, medians over its providers), read from the
+    per-day rows kept per store file: SPEED_AS_OF's rows and types, the day before, of and after each observation
+    day, and before any (no rows; the synthetic store has none at all)."""
+    for path in (synth_db, frontier_db["db"]):
+        con = store.connect_readonly(path)
+        try:
+            days = [r[0] for r in con.execute("SELECT DISTINCT observed_date FROM speed ORDER BY 1").fetchall()]
+            dates = [dt.date(2015, 1, 1)] + [d + dt.timedelta(k) for d in days for k in (-1, 0, 1)]
+            for day in dates:
+                kept = queries.speed_as_of(con, day)
+                ref = queries.speed_as_of(con, day, sql=queries.SPEED_AS_OF + " ")  # another text: the query itself
+                assert kept.dtypes.equals(ref.dtypes), day
+                assert kept.equals(ref), day
+            assert path == synth_db or len(kept) > 0
+        finally:
+            con.close()
 
 
 def test_prices_at_read_from_the_headline_spans_equal_the_winning_interval(synth_db, frontier_db):
