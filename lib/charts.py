@@ -375,7 +375,7 @@ def _pair_deltas(
         benchmark_id=benchmark,
         workload=costs.parse_workload(workload) if workload else None,
     )
-    return views.with_pair_names(deltas, queries.models(con)), summary
+    return views.with_pair_names(deltas, queries.models_by_id(con)), summary
 
 
 def _basis_price_label(con, basis: str, ratio: str, benchmark: str | None, workload: str | None) -> str:
@@ -462,7 +462,7 @@ def successor_chains(
         )
         return Chart(fig, pd.DataFrame(), {"chains": 0}, [])
     deltas, _ = _pair_deltas(con, metric_id, steps, price_date, basis, ratio, benchmark, workload)
-    names = queries.models(con).set_index("model_id")["name"]
+    names = queries.models_by_id(con)["name"]
     deltas = deltas.rename(columns={"era": "chain"})
     deltas["era"] = deltas["chain"].map(names).fillna(deltas["chain"])
     sources = _price_and_score_sources(con, metric_id, *_pair_price_requests(deltas))

@@ -38,7 +38,8 @@ def pair_deltas(pairs: pd.DataFrame, quality, scale: str) -> pd.DataFrame:
       its share of quality at a twentieth of the price share.
     """
     q = pd.Series(quality, dtype=float) if not isinstance(quality, pd.Series) else quality.astype(float)
-    q = q[~q.index.duplicated(keep="last")]
+    if not q.index.is_unique:  # (known on a kept index: its lookup table is built once)
+        q = q[~q.index.duplicated(keep="last")]
     return _deltas(pairs, pairs["teacher_id"].map(q).astype(float).to_numpy(),
                    pairs["student_id"].map(q).astype(float).to_numpy(), scale)
 
@@ -160,7 +161,7 @@ def priced_pairs(con, pairs: pd.DataFrame, price_date: str = "student-launch", b
 
 
 def _priced_pairs(con, pairs: pd.DataFrame, price_date: str, basis: str, ratio, benchmark_id, workload):
-    models = queries.models(con).set_index("model_id")
+    models = queries.models_by_id(con)
     pairs = pairs.reset_index(drop=True).copy()
     unknown = sorted(m for m in set(pairs["teacher_id"]) | set(pairs["student_id"]) if m not in models.index)
     if unknown:
@@ -220,8 +221,7 @@ def generations_from_db(con, metric_id: str = DEFAULT_METRIC, pairs: pd.DataFram
         sq = queries.scores_as_of(con, metric_id, pairs["student_id"].tolist(), at.tolist())
         deltas = _deltas(pairs, tq, sq, scale)
     else:
-        scores = queries.scores_for_metric(con, metric_id)
-        deltas = pair_deltas(pairs, scores.set_index("model_id")["value"], scale)
+        deltas = pair_deltas(pairs, queries.score_by_model(con, metric_id), scale)
     return deltas, era_summary(deltas)
 
 

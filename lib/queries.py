@@ -730,6 +730,16 @@ def _scores_for_metric_kept(con, metric_id: str, day: dt.date | None) -> pd.Data
                  lambda: con.execute(SCORES_FOR_METRIC, {"metric": metric_id, "as_of": day}).df())
 
 
+def score_by_model(con, metric_id: str) -> pd.Series:
+    """`scores_for_metric(con, metric_id)`'s value per model_id (float; the last row of a model stands), kept per
+    store file: what each pair's quality is read from, for every pair list and price date."""
+    def compute():
+        q = _scores_for_metric_kept(con, metric_id, None).set_index("model_id")["value"].astype(float)
+        return q[~q.index.duplicated(keep="last")]
+
+    return _kept(con, ("score_by_model", metric_id), compute).copy(deep=False)
+
+
 def score_source_ids(con, metric_id: str, as_of, model_ids: Iterable[str]) -> set[str]:
     """The source ids of `scores_for_metric(con, metric_id, as_of)` for these models, read from the kept rows
     without copying them."""
@@ -788,6 +798,12 @@ def metric(con, metric_id: str) -> pd.DataFrame:
 
 def models(con) -> pd.DataFrame:
     return _kept(con, "models", lambda: con.execute(MODELS).df()).copy(deep=False)
+
+
+def models_by_id(con) -> pd.DataFrame:
+    """`models(con)` indexed by model_id, kept per store file with its index's lookup table (a chart naming its
+    pairs looked 5,000 ids up anew each time)."""
+    return _kept(con, "models_by_id", lambda: models(con).set_index("model_id")).copy(deep=False)
 
 
 def _model_rows(con) -> dict | None:

@@ -409,7 +409,9 @@ def parse_pair_keys(keys: Sequence[str], lineage: pd.DataFrame, known_ids: set[s
 
 
 def with_pair_names(deltas: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
-    m = models.set_index("model_id")
+    """Each pair's teacher and student names and the student's vendor; `models` with a model_id column or indexed
+    by it (`queries.models_by_id`)."""
+    m = models if "model_id" not in models.columns and models.index.name == "model_id" else models.set_index("model_id")
     out = deltas.copy()
     out["teacher_name"] = out["teacher_id"].map(m["name"])
     out["student_name"] = out["student_id"].map(m["name"])
