@@ -186,7 +186,7 @@ def frontier(
         costs.basis_label(basis, cost_summary) if basis in costs.PER_TASK_BASES else views.price_label(basis, ratio)
     )
     fig = figures.frontier_figure(
-        points,
+        drawn,  # the rows it draws (`plottable`'s are `_drawable`'s): not filtered out of every point again
         metric_label=m_label,
         price_label=p_label,
         title=f"Price vs {short}, as of {as_of}",

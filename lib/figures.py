@@ -380,7 +380,9 @@ def speed_text(df: pd.DataFrame) -> list[str]:
 
 def cost_note_text(df: pd.DataFrame) -> list[str]:
     """How a per-task price was had (`cost_note`, set by lib.costs), escaped, each line ending in <br>; "" if none."""
-    return [f"{escape(str(n))}<br>" if isinstance(n, str) and n else "" for n in _col(df, "cost_note", None)]
+    if "cost_note" not in df:
+        return [""] * len(df)
+    return [f"{escape(str(n))}<br>" if isinstance(n, str) and n else "" for n in df["cost_note"]]
 
 
 def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
@@ -400,11 +402,14 @@ def _point_customdata(df: pd.DataFrame, value_col: str) -> np.ndarray:
     finite = np.isfinite(q)
     if finite.any():
         quality_txt[finite] = score_texts(q[finite])
-    src = each(lambda s: escape(s) or "–", _col(df, "quality_source", None).where(
-        _col(df, "quality_source", None).notna(), _col(df, "quality_source_id", None)))
-    mine = ["yes" if bool(x) else "" for x in _col(df, "is_user", False).fillna(False).to_numpy(dtype=object)]
-    review = [REVIEW_TEXT.get(str(s), "") if not m else "your upload"
-              for s, m in zip(_col(df, "status", None).to_numpy(dtype=object), mine)]
+    source = _col(df, "quality_source_id", None)
+    if "quality_source" in df:
+        source = df["quality_source"].where(df["quality_source"].notna(), source)
+    src = each(lambda s: escape(s) or "–", source)
+    mine = ["yes" if bool(x) else "" for x in df["is_user"].fillna(False).to_numpy(dtype=object)] \
+        if "is_user" in df else [""] * n
+    review_of = REVIEW_TEXT.get  # a status that is no key (None, NaN): no text
+    review = [review_of(s, "") if not m else "your upload" for s, m in zip(_col(df, "status", None).to_numpy(dtype=object), mine)]
     return _object_columns([
         df["model_id"].astype(str).to_numpy(dtype=object),
         escape_each(_col(df, "name", "")),
@@ -588,8 +593,12 @@ MAX_FRONTIER_LABELS = 15
 
 def _frontier_rows(df: pd.DataFrame, x_col: str) -> tuple[pd.DataFrame, list[str] | None]:
     """The frontier's points in drawing order, and their labels (None when too many to name)."""
-    fr = df.loc[df["on_frontier"].fillna(False).astype(bool)] if "on_frontier" in df else df.iloc[0:0]
-    fr = fr.sort_values([x_col, "quality"], kind="stable")
+    if "on_frontier" not in df:
+        fr = df.iloc[0:0]
+    else:  # the few frontier rows taken once, in the order of a stable sort on (x, quality)
+        at = np.flatnonzero(df["on_frontier"].fillna(False).astype(bool).to_numpy(dtype=bool))
+        order = np.lexsort((_num(df["quality"], len(df))[at], _num(df[x_col], len(df))[at]))
+        fr = df.iloc[at[order]]
     # Frontier models are named on the chart (a slide must say which models they are), unless so many that the
     # names would pile up; every point still names itself in the hover.
     labels = [escape(n) for n in _col(fr, "name", "").fillna("").astype(str)] if len(fr) <= MAX_FRONTIER_LABELS else None
@@ -767,7 +776,8 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     # taken as built, not validated (plain values: numpy arrays, lists, texts), in the order validation sets them
     # (the same JSON); validated from here on
     fig = _unvalidated_figure(go.Figure if frames is None or frames.empty else _ReplayFigure,
-                              [_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces])
+                              [_in_plotly_order(t if isinstance(t, dict) else t.to_plotly_json()) for t in traces],
+                              themed=True)
     _validating(fig)
     all_x = df["price"].to_numpy(float) if frames is None else np.r_[df["price"].to_numpy(float),
                                                                       _drawable(frames, "price")["price"].to_numpy(float)]
@@ -803,7 +813,7 @@ def frontier_figure(points: pd.DataFrame, *, metric_label: str, price_label: str
     return fig
 
 
-def _unvalidated_figure(cls, traces: list[dict]):
+def _unvalidated_figure(cls, traces: list[dict], *, themed: bool = False):
     """`cls(data=traces, _validate=False)` without the deep copy Plotly's constructor makes of every trace's props
     (an object array of hover texts is copied cell by cell: ~0.1 s of a Frontier rerun at 4,500 points). The arrays
     and lists are held out of the copy and put back into the figure's own props where the copy would have put
@@ -823,7 +833,10 @@ def _unvalidated_figure(cls, traces: list[dict]):
                 out[k] = v
         return out
 
-    fig = cls(data=[hold(t, (i,)) for i, t in enumerate(traces)], _validate=False)
+    # `themed`: the caller sets the theme's template next (`themed_layout`), so Plotly's default template is not
+    # copied into the figure first (~5 ms a chart); an empty one holds its place (the same key order, the same JSON)
+    fig = cls(data=[hold(t, (i,)) for i, t in enumerate(traces)], _validate=False,
+              **({"layout": {"template": {}}} if themed else {}))
     for (i, *keys), value in held:
         props = fig._data[i]
         for k in keys[:-1]:
@@ -881,7 +894,8 @@ def _drawable(df: pd.DataFrame, x_col: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["model_id", "vendor", "name", x_col, "quality", "on_frontier"])
     x = pd.to_numeric(df[x_col], errors="coerce")
     q = pd.to_numeric(df["quality"], errors="coerce")
-    return df.loc[np.isfinite(x) & (x > 0) & np.isfinite(q)]
+    keep = (np.isfinite(x) & (x > 0) & np.isfinite(q)).to_numpy(dtype=bool)
+    return df if keep.all() else df.loc[keep]  # every row (the chart's drawn rows): not copied again
 
 
 def frame_kpis(points: pd.DataFrame, metric_label: str = "quality") -> str:
@@ -1373,7 +1387,7 @@ def generations_figure(deltas: pd.DataFrame, *, metric_label: str, price_label: 
                 textfont=dict(size=11, color=_MUTED[theme]) if teacher else dict(size=11), hovertemplate=hover,
                 marker=dict(size=13, color="rgba(0,0,0,0)", symbol="circle", line=dict(width=2, color=colour))
                 if teacher else dict(size=11, color=colour, symbol="circle", line=dict(width=0.5, color="#111827"))))
-    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces])  # as frontier_figure's traces
+    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces], themed=True)  # as frontier_figure's
     _validating(fig)
     # the arrows as plain values in the order Plotly's validation sets them (validating a few hundred took longer
     # than the rest of the chart)
@@ -1431,7 +1445,7 @@ def generation_drops_figure(deltas: pd.DataFrame, *, scale: str = "percent", tit
             name=f"{escape(e)} mean", customdata=[[f"era:{e}"]], legendgroup=escape(e), showlegend=False,
             hovertemplate=f"<b>{escape(e)} mean</b><br>price drop %{{x:.0f}} %<br>quality %{{y:.1f}}<extra></extra>",
             marker=dict(size=20, symbol="x-thin-open", color=era_colour(e), line=dict(width=3, color=era_colour(e)))))
-    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces])
+    fig = _unvalidated_figure(go.Figure, [_in_plotly_order(t) for t in traces], themed=True)
     _validating(fig)
     # fig.add_hline(y=0, line=...) as the shape it adds
     _set_unvalidated(fig.layout, "shapes", [dict(line=dict(color=_MUTED[theme], width=1), type="line", x0=0, x1=1,

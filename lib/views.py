@@ -344,7 +344,8 @@ def frontier_summary(points: pd.DataFrame) -> dict:
     drawable = (np.isfinite(price) & (price > 0) & np.isfinite(quality)).to_numpy(dtype=bool)
     at = np.flatnonzero(drawable)
     on = points["on_frontier"].iloc[at].astype(bool).to_numpy(dtype=bool)
-    fr = points.iloc[at[on]].sort_values("price")
+    fr = at[on]
+    fr = fr[price.to_numpy(dtype=float)[fr].argsort(kind="quicksort")]  # `sort_values("price")`'s order, rows alone
     status = points["status"].iloc[at] if "status" in points.columns else pd.Series([""] * len(at), dtype=object)
     return {
         "models": int(len(points)),
@@ -353,8 +354,8 @@ def frontier_summary(points: pd.DataFrame) -> dict:
         "no_price": int(price.isna().sum()),
         "no_score": int(quality.isna().sum()),
         "unreviewed": int((status.astype(str) == "unreviewed").sum()),
-        "cheapest_frontier": fr.iloc[0].to_dict() if len(fr) else None,
-        "best_frontier": fr.iloc[-1].to_dict() if len(fr) else None,
+        "cheapest_frontier": points.iloc[fr[0]].to_dict() if len(fr) else None,
+        "best_frontier": points.iloc[fr[-1]].to_dict() if len(fr) else None,
     }
 
 
