@@ -489,6 +489,7 @@ def page_error(title: str, exc: BaseException) -> None:
         for k in [k for k in st.session_state if page and str(k).startswith(f"{page}.")]:
             del st.session_state[k]
         st.session_state.pop(_URL_SEEN, None)
+        st.session_state.get(_KEPT, {}).pop(page, None)
         st.query_params.clear()
         st.rerun()
 
@@ -530,13 +531,17 @@ def headline_callout(headline: dict) -> None:
 
 _URL_SEEN = "_url_seen"
 _PAGE = "_page_state"
+_KEPT = "_kept_views"  # page -> the URL parameters its widgets last wrote (the view to come back to)
 
 
 class PageState:
     """One page's widgets. Session keys are namespaced by the page ("frontier.as_of"), so two pages never share
     a widget's state (Streamlit keeps session state across pages; a date on one page and a string on another
     crashed the second). URL parameters keep their short names (?as_of=2024-06-01), are read by one typed
-    parser per kind (lib/urlparams) and written back when a widget moves off its default."""
+    parser per kind (lib/urlparams) and written back when a widget moves off its default. The parameters a page
+    last wrote are also kept in the session: coming back to the page through the sidebar (which drops the URL's
+    parameters, and Streamlit the state of widgets the pages in between did not draw) shows the view it was left
+    in, read back through the same parsers (`page_state`)."""
 
     def __init__(self, page: str):
         self.page = page
@@ -574,11 +579,19 @@ class PageState:
             if name in st.query_params:
                 del st.query_params[name]
             seen[k] = None
+            self._forget(name)
             return
         text = [fmt(v) for v in value] if multi else fmt(value)
         if _url_raw(name, multi) != text:
             st.query_params[name] = text
         seen[k] = text
+        if self.page:
+            st.session_state.setdefault(_KEPT, {}).setdefault(self.page, {})[name] = text
+
+    def _forget(self, name: str) -> None:
+        """The widget is back at its default: nothing of it to bring back to the URL."""
+        if self.page:
+            st.session_state.get(_KEPT, {}).get(self.page, {}).pop(name, None)
 
     def follows(self, value, *names: str) -> None:
         """Widgets whose defaults come from another control (score levels on a metric's scale): when that control
@@ -597,6 +610,7 @@ class PageState:
             if name in st.query_params:
                 del st.query_params[name]
             seen[self.key(name)] = None
+            self._forget(name)
 
     def report(self) -> None:
         """One line naming URL parameters that were not valid here (the page used its default instead)."""
@@ -618,9 +632,18 @@ def _url_raw(name: str, multi: bool):
 
 
 def page_state(page: str) -> PageState:
-    """The page's state helper; shared widgets below use the page's namespace."""
+    """The page's state helper; shared widgets below use the page's namespace.
+
+    Arriving on the page from another one with a bare URL (the sidebar, a page link): the URL parameters the page
+    last wrote in this session come back, so its widgets start where the user left them (each value parsed and
+    checked again: a month the data no longer has falls back to the default). A link with parameters of its own
+    sets the view instead."""
     state = PageState(page)
+    arriving = st.session_state.get(_PAGE) != page
     st.session_state[_PAGE] = page
+    if arriving and page and not len(st.query_params):
+        for name, text in st.session_state.get(_KEPT, {}).get(page, {}).items():
+            st.query_params[name] = text
     return state
 
 

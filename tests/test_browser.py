@@ -211,10 +211,17 @@ def _open(page, name: str) -> None:
     wait_run(page, n, before, quiet=QUIET)
 
 
+def _query(url: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return sorted(parse_qsl(urlsplit(url).query))
+
+
 def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
     """A newcomer's walk in one browser session: every page opened from the sidebar right after a control moved on
     the page before it (what a page leaves in the session is seen by the next one: the crashes of shared session
-    keys), one control moved on each page, and no exception or error message anywhere. Every page's main controls,
+    keys), one control moved on each page, and no exception or error message anywhere; back on the first page at the
+    end, its control is where the user left it. Every page's main controls,
     with each page opened after two different pages, run in AppTest (same script runs and session state, no
     drawing): tests/test_navigation.py::test_navigation_matrix_no_exception_after_any_control."""
     assert sorted(WALK) == sorted(WALK_CONTROLS)
@@ -222,6 +229,7 @@ def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.set_default_timeout(120_000)  # a starved CPU can freeze the tab for a minute while it draws a page
     walked: list[str] = []
+    left: dict[str, str] = {}  # each page's URL when the walk left it
     try:
         page.goto(f"{server}/{WALK[0]}")
         page.wait_for_selector("[data-testid='stSidebarNav']", timeout=90_000)
@@ -236,7 +244,12 @@ def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
             assert not problems(page), (name, problems(page))
             # the control really moved: its value is in the URL now (the upload says so on the page)
             assert page.url != before or page.get_by_text("Loaded 1 model(s)").count(), (name, before)
+            left[name] = page.url
             walked.append(name)
+        # back to the first page through the sidebar: it shows the view the user left it in, not its defaults
+        _open(page, WALK[0])
+        assert not problems(page), (walked[-1], "→", WALK[0], problems(page))
+        assert _query(page.url) == _query(left[WALK[0]]) != [], (left[WALK[0]], page.url)
     except BaseException:  # keep what the page showed when the walk stopped
         with contextlib.suppress(Exception):
             SHOTS.mkdir(parents=True, exist_ok=True)
