@@ -999,6 +999,8 @@ def _typed(obj):
     from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
 
     if isinstance(obj, dict):
+        if set(map(type, obj.values())) <= _PLAIN_TYPES:  # plain values (an arrow's annotation): nothing to convert
+            return dict(obj)
         return {k: v if is_skipped_key(k) else _listed(v) if isinstance(v, np.ndarray) and v.dtype.kind in "OU"
                 else _f8(v) if isinstance(v, np.ndarray) and v.dtype == np.float64 and v.ndim == 1 and v.size
                 else _listed(to_typed_array_spec(v)) if is_homogeneous_array(v) else _typed(v)
@@ -1313,19 +1315,28 @@ def calculator_figure(points: pd.DataFrame, *, metric_label: str, quality_bar: f
 # --- Generations -----------------------------------------------------------------------------------------------
 
 def _pair_customdata(d: pd.DataFrame) -> np.ndarray:
-    def f(x, pct=False):
-        return "–" if not np.isfinite(x) else (f"{x:.0f} %" if pct else f"{x:.4g}")
-    return np.column_stack([
+    if not len(d):
+        return np.empty((0, 12), dtype=object)
+    n = len(d)
+
+    def numbers(col, fmt: str | None = None) -> np.ndarray:  # "–" where none; 4 significant digits or `fmt`
+        x = _num(col, n)
+        out = np.full(n, "–", dtype=object)
+        finite = np.isfinite(x)
+        if finite.any():
+            out[finite] = score_texts(x[finite]) if fmt is None else list(map(fmt.format, x[finite].tolist()))
+        return out
+
+    return _object_columns([
         (d["teacher_id"].astype(str) + " → " + d["student_id"].astype(str)).to_numpy(dtype=object),
-        [escape(x) for x in _col(d, "teacher_name", "")], [escape(x) for x in _col(d, "student_name", "")],
-        [fmt_usd(x) for x in _num(d["teacher_price"], len(d))], [fmt_usd(x) for x in _num(d["student_price"], len(d))],
-        [f(x) for x in _num(d["teacher_quality"], len(d))], [f(x) for x in _num(d["student_quality"], len(d))],
-        [f(x, True) for x in _num(_col(d, "price_drop_pct"), len(d))],
-        [f(x, True) for x in _num(_col(d, "quality_drop_pct"), len(d))],
-        [f(x) for x in _num(_col(d, "quality_delta_points"), len(d))],
+        escape_each(_col(d, "teacher_name", "")), escape_each(_col(d, "student_name", "")),
+        fmt_usd_each(_num(d["teacher_price"], n)), fmt_usd_each(_num(d["student_price"], n)),
+        numbers(d["teacher_quality"]), numbers(d["student_quality"]),
+        numbers(_col(d, "price_drop_pct"), "{:.0f} %"), numbers(_col(d, "quality_drop_pct"), "{:.0f} %"),
+        numbers(_col(d, "quality_delta_points")),
         [escape(x) or "(none)" for x in _col(d, "era", None)],
-        [escape(x) for x in _col(d, "student_price_date", "")],
-    ]) if len(d) else np.empty((0, 12), dtype=object)
+        escape_each(_col(d, "student_price_date", "")),
+    ])
 
 
 _PAIR_HOVER = ("<b>%{customdata[1]} → %{customdata[2]}</b> (%{customdata[10]})<br>"

@@ -23,7 +23,7 @@ from streamlit.errors import StreamlitAPIException
 
 from lib import charts, clock, figures, generations, paths, queries, snapshot, store, urlparams, views
 from lib.constants import BASIS_LABELS, CONTEXT_OPTIONS, DEFAULT_METRIC, RATIOS  # noqa: F401 - pages read them here
-from lib.curate.article import COMPOSITE_METRIC
+from lib.curate.article import ARTICLE_PAIRS, COMPOSITE_METRIC
 from lib.errors import DataError, UsageError
 from lib.views import USER_COLUMNS
 
@@ -211,6 +211,27 @@ def load_model_choices(_db: Db, version: str) -> tuple[dict, list]:
     data version (over 5,000 models, building them took ~0.1 s of every rerun)."""
     models = _q(_db, queries.models)
     return models.set_index("model_id")["name"].to_dict(), models.sort_values(["vendor", "name"])["model_id"].tolist()
+
+
+@loader(max_entries=8)
+def load_ids_by_name(_db: Db, version: str) -> list[str]:
+    """Every model id, sorted by its name (the Generations page's teacher and student pickers), once per version."""
+    names, _ = load_model_choices(_db, version)
+    return sorted(names, key=lambda i: names.get(i, i))
+
+
+@loader(max_entries=8)
+def load_pair_set_rows(_db: Db, version: str, pair_set: str) -> list[tuple]:
+    """A named pair set's (teacher, student, relation, era) rows (lib.views.pair_set_rows on the lineage table),
+    once per data version: 250 distilled pairs at 1M intervals were rebuilt on every rerun of the Generations page."""
+    return views.pair_set_rows(pair_set, load_lineage(_db, version), ARTICLE_PAIRS)
+
+
+@loader(max_entries=16)
+def load_pairs_of_keys(_db: Db, version: str, keys: tuple[str, ...]) -> tuple[list[tuple], list[str]]:
+    """lib.views.parse_pair_keys of the Generations page's pair keys against this version's lineage and models."""
+    names, _ = load_model_choices(_db, version)
+    return views.parse_pair_keys(list(keys), load_lineage(_db, version), set(names))
 
 
 @loader(max_entries=8)

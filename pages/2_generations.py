@@ -2,12 +2,10 @@
 import streamlit as st
 
 from lib import ui, urlparams, views
-from lib.curate.article import ARTICLE_PAIRS
 from lib.errors import UsageError
 
 db = ui.connection()
 metrics = ui.load_metrics(db, db.version)
-lineage = ui.load_lineage(db, db.version)
 sources = ui.load_sources(db, db.version)
 lo, hi = ui.load_date_span(db, db.version)
 
@@ -41,7 +39,6 @@ if not metric:
     st.stop()
 
 names, _ = ui.load_model_choices(db, db.version)
-known = set(names)
 scale = metric.get("scale", "percent")
 theme = ui.theme()
 
@@ -53,7 +50,7 @@ with tab_pairs:
     pair_set = st.segmented_control("Pairs to compare", list(views.PAIR_SETS), default=value, required=True,
                                     format_func=views.PAIR_SETS.get, key=state.key("pairset")) or "article"
     state.write("pairset", pair_set, "article")
-    set_rows = views.pair_set_rows(pair_set, lineage, ARTICLE_PAIRS)
+    set_rows = ui.load_pair_set_rows(db, db.version, pair_set)
     default_keys = [views.pair_key(t, s) for t, s, _, _ in set_rows]
     # One pair list per set (its own URL parameter), so choosing a set starts from that set's pairs and the
     # user's edits to each set are kept.
@@ -67,7 +64,7 @@ with tab_pairs:
         format_func=lambda k: " → ".join(names.get(x.strip(), x.strip()) for x in str(k).split("→")))
     state.write(pairs_key, keys, default_keys)
     with st.popover("Add a pair", icon=":material/add:"):
-        ids = sorted(known, key=lambda i: names.get(i, i))
+        ids = ui.load_ids_by_name(db, db.version)
         t = ui.model_picker("Teacher", ids, names, ids[0], state=state, key="add_teacher")
         s = ui.model_picker("Student", ids, names, ids[0], state=state, key="add_student")
         if st.button("Add pair", disabled=t == s, key=state.key("add_pair")):
@@ -75,7 +72,7 @@ with tab_pairs:
             st.rerun()
     # Pairs of the chosen set keep its eras (the article's set has its own); others come from the lineage table.
     set_eras = {views.pair_key(t, s): (rel, era) for t, s, rel, era in set_rows}
-    pairs, problems = views.parse_pair_keys(keys, lineage, known)
+    pairs, problems = ui.load_pairs_of_keys(db, db.version, tuple(str(k) for k in keys))
     pairs = [(t, s, *set_eras.get(views.pair_key(t, s), (rel, era))) for t, s, rel, era in pairs]
     for p in problems:
         st.warning(ui.md_text(p))
