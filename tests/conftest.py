@@ -300,9 +300,25 @@ COUNT_RUNS = """(() => { window.__runs = 0;
   new MutationObserver(ms => { for (const m of ms)
       if (m.target.getAttribute('data-test-script-state') === 'running') window.__runs++; })
     .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']}); })();"""
-_RUN_STATE = """() => { const a = document.querySelector('[data-testid="stApp"]');
-  return [window.__runs || 0, a ? a.getAttribute('data-test-script-state') : null,
-          !!document.querySelector('[data-testid="stStatusWidget"]'), location.href]; }"""
+# wait_run's loop, run in the page itself: it looks at the run count and the app's state every 50 ms on a timer of the
+# page's own and resolves once the run is over (the Python side makes one call per wait). Asked from Python every
+# 50 ms instead, each look was a round trip through Playwright's driver, Chromium's browser process and the renderer:
+# ~0.1 CPU-s per second of waiting, with most of a browser test's time spent waiting.
+_WAIT_RUN = """([runsBefore, urlBefore, quiet, grace, timeout]) => new Promise(resolve => {
+  const t0 = performance.now(); let idleSince = null, seen = null;
+  const look = () => {
+    const a = document.querySelector('[data-testid="stApp"]'), n = window.__runs || 0, now = performance.now();
+    const state = a ? a.getAttribute('data-test-script-state') : null;
+    const busy = !!document.querySelector('[data-testid="stStatusWidget"]');
+    const started = n > runsBefore || (urlBefore !== null && location.href !== urlBefore);
+    if (state === 'notRunning' && !busy && (started || now - t0 >= grace)) {
+      if (idleSince === null || n !== seen) { idleSince = now; seen = n; }
+      else if (now - idleSince >= quiet) return resolve('done');
+    } else idleSince = null;
+    if (now - t0 > timeout) return resolve('script state ' + state);
+    setTimeout(look, 50);
+  };
+  look(); })"""
 
 
 # Every test browser context asks for reduced motion (the user's "reduce motion" setting, which Streamlit honours: no
@@ -342,22 +358,23 @@ def wait_run(page, runs_before: int, url_before: str | None = None, *, quiet: fl
     """Wait until the script run an action started has finished: a run was counted after `runs_before` (or the URL
     moved away from `url_before`), the app is not running, and no other run starts for `quiet` seconds (a page's
     `st.rerun`, a slider's debounced change). An action that starts no run is waited on for `grace` seconds."""
+    from playwright.sync_api import Error as PlaywrightError
+
     t0 = time.monotonic()
-    idle_since, seen = None, None
     while True:
-        n, state, busy, href = page.evaluate(_RUN_STATE)
-        now = time.monotonic()
-        started = n > runs_before or (url_before is not None and href != url_before)
-        if state == "notRunning" and not busy and (started or now - t0 >= grace):
-            if idle_since is None or n != seen:
-                idle_since, seen = now, n
-            elif now - idle_since >= quiet:
-                return
-        else:
-            idle_since = None
-        if now - t0 > timeout:
-            raise AssertionError(f"the page kept running for {timeout:.0f} s (script state {state!r})")
-        time.sleep(0.05)
+        left = timeout - (time.monotonic() - t0)
+        try:
+            state = page.evaluate(_WAIT_RUN, [runs_before, url_before, quiet * 1000,
+                                              max(grace - (time.monotonic() - t0), 0) * 1000, max(left, 0) * 1000])
+        except PlaywrightError as exc:
+            # the action loaded a new document (a link followed): look again in that one, until the time is up
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc) or left <= 0:
+                raise
+            time.sleep(0.05)
+            continue
+        if state != "done":
+            raise AssertionError(f"the page kept running for {timeout:.0f} s ({state})")
+        return
 
 
 def db_stamp(db: Path) -> tuple:
@@ -376,15 +393,19 @@ def off_host_recorder(page) -> list[str]:
 
 SHOTS = PROJECT_DIR / "test-output" / "screenshots"
 FRESH_PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
+# The URL each page is first opened by (the page's path, with a link's view for some): the Calculator's first load is
+# also test_browser.py's check that a URL's parameters reproduce a view (one page load instead of two).
+FRESH_URLS = {"calculator": "calculator?in_m=1000&out_m=0"}
 
 
 @pytest.fixture(scope="session")
 def first_loads(server, context, frontier_db) -> dict:
-    """Each page of FRESH_PAGES opened once by URL in a new tab (a new session), to the end of its first script
-    run and its chart (the Data page: its table; the chart's x-axis title kept), with a screenshot in test-output/screenshots. Per page: the
-    exceptions shown, the chart traces and tables drawn, every request that left 127.0.0.1, and what went wrong
-    when the page did not get there; "db" is the database file's stamp before and after the walk. Shared by
-    test_browser.py (every page renders) and test_hostile_pages.py (no request leaves the server)."""
+    """Each page of FRESH_PAGES opened once by URL (FRESH_URLS) in a new tab (a new session), to the end of its first
+    script run and its chart (the Data page: its table; the chart's x-axis title and title kept), with a screenshot in
+    test-output/screenshots. Per page: the exceptions shown, the chart traces and tables drawn, every request that
+    left 127.0.0.1, and what went wrong when the page did not get there; "db" is the database file's stamp before and
+    after the walk. Shared by test_browser.py (every page renders, a URL reproduces a view) and test_hostile_pages.py
+    (no request leaves the server)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     out: dict = {"db": [db_stamp(frontier_db["db"])]}
     for name in FRESH_PAGES:
@@ -392,7 +413,7 @@ def first_loads(server, context, frontier_db) -> dict:
         page.set_viewport_size({"width": 1400, "height": 2400})
         rec = out[name] = {"off_host": off_host_recorder(page), "error": None}
         try:
-            page.goto(f"{server}/{name}")
+            page.goto(f"{server}/{FRESH_URLS.get(name, name)}")
             page.wait_for_selector("h1", timeout=90_000)
             wait_run(page, 0)
             # the chart is drawn after the run, when the browser has evaluated Plotly: a starved CPU takes a while
@@ -400,7 +421,8 @@ def first_loads(server, context, frontier_db) -> dict:
                                    timeout=90_000)
             rec["traces"] = page.locator(".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .gl-container").count()
             rec["tables"] = page.locator("[data-testid='stDataFrame']").count()
-            rec["x_title"] = page.evaluate("() => (document.querySelector('.js-plotly-plot .xtitle') || {}).textContent")
+            rec["x_title"], rec["title"] = page.evaluate(  # the first chart's x-axis title and title
+                "() => ['xtitle', 'gtitle'].map(c => document.querySelector('.js-plotly-plot .' + c)?.textContent)")
             rec["exceptions"] = page.locator("[data-testid='stException']").all_inner_texts()
             page.screenshot(path=str(SHOTS / f"{name}.png"))
         except Exception as exc:  # noqa: BLE001 - reported by the tests that read this page's record

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, FRESH_PAGES, SHOTS, runs, wait_run
+from tests.conftest import CHROMIUM, FRESH_PAGES, FRESH_URLS, SHOTS, runs, wait_run
 
 # In conftest.py: `server` (one `streamlit run` for the whole session), `browser` (one Chromium), `context` (one
 # browser context whose pages count Streamlit's script runs) and `first_loads` (every page opened once by URL).
@@ -52,29 +52,45 @@ def test_each_page_renders(first_loads, name):
     assert seen["exceptions"] == [], (name, seen["exceptions"])
 
 
-def test_a_link_reproduces_a_view_and_a_filter_change_updates_the_chart(server, page):
+@pytest.fixture(scope="module")
+def frontier_link(server, context):
+    """A tab opened by a link to the Frontier page (price basis Input, no annotations), shared by the two tests that
+    start on that page, in this order: the link's view and a filter change, then a click on a point (one page load
+    instead of two: each new page evaluates Streamlit's and plotly.js's scripts again)."""
+    pg = context.new_page()
+    pg.goto(f"{server}/frontier?basis=Input&headline=false")
+    wait_chart(pg)
+    yield pg
+    pg.close()
+
+
+def test_a_link_reproduces_a_view_and_a_filter_change_updates_the_chart(frontier_link):
     """A link's view (price basis Input, no annotations) is what the page shows; a control moved then redraws the
     chart and the new value goes into the URL. (The default basis, Blended, is checked on the first load:
     test_each_page_renders.)"""
-    page.goto(f"{server}/frontier?basis=Input&headline=false")
-    wait_chart(page)
+    page = frontier_link
     assert x_title(page).startswith("Input price")
     page.locator("[data-testid='stSidebar']").get_by_role("radio", name="Output", exact=True).dispatch_event("click")
     page.wait_for_function(
         "() => (document.querySelector('.js-plotly-plot .xtitle')||{}).textContent?.startsWith('Output')",
-        timeout=30_000)
+        timeout=30_000, polling=100)  # a timer in the page (the default, every animation frame, draws frames)
     assert "basis=Output" in page.url  # bound widgets put their shown label in the URL
 
 
-def test_url_query_params_reproduce_a_view(server, page):
-    page.goto(f"{server}/calculator?in_m=1000&out_m=0")
-    wait_chart(page)
-    assert "1000 M in + 0 M out" in page.locator(".js-plotly-plot .gtitle").first.text_content()
+def test_url_query_params_reproduce_a_view(first_loads):
+    """The Calculator's first load is by a link with its token volumes (conftest.FRESH_URLS): the chart is the
+    link's view."""
+    assert FRESH_URLS["calculator"] == "calculator?in_m=1000&out_m=0"
+    seen = first_loads["calculator"]
+    assert seen["error"] is None, seen["error"]
+    assert "1000 M in + 0 M out" in seen["title"]
 
 
-def test_clicking_a_point_opens_that_model(server, page, frontier_db):
-    page.goto(f"{server}/frontier")
-    wait_chart(page)
+def test_clicking_a_point_opens_that_model(frontier_link, frontier_db):
+    """A click on a point of the Frontier chart (the tab the link test left) offers that model's page, which opens
+    on it, and the same URL in a fresh page shows the same model."""
+    page = frontier_link
+    wait_chart(page)  # whatever run the test before started is over
     points = page.locator(".js-plotly-plot .scatterlayer .trace .points path")
     for i in range(min(points.count(), 6)):  # a point may sit under a label; try the next one
         box = points.nth(i).bounding_box()

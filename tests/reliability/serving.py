@@ -31,7 +31,9 @@ def streamlit_server(env: dict, *, port: int | None = None):
 def wait_idle(page, timeout: int = 60_000) -> None:
     """The script run finished: the app is on screen and Streamlit's running indicator is gone."""
     page.wait_for_selector("[data-testid='stMain']", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    # polled on a timer in the page: the default, every animation frame, makes headless Chromium draw frames meanwhile
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
+                           polling=100)
     page.wait_for_timeout(300)
 
 
