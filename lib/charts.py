@@ -104,6 +104,23 @@ def _price_and_score_sources(con, metric_id: str | None, model_ids: Sequence[str
 FRONTIER_FILTERS = ("reviewed", "vendors", "released", "open_weights", "min_context")
 
 
+def _with_speed(market: pd.DataFrame, speed: pd.DataFrame) -> pd.DataFrame:
+    """`market.merge(speed, on="model_id", how="left")` (speed: one row per model) as three columns looked up by
+    model id, without copying every column of the market through the join; the merge where it would add suffixes."""
+    cols = [c for c in speed.columns if c != "model_id"]
+    if (
+        any(c in market.columns for c in cols)
+        or not speed["model_id"].is_unique
+        or not market.index.equals(pd.RangeIndex(len(market)))
+    ):
+        return market.merge(speed, on="model_id", how="left")
+    found = speed.set_index("model_id")[cols].reindex(market["model_id"].to_numpy())
+    out = market.copy(deep=False)
+    for c in cols:
+        out[c] = found[c].to_numpy()
+    return out
+
+
 def frontier(
     con,
     *,
@@ -148,7 +165,7 @@ def frontier(
     else:
         market = snapshot.market_as_of(con, as_of, metric_id, basis, ratio)
         speed = queries.speed_as_of(con, as_of)[["model_id", "output_tokens_per_s", "ttft_s", "speed_observed_date"]]
-        market = market.merge(speed, on="model_id", how="left")  # measured speed, shown in the hover
+        market = _with_speed(market, speed)  # measured speed, shown in the hover
     if user is not None and len(user):
         market = views.add_user_models(market, user, metric_id, basis, ratio, higher_is_better=hib)
     points = views.frontier_points(market, higher_is_better=hib, **f)

@@ -471,6 +471,13 @@ def _file_of(con) -> tuple:
     return hit
 
 
+def note_cursor(con, cur) -> None:
+    """`cur`, a cursor of `con`, reads `con`'s file: noted as such, so a cursor does not ask for its file id."""
+    hit = _file_of(con)
+    with _FILE_OF_LOCK:
+        _FILE_OF[cur] = hit
+
+
 def _kept(con, name, compute):
     """`compute()`, kept per store file for a read-only connection (a writer never changes a file under a reader:
     every write is a new file with a new `file_id`); computed again for any other connection."""

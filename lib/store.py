@@ -478,6 +478,7 @@ class LiveReader:
             assert con is not None  # _swap() opened it
         try:
             cur = con.cursor()
+            queries.note_cursor(con, cur)  # the connection's file id, asked once per connection (not per cursor)
             try:
                 yield cur
             finally:

@@ -231,7 +231,7 @@ def frontier_points(market: pd.DataFrame, *, reviewed: bool = False, vendors: Se
 
 
 def with_frontier(df: pd.DataFrame, higher_is_better: bool = True, price_col: str = "price") -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the caller's frame keeps its own flag
     out["on_frontier"] = frontier.pareto_mask(pd.to_numeric(out[price_col], errors="coerce").to_numpy(float),
                                               pd.to_numeric(out["quality"], errors="coerce").to_numpy(float),
                                               higher_is_better=higher_is_better) if len(out) else []

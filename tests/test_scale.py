@@ -444,6 +444,26 @@ def test_speed_read_from_the_kept_days_equals_the_query_on_every_observation_day
             con.close()
 
 
+def test_the_frontier_markets_speed_columns_equal_the_left_join(synth_db, frontier_db):
+    """The Frontier chart's measured speed, looked up by model id instead of a join of every column: the frame
+    `market.merge(speed, how="left")` gives (values, types, order), with speeds and without (the synthetic store)."""
+    from lib import charts
+
+    for path, metric in ((frontier_db["db"], None), (synth_db, "synth_index")):
+        con = store.connect_readonly(path)
+        try:
+            metric = metric or snapshot.default_metric(con)
+            days = [r[0] for r in con.execute("SELECT DISTINCT observed_date FROM speed ORDER BY 1").fetchall()]
+            for day in [dt.date(2020, 6, 30), *days, dt.date(2026, 11, 29)]:
+                market = snapshot.market_as_of(con, day, metric)
+                speed = queries.speed_as_of(con, day)[["model_id", "output_tokens_per_s", "ttft_s",
+                                                       "speed_observed_date"]]
+                pd.testing.assert_frame_equal(charts._with_speed(market, speed),
+                                              market.merge(speed, on="model_id", how="left"))
+        finally:
+            con.close()
+
+
 def test_prices_at_read_from_the_headline_spans_equal_the_winning_interval(synth_db, frontier_db):
     for path in (synth_db, frontier_db["db"]):
         con = store.connect_readonly(path)
