@@ -502,8 +502,10 @@ def _scatter_trace_dicts(df: pd.DataFrame, x_col: str, *, metric_label: str, x_l
     colours = vendor_colours(list(legend or []) + order)
     symbols = vendor_symbols([v for v in list(legend or []) + order if v not in (OTHER_VENDOR, USER_VENDOR)])
     traces = []
+    codes, uniques = pd.factorize(vendor)  # each row's vendor as a number: one integer comparison per trace
+    code_of = {u: i for i, u in enumerate(uniques.tolist())}
     for v in order:
-        pos = rows[vendor == v]
+        pos = rows[codes == code_of[v]] if v in code_of else rows[vendor == v]
         symbol = "circle-open" if v == OTHER_VENDOR else symbols.get(v) or vendor_symbol(v)
         if gl and symbol not in _GL_SAFE:
             symbol = "circle"
