@@ -6,6 +6,7 @@ Imports nothing of lib: every layer may read it.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # The article's composite metric (Artificial Analysis quality index, 2024 edition). Pages and commands open on
@@ -106,7 +107,11 @@ VENDOR_SLUGS: dict[str, str] = {
 
 def vendor_display_name(vendor) -> str:
     """ "openai" → "OpenAI"; an unknown slug is shown with spaces and capitals ("eva-unit-01" → "Eva Unit 01")."""
-    v = str(vendor or "").strip()
+    return _display_name(str(vendor or "").strip())
+
+
+@functools.lru_cache(maxsize=4096)  # the Frontier's vendor picker names its 500 vendors on every rerun
+def _display_name(v: str) -> str:
     if not v:
         return "unknown"
     return VENDOR_NAMES.get(v.lower()) or " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_\s]+", v) if w)
