@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import fcntl
 import functools
 import io
 import os
@@ -106,12 +107,39 @@ def seed_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def frontier_db(tmp_path_factory, seed_dir) -> dict:
-    """Build a database from `seed_dir` into a temporary folder, once per session (no env changes here)."""
+    """Build a database from `seed_dir` into a temporary folder, once per session (no env changes here). Under
+    xdist the first worker builds it and the others copy that file (with a file id of their own, as every file a
+    writer produces has): the same database, one build instead of one per worker."""
     base = tmp_path_factory.mktemp("frontier_db")
     snapshots = PROJECT_DIR / "data" / "snapshots" if seed_dir != SMALL_SEED else base / "no-snapshots"
     db = base / "frontier.duckdb"
-    store.build(db, seed_dir, snapshots)
+    if not os.environ.get("PYTEST_XDIST_WORKER") or seed_dir == SMALL_SEED:
+        store.build(db, seed_dir, snapshots)
+        return {"db": db, "seed": seed_dir, "snapshots": snapshots}
+    # the session's temporary root, shared by this run's workers (a new one each run)
+    shared = tmp_path_factory.getbasetemp().parent / "frontier_db_built"
+    shared.mkdir(exist_ok=True)
+    built = shared / f"{store.data_version(seed_dir, snapshots)}.duckdb"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            store.build(db, seed_dir, snapshots)
+            shutil.copyfile(db, built.with_suffix(".tmp"))
+            os.replace(built.with_suffix(".tmp"), built)
+            return {"db": db, "seed": seed_dir, "snapshots": snapshots}
+    _copy_with_new_file_id(built, db)
     return {"db": db, "seed": seed_dir, "snapshots": snapshots}
+
+
+def _copy_with_new_file_id(src: Path, db: Path) -> None:
+    tmp = db.with_name(db.name + ".copying")
+    shutil.copyfile(src, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(queries.SET_META, ["file_id", uuid.uuid4().hex])
+    finally:
+        con.close()
+    os.replace(tmp, db)
 
 
 def _has_files(folder: Path) -> bool:
@@ -138,14 +166,7 @@ def build_db(frontier_db, tmp_path_factory):
             template = tmp_path_factory.mktemp("template_db") / "template.duckdb"
             store.build(template, seed_dir, snapshot_dir)
             templates[version] = template
-        tmp = db.with_name(db.name + ".copying")
-        shutil.copyfile(templates[version], tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute(queries.SET_META, ["file_id", uuid.uuid4().hex])
-        finally:
-            con.close()
-        os.replace(tmp, db)
+        _copy_with_new_file_id(templates[version], db)
         return db
 
     return build
@@ -392,7 +413,13 @@ def off_host_recorder(page) -> list[str]:
 
 
 SHOTS = PROJECT_DIR / "test-output" / "screenshots"
-FRESH_PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
+# The pages with a chart (the Data page: its table) that the browser tests open: each is drawn, with no exception and
+# no request off 127.0.0.1, when opened by its URL in a new tab (first_loads) or from the sidebar (test_browser.py's
+# user walk, which opens all of them; a page opened in a new tab costs Chromium ~4-5 CPU-s, evaluating Streamlit's and
+# plotly.js's scripts again). Opened by URL in a new tab: the pages of FRESH_PAGES here, Frontier by the walk's first
+# page and the link test, Generations by the Markdown and embed tests, Models by the click test's fresh page.
+CHART_PAGES = ["frontier", "generations", "trends", "models", "calculator", "data"]
+FRESH_PAGES = ["trends", "calculator", "data"]
 # The URL each page is first opened by (the page's path, with a link's view for some): the Calculator's first load is
 # also test_browser.py's check that a URL's parameters reproduce a view (one page load instead of two).
 FRESH_URLS = {"calculator": "calculator?in_m=1000&out_m=0"}

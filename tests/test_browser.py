@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, FRESH_PAGES, FRESH_URLS, SHOTS, runs, wait_run
+from tests.conftest import CHART_PAGES, CHROMIUM, FRESH_PAGES, FRESH_URLS, SHOTS, off_host_recorder, runs, wait_run
 
 # In conftest.py: `server` (one `streamlit run` for the whole session), `browser` (one Chromium), `context` (one
 # browser context whose pages count Streamlit's script runs) and `first_loads` (every page opened once by URL).
@@ -40,16 +40,23 @@ def x_title(page) -> str:
 @pytest.mark.parametrize("name", FRESH_PAGES)
 def test_each_page_renders(first_loads, name):
     """Opened by its URL in a new session, the page draws its chart (the Data page: its table) and shows no
-    exception (the load is shared with test_hostile_pages.py: conftest.first_loads)."""
+    exception (the load is shared with test_hostile_pages.py: conftest.first_loads; every page of CHART_PAGES is
+    checked so from the sidebar by the user walk)."""
     seen = first_loads[name]
     assert seen["error"] is None, (name, seen["error"])
     if name == "data":
         assert seen["tables"] > 0, name
     else:
         assert seen["traces"] > 0, name
-    if name == "frontier":
-        assert "Blended" in seen["x_title"]  # the default price basis
     assert seen["exceptions"] == [], (name, seen["exceptions"])
+
+
+def drawn(page, name: str) -> int:
+    """Once the page's chart is drawn (the Data page: its table), how many traces (tables) it has."""
+    table = name == "data"
+    page.wait_for_selector("[data-testid='stDataFrame']" if table else ".js-plotly-plot .main-svg", timeout=90_000)
+    return page.locator("[data-testid='stDataFrame']" if table else
+                        ".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .gl-container").count()
 
 
 @pytest.fixture(scope="module")
@@ -237,11 +244,13 @@ def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
     """A newcomer's walk in one browser session: every page opened from the sidebar right after a control moved on
     the page before it (what a page leaves in the session is seen by the next one: the crashes of shared session
     keys), one control moved on each page, and no exception or error message anywhere; back on the first page at the
-    end, its control is where the user left it. Every page's main controls,
-    with each page opened after two different pages, run in AppTest (same script runs and session state, no
-    drawing): tests/test_navigation.py::test_navigation_matrix_no_exception_after_any_control."""
-    assert sorted(WALK) == sorted(WALK_CONTROLS)
+    end, its control is where the user left it. Each page of CHART_PAGES draws its chart (Data: its table) when
+    opened, the first page (by URL) with the default price basis, and no request leaves 127.0.0.1 on the way.
+    Every page's main controls, with each page opened after two different pages, run in AppTest (same script runs
+    and session state, no drawing): tests/test_navigation.py::test_navigation_matrix_no_exception_after_any_control."""
+    assert sorted(WALK) == sorted(WALK_CONTROLS) and set(CHART_PAGES) <= set(WALK)
     page = context.new_page()  # a new tab: a new Streamlit session
+    off_host = off_host_recorder(page)
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.set_default_timeout(120_000)  # a starved CPU can freeze the tab for a minute while it draws a page
     walked: list[str] = []
@@ -254,6 +263,10 @@ def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
             if walked:
                 _open(page, name)
                 assert not problems(page), (walked[-1], "→", name, problems(page))
+            if name in CHART_PAGES:
+                assert drawn(page, name) > 0, name
+            if not walked:
+                assert "Blended" in x_title(page)  # the default price basis
             n, before = runs(page), page.url
             WALK_CONTROLS[name](page, tmp_path)
             wait_run(page, n, before, quiet=QUIET)
@@ -266,6 +279,7 @@ def test_a_user_walks_every_page_in_one_session(server, context, tmp_path):
         _open(page, WALK[0])
         assert not problems(page), (walked[-1], "→", WALK[0], problems(page))
         assert _query(page.url) == _query(left[WALK[0]]) != [], (left[WALK[0]], page.url)
+        assert off_host == [], off_host
     except BaseException:  # keep what the page showed when the walk stopped
         with contextlib.suppress(Exception):
             SHOTS.mkdir(parents=True, exist_ok=True)

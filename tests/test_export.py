@@ -324,34 +324,46 @@ NETWORK_PROBE = textwrap.dedent(r"""
 """)
 
 
-def run_probe(mode: str) -> dict:
+@pytest.fixture(scope="module")
+def probes():
+    """The probe in both modes, started together (each waits on its own Chromium much of the time; the CDN mode on
+    a render timeout): `probes(mode)` -> what that run recorded."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
     env.pop("BROWSER_PATH", None)
-    proc = subprocess.run([sys.executable, "-c", NETWORK_PROBE, str(ROOT), mode], capture_output=True, text=True,
-                          timeout=180, env=env, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    procs = {mode: subprocess.Popen([sys.executable, "-c", NETWORK_PROBE, str(ROOT), mode], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) for mode in ("local", "cdn")}
+
+    def result(mode: str) -> dict:
+        out, err = procs[mode].communicate(timeout=180)
+        assert procs[mode].returncode == 0, err[-2000:]
+        return json.loads(out.strip().splitlines()[-1])
+
+    yield result
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 CONTENT_HOSTS = ("plot.ly", "mathjax", "cdnjs", "jsdelivr", "unpkg", "fonts.googleapis", "fonts.gstatic")
 
 
 @needs_chromium
-def test_export_fetches_nothing_from_the_network():
+def test_export_fetches_nothing_from_the_network(probes):
     """Every request the browser makes goes to the configured proxy (here a recorder); none is for page content
     (plotly.js, MathJax, fonts), and Python makes no connection at all. Chromium's own background chatter
     (update checks, search preconnect) still shows up at the recorder: in normal runs that proxy is a dead
     loopback port, checked by the next test."""
-    result = run_probe("local")
+    result = probes("local")
     content = [h for h in result["hits"] if any(host in h for host in CONTENT_HOSTS)]
     assert content == [], f"export content was fetched from the network: {content}"
     assert all(isinstance(v, int) and v > 0 for v in result["sizes"].values()), result["sizes"]
 
 
 @needs_chromium
-def test_network_probe_detects_a_cdn_fetch():
+def test_network_probe_detects_a_cdn_fetch(probes):
     """Control for the test above: the same probe does see the fetch when plotly.js is pointed at the CDN."""
-    result = run_probe("cdn")
+    result = probes("cdn")
     assert any("cdn.plot.ly" in h for h in result["hits"]), result
 
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import views
-from tests.conftest import FRESH_PAGES as PAGES
-from tests.conftest import PROJECT_DIR, db_stamp, off_host_recorder, wait_run
+from tests.conftest import CHART_PAGES as PAGES
+from tests.conftest import FRESH_PAGES, PROJECT_DIR, db_stamp, off_host_recorder, wait_run
 from tests.reliability.serving import CHROMIUM, free_port, have_chromium
 
 PARAMS = ["metric", "basis", "ratio", "vendors", "reviewed", "as_of", "weights", "ctx", "headline", "replay", "tab",
@@ -92,9 +92,10 @@ def visit(context, url: str) -> dict:
 
 @browser_test
 def test_every_page_is_self_contained(site, first_loads):
-    """No request leaves the server: fonts, icons and scripts all come from 127.0.0.1 (each page's first load by
-    URL, to its chart, shared with test_browser.py: conftest.first_loads), and the database file is untouched."""
-    for name in PAGES:
+    """No request leaves the server: fonts, icons and scripts all come from 127.0.0.1 (the first loads by URL, to
+    their chart, shared with test_browser.py: conftest.first_loads; the user walk checks the same on every page it
+    opens from the sidebar), and the database file is untouched."""
+    for name in FRESH_PAGES:
         seen = first_loads[name]
         assert seen["error"] is None, (name, seen["error"])
         assert seen["off_host"] == [], (name, seen["off_host"])
