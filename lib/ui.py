@@ -526,6 +526,43 @@ def empty_state(message: str, hint: str = "Widen the filters in the sidebar, or 
 
 md_text = views.md_text  # the one escaping function (lib/views.py), re-exported for the pages
 
+# Table headers in words for the store's column names (what a page's st.dataframe shows over a query's columns).
+COLUMN_LABELS = {
+    "model_id": "Model id", "name": "Name", "vendor": "Vendor", "release_date": "Released",
+    "open_weights": "Open weights", "context_window": "Context window", "metric_name": "Metric",
+    "metric_version": "Metric version", "variant": "Variant", "unit": "Unit", "benchmark_id": "Benchmark",
+    "observed_date": "Observed", "provider": "Host", "input_usd_per_mtok": "Input $/M tokens",
+    "output_usd_per_mtok": "Output $/M tokens", "cache_read_usd_per_mtok": "Cached input $/M tokens",
+    "source_id": "Source", "snapshot_id": "Snapshot", "source_ref": "Reference", "date": "Date", "event": "Event",
+    "date_kind": "Date kind", "scope": "Scope", "note": "Note", "external_id": "Id at the source",
+    "parent_name": "From", "child_name": "To", "relation": "Relation", "era": "Era", "evidence": "Evidence",
+    "evidence_url": "Evidence link", "valid_from": "From", "valid_to": "To", "tasks": "Tasks", "score": "Score",
+    "effective_from": "From", "effective_to": "To (exclusive)", "first_party": "Vendor's own", "tier": "Tier",
+    "min_prompt_tokens": "Prompts from (tokens)", "source_priority": "Source rank",
+}
+
+
+def column_labels(df: pd.DataFrame, **config) -> dict:
+    """`column_config` for `st.dataframe(df)`: each known column (and a named index) headed in words, dates as
+    dates, links as links; `config` (a label or a column type per column) overrides."""
+    out: dict = {}
+    for c in df.columns:
+        label = COLUMN_LABELS.get(c)
+        if label is None:
+            continue
+        if c.endswith("_date") or c in ("date", "valid_from", "valid_to", "effective_from", "effective_to"):
+            out[c] = st.column_config.DateColumn(label)
+        elif c.endswith("_url"):
+            out[c] = st.column_config.LinkColumn(label)
+        elif c == "source_ref":
+            out[c] = st.column_config.TextColumn(label)
+        else:
+            out[c] = label
+    if df.index.name in COLUMN_LABELS:
+        out["_index"] = COLUMN_LABELS[df.index.name]
+    out.update(config)
+    return out
+
 
 def link_to_model(model_id: str, label: str | None = None) -> None:
     """A link to the Models page showing this model (works under st.navigation; plain link otherwise)."""

@@ -51,29 +51,30 @@ with tab_one:
                                on_change="rerun")
             if rows.open:  # read only when opened: every price row of the model is a scan of every interval
                 with rows:
-                    st.dataframe(ui.load_price_history(db, db.version, model_id), hide_index=True, width="stretch")
+                    price_rows = ui.load_price_history(db, db.version, model_id)
+                    st.dataframe(price_rows, hide_index=True, width="stretch",
+                                 column_config=ui.column_labels(price_rows))
         st.markdown("#### Scores")
         sc = ui.load_scores_for_model(db, db.version, model_id)
         if sc.empty:
             st.caption("No scores recorded for this model.")
         else:
-            st.dataframe(sc[["metric_name", "variant", "value", "unit", "observed_date", "metric_version",
-                             "source_id", "source_ref"]], hide_index=True, width="stretch",
-                         column_config={"source_ref": st.column_config.TextColumn("reference"),
-                                        "observed_date": st.column_config.DateColumn("observed")})
+            shown = sc[["metric_name", "variant", "value", "unit", "observed_date", "metric_version", "source_id",
+                        "source_ref"]]
+            st.dataframe(shown, hide_index=True, width="stretch",
+                         column_config=ui.column_labels(shown, value="Score"))
         task_costs, hosts = ui.load_model_costs(db, db.version, model_id)
         if len(task_costs) or len(hosts):
             st.markdown("#### Cost per task and hosts")
             if len(task_costs):
                 st.caption("Measured cost of one task of a benchmark, per reasoning setting (the run's own score "
                            "beside it); never estimated.")
-                st.dataframe(task_costs[["benchmark_id", "variant", "observed_date", "usd_per_task", "score",
-                                         "tasks", "usd_total", "provider", "source_id", "source_ref"]],
-                             hide_index=True, width="stretch",
-                             column_config={"usd_per_task": st.column_config.NumberColumn("USD per task",
-                                                                                          format="$%.4f"),
-                                            "observed_date": st.column_config.DateColumn("measured"),
-                                            "source_ref": st.column_config.TextColumn("reference")})
+                shown = task_costs[["benchmark_id", "variant", "observed_date", "usd_per_task", "score", "tasks",
+                                    "usd_total", "provider", "source_id", "source_ref"]]
+                st.dataframe(shown, hide_index=True, width="stretch", column_config=ui.column_labels(
+                    shown, variant="Reasoning setting", observed_date=st.column_config.DateColumn("Measured"),
+                    usd_per_task=st.column_config.NumberColumn("USD per task", format="$%.4f"),
+                    usd_total=st.column_config.NumberColumn("USD, all tasks", format="$%.2f")))
             if len(hosts):
                 host_view = ui.chart_view(db, "host-prices", model_id=model_id, data_as_of=ui.data_as_of(db),
                                           theme=ui.theme())
@@ -84,11 +85,9 @@ with tab_one:
                 st.caption(f"List prices of the API hosts Artificial Analysis observed ({n_hosts} "
                            f"host{'' if n_hosts == 1 else 's'}): cheapest, median and dearest per date, USD per M "
                            "tokens at the 3:1 blend.")
-                st.dataframe(spread, hide_index=True, width="stretch",
-                             column_config={"observed_date": st.column_config.DateColumn("observed")})
+                st.dataframe(spread, hide_index=True, width="stretch", column_config=ui.column_labels(spread))
                 with st.expander(f"All {len(hosts)} host prices"):
-                    st.dataframe(hosts, hide_index=True, width="stretch",
-                                 column_config={"observed_date": st.column_config.DateColumn("observed")})
+                    st.dataframe(hosts, hide_index=True, width="stretch", column_config=ui.column_labels(hosts))
         st.markdown("#### Lifecycle")
         life = ui.load_lifecycle(db, db.version, model_id)
         if life.empty:
@@ -96,34 +95,28 @@ with tab_one:
         else:
             st.caption("Release (announced, API-available or first seen), retirements (the vendor's own take the "
                        "model off the market; a host's, such as Azure's, end only that offering) and delistings.")
-            st.dataframe(life, hide_index=True, width="stretch",
-                         column_config={"date": st.column_config.DateColumn("date"),
-                                        "source_ref": st.column_config.TextColumn("reference")})
+            st.dataframe(life, hide_index=True, width="stretch", column_config=ui.column_labels(life))
         a, b = st.columns(2)
         with a:
             st.markdown("#### Aliases")
             al = ui.load_aliases(db, db.version, model_id)
             if len(al):
-                st.dataframe(al, hide_index=True, width="stretch")
+                st.dataframe(al, hide_index=True, width="stretch", column_config=ui.column_labels(al))
             else:
                 st.caption("No aliases.")
             moves = ui.load_alias_moves(db, db.version, model_id)
             if len(moves):
                 st.caption("Moving aliases that meant this model for a while: a price or score observed under "
                            "one of them counts here only between these dates (to: exclusive, empty = still).")
-                st.dataframe(moves, hide_index=True, width="stretch",
-                             column_config={"valid_from": st.column_config.DateColumn("from"),
-                                            "valid_to": st.column_config.DateColumn("to"),
-                                            "source_ref": st.column_config.TextColumn("reference")})
+                st.dataframe(moves, hide_index=True, width="stretch", column_config=ui.column_labels(moves))
         with b:
             st.markdown("#### Lineage")
             lin = lineage.loc[(lineage["parent_id"] == model_id) | (lineage["child_id"] == model_id)]
             if lin.empty:
                 st.caption("No recorded teacher, student, predecessor or successor.")
             else:
-                st.dataframe(lin[["parent_name", "child_name", "relation", "era", "evidence", "evidence_url"]],
-                             hide_index=True, width="stretch",
-                             column_config={"evidence_url": st.column_config.LinkColumn("evidence link")})
+                shown = lin[["parent_name", "child_name", "relation", "era", "evidence", "evidence_url"]]
+                st.dataframe(shown, hide_index=True, width="stretch", column_config=ui.column_labels(shown))
 
 with tab_compare:
     # default: the article's three 2024 distillations, teacher beside student
@@ -141,8 +134,8 @@ with tab_compare:
                  lazy_export=True)
         newest_scores = ui.load_compare_scores(db, db.version, tuple(chosen), names)
         m = by_id.loc[chosen]
-        st.dataframe(m[["name", "vendor", "release_date", "open_weights", "context_window"]], width="stretch",
-                     column_config={"release_date": st.column_config.DateColumn("released")})
+        shown = m[["name", "vendor", "release_date", "open_weights", "context_window"]]
+        st.dataframe(shown, width="stretch", column_config=ui.column_labels(shown))
         if len(newest_scores):
             st.markdown("#### Newest score per metric")
-            st.dataframe(newest_scores, width="stretch")
+            st.dataframe(newest_scores, width="stretch", column_config=ui.column_labels(newest_scores))

@@ -289,6 +289,20 @@ def test_models_page_counts_a_models_price_rows_and_lists_them_when_opened(con):
     rows = next(e for e in at.expander if "price rows" in str(e.label))
     assert len(rows.dataframe) == 1 and len(rows.dataframe[0].value) == n
     assert set(rows.dataframe[0].value["model_id"]) == {mid}
+    # every table on the page (both tabs, the price rows too) is headed in words, not the store's column names
+    raw = {h for d in at.dataframe for h in shown_headers(d) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)}
+    assert len(at.dataframe) >= 4 and not raw, raw
+
+
+def shown_headers(el) -> list[str]:
+    """The headers a user sees over an st.dataframe: each shown column's label (its name when it has none), and the
+    index's unless hidden."""
+    config = json.loads(el.proto.columns or "{}")
+    df = el.value
+    heads = [config.get(str(c), {}).get("label", str(c)) for c in df.columns if not config.get(str(c), {}).get("hidden")]
+    if df.index.name and not config.get("_index", {}).get("hidden"):
+        heads.append(config.get("_index", {}).get("label", df.index.name))
+    return heads
 
 
 def test_models_page_picker_lists_a_bounded_number_of_models_and_finds_any_by_search_or_link(con):
