@@ -467,13 +467,18 @@ SLOW_FILES = ["tests/test_scale.py", "tests/reliability/test_live_data.py", "tes
 # Files whose tests are spread over the workers one by one: their module fixture is cheap to build again (test_scale's
 # small synthetic store: ~1 s), and the file alone was the longest chain of the run (290 s of 450 on one worker).
 SPLIT_FILES = {"tests/test_scale.py"}
+# Files that render images (lib.export: one kaleido Chromium per process, ~4-6 CPU-s to start and load plotly.js in
+# its tab, then ~0.1-0.2 CPU-s an image): one group, so that one worker starts it once instead of each worker that
+# gets one of them. The group is handed out where its first file stands in SLOW_FILES.
+IMAGE_FILES = {"tests/test_export.py", "tests/test_slides.py", "tests/reliability/test_batteries.py"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(config, items):
     """For `pytest -n 3 --dist loadgroup --no-loadscope-reorder` (scripts/test.sh): the tests of one file stay on one
     worker (but those of SPLIT_FILES), so a module's fixtures are built once, and every test that drives the
-    session's Streamlit server or Chromium is on one worker, so the session starts one server and one browser. xdist
+    session's Streamlit server or Chromium is on one worker, so the session starts one server and one browser (and
+    the files of IMAGE_FILES on one worker, so one kaleido Chromium renders their images). xdist
     hands the groups out in the order of the collection: the browser group first (the longest chain of the run, much
     of it waiting on the server and Chromium, so it starts at once beside the other workers' files), then SLOW_FILES,
     then the rest, the largest first (xdist's own order). Without xdist the marks do nothing and the order is the
@@ -484,11 +489,14 @@ def pytest_collection_modifyitems(config, items):
         # this file's fixtures, not a test module's own of the same name (test_ingest_faults.py has an HTTP `server`)
         shared = [n for n in ("server", "browser", "context") if defs.get(n) and not defs[n][-1].baseid.endswith(".py")]
         file = item.nodeid.split("::")[0]
-        group = "browser" if shared else item.nodeid if file in SPLIT_FILES else file
+        group = ("browser" if shared else item.nodeid if file in SPLIT_FILES else "images" if file in IMAGE_FILES
+                 else file)
         item.add_marker(pytest.mark.xdist_group(group))
         groups.setdefault(group, []).append(item)
     # a worker has dist "no" and loadgroup set (xdist's remote.py); the controller has dist "loadgroup"
     if getattr(config.option, "loadgroup", False) or getattr(config.option, "dist", "no") == "loadgroup":
-        rank = {g: i for i, g in enumerate(["browser", *SLOW_FILES])}
+        rank: dict[str, int] = {}
+        for i, g in enumerate(["browser", *SLOW_FILES]):
+            rank.setdefault("images" if g in IMAGE_FILES else g, i)
         ordered = sorted(groups.items(), key=lambda g: (rank.get(g[0].split("::")[0], len(rank)), -len(g[1])))
         items[:] = [item for _, group_items in ordered for item in group_items]
