@@ -494,8 +494,9 @@ def _kept(con, name, compute):
     return kept[name]
 
 
-class _Recent:
-    """The values of the last `limit` keys asked (least recently used dropped), shared by this process's readers."""
+class Recent:
+    """The values of the last `limit` keys asked (least recently used dropped), shared by this process's readers:
+    the kept dates and request lists here, and other modules' derived values through `kept_recent`."""
 
     def __init__(self, limit: int):
         self.limit = limit
@@ -517,10 +518,6 @@ class _Recent:
     def clear(self) -> None:
         with _FILE_OF_LOCK:
             self.values.clear()
-
-
-class Recent(_Recent):
-    """A bounded cache of derived values for `kept_recent` (least recently used dropped beyond `limit`)."""
 
 
 def kept_recent(con, recent: Recent, key, compute):
@@ -572,7 +569,7 @@ def _frame_of(tbl: pa.Table) -> pd.DataFrame:
     return df
 
 
-_PRICE_NOW_KEPT = _Recent(4)  # (file id, date) -> PRICE_NOW's rows, the last few dates
+_PRICE_NOW_KEPT = Recent(4)  # (file id, date) -> PRICE_NOW's rows, the last few dates
 
 
 def _price_now(con, day: dt.date) -> pa.Table:
@@ -647,7 +644,7 @@ def scored_models_by_metric(con) -> pd.DataFrame:
     return con.execute(SCORED_MODELS_BY_METRIC).df()
 
 
-_PRICES_AT_KEPT = _Recent(32)  # (file id, model ids, dates) -> prices_at's rows, a few request lists
+_PRICES_AT_KEPT = Recent(32)  # (file id, model ids, dates) -> prices_at's rows, a few request lists
 
 
 def prices_at(con, requests: pd.DataFrame, sql: str = PRICES_AT) -> pd.DataFrame:
@@ -1129,16 +1126,19 @@ WHERE tc.benchmark_id = ? AND tc.observed_date <= ?
 QUALIFY tc.observed_date = max(tc.observed_date) OVER (PARTITION BY tc.model_id)
 ORDER BY tc.model_id, tc.usd_per_task"""
 
+# One model's measurements of one day: the medians over its API providers (SPEED_AS_OF and SPEED_BY_DAY).
+_SPEED_OF_A_DAY = """
+SELECT model_id, observed_date AS speed_observed_date,
+       median(output_tokens_per_s) AS output_tokens_per_s, median(ttft_s) AS ttft_s,
+       count(DISTINCT provider) AS speed_providers, any_value(source_id) AS speed_source_id,
+       min(source_ref) AS speed_source_ref"""
+
 # Median over API providers of the newest measurement on or before the date, per model (default setting first).
 SPEED_AS_OF = """
 WITH newest AS (
     SELECT * FROM speed WHERE observed_date <= ?
     QUALIFY observed_date = max(observed_date) OVER (PARTITION BY model_id)
-)
-SELECT model_id, observed_date AS speed_observed_date,
-       median(output_tokens_per_s) AS output_tokens_per_s, median(ttft_s) AS ttft_s,
-       count(DISTINCT provider) AS speed_providers, any_value(source_id) AS speed_source_id,
-       min(source_ref) AS speed_source_ref
+)""" + _SPEED_OF_A_DAY + """
 FROM newest
 GROUP BY model_id, observed_date
 ORDER BY model_id"""
@@ -1188,11 +1188,7 @@ def task_costs_for_model(con, model_id: str) -> pd.DataFrame:
 
 # SPEED_AS_OF's rows for every observation day of every model (the day's medians over its providers), sorted by model
 # and day: what `speed_as_of` reads a date's rows from.
-SPEED_BY_DAY = """
-SELECT model_id, observed_date AS speed_observed_date,
-       median(output_tokens_per_s) AS output_tokens_per_s, median(ttft_s) AS ttft_s,
-       count(DISTINCT provider) AS speed_providers, any_value(source_id) AS speed_source_id,
-       min(source_ref) AS speed_source_ref
+SPEED_BY_DAY = _SPEED_OF_A_DAY + """
 FROM speed
 GROUP BY model_id, observed_date
 ORDER BY model_id, observed_date"""
