@@ -336,11 +336,35 @@ def _col(df: pd.DataFrame, name: str, default=None) -> pd.Series:
 def price_rule_text(df: pd.DataFrame) -> list[str]:
     """Which offering's price a point uses, as the hover states it: the vendor's own API price (the headline rule),
     else a host's listing when no vendor price was in force, or the host rule the user chose (cheapest / median of
-    the API hosts Artificial Analysis observed)."""
-    return each(_price_rule, zip(
-        _col(df, "price_rule", None).to_numpy(dtype=object), _col(df, "price_provider", None).to_numpy(dtype=object),
-        _col(df, "price_first_party", None).to_numpy(dtype=object), _col(df, "hosts", None).to_numpy(dtype=object),
-        _col(df, "is_user", False).to_numpy(dtype=object)))
+    the API hosts Artificial Analysis observed). `_price_rule` of each row, with the common cases (the vendor's own
+    price, an upload) filled column-wise: a hover per point (4,500 points: ~8 ms row by row, ~1.4 ms so)."""
+    n = len(df)
+    out = np.full(n, "", dtype=object)
+    if not n:
+        return []
+    provider = _col(df, "price_provider", None).to_numpy(dtype=object)
+    first = _col(df, "price_first_party", None).to_numpy(dtype=object)
+    first = np.where(pd.isna(first), False, first).astype(bool)
+    if "is_user" in df:
+        mine = df["is_user"].to_numpy(dtype=object)
+        mine = np.where(pd.isna(mine), False, mine) == 1  # True, 1 or 1.0, as `_price_rule`
+    else:
+        mine = np.zeros(n, dtype=bool)
+    if "price_rule" in df:  # a host rule (cheapest, median): row by row, as are its few rows
+        rules = df["price_rule"].to_numpy(dtype=object)
+        ruled = np.array([isinstance(r, str) and r.startswith(("cheapest", "median")) for r in rules.tolist()])
+    else:
+        ruled = np.zeros(n, dtype=bool)
+    out[first] = "price: the vendor's own API"
+    rest = np.flatnonzero(ruled | ~(first | pd.isna(provider)))  # a host rule, or a host's listing
+    if len(rest):
+        def at_rest(name):
+            return df[name].to_numpy(dtype=object)[rest] if name in df else [None] * len(rest)
+
+        out[rest] = each(_price_rule, zip(at_rest("price_rule"), provider[rest], first[rest], at_rest("hosts"),
+                                          mine[rest]))
+    out[mine] = "price: your upload"
+    return out.tolist()
 
 
 def _price_rule(row: tuple) -> str:

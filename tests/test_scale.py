@@ -425,6 +425,34 @@ def test_hover_texts_formatted_in_one_pass_equal_the_per_value_formatters():
     assert figures.score_texts(series) == [f"{v:.4g}" for v in series.tolist()]
 
 
+def test_price_rule_texts_filled_by_column_equal_the_rule_of_each_row():
+    """The hover's price line, filled column-wise for the common cases: the same text as `_price_rule` row by row for
+    every combination of rule, host, first-party flag, host count and upload flag (missing values of each kind,
+    escaped host names), with and without the optional columns."""
+    import itertools
+
+    import numpy as np
+
+    values = {
+        "price_rule": [None, np.nan, "cheapest of hosts", "median of hosts", "headline", ""],
+        "price_provider": [None, np.nan, "", "openrouter", "<b>x</b> & co", pd.NA],
+        "price_first_party": [None, np.nan, True, False, 1, 0, pd.NA],
+        "hosts": [None, np.nan, 3, 2.0],
+        "is_user": [None, np.nan, True, False, 1, 0.0],
+    }
+    df = pd.DataFrame(list(itertools.product(*values.values())), columns=list(values), dtype=object)
+    for cols in (list(values), ["price_provider", "price_first_party"], ["price_provider", "price_first_party",
+                                                                          "is_user"], []):
+        sub = df[cols] if cols else pd.DataFrame(index=df.index)
+        by_row = [figures._price_rule(tuple(sub[c].iloc[i] if c in sub else None for c in values))
+                  for i in range(len(sub))]
+        assert figures.price_rule_text(sub) == by_row
+    said = set(figures.price_rule_text(df))
+    assert {"price: your upload", "price: the vendor's own API", "price: cheapest of 3 API host(s) (openrouter)",
+            "price: host &lt;b&gt;x&lt;/b&gt; &amp; co (no vendor price in force)", ""} <= said
+    assert figures.price_rule_text(df.iloc[0:0]) == []
+
+
 def test_speed_read_from_the_kept_days_equals_the_query_on_every_observation_day(synth_db, frontier_db):
     """A chart's measured speed (the newest day on or before the date, medians over its providers), read from the
     per-day rows kept per store file: SPEED_AS_OF's rows and types, the day before, of and after each observation
