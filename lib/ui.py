@@ -515,6 +515,7 @@ def page_error(title: str, exc: BaseException) -> None:
         for k in [k for k in st.session_state if page and str(k).startswith(f"{page}.")]:
             del st.session_state[k]
         st.session_state.pop(_URL_SEEN, None)
+        st.session_state.pop(_URL_WRITTEN, None)
         st.session_state.get(_KEPT, {}).pop(page, None)
         st.query_params.clear()
         st.rerun()
@@ -593,6 +594,7 @@ def headline_callout(headline: dict) -> None:
 # --- Page state: widget keys namespaced per page, URL parameters parsed by type --------------------------------
 
 _URL_SEEN = "_url_seen"
+_URL_WRITTEN = "_url_written"  # widget key -> the URL values this session's pages wrote for it (the last 64)
 _PAGE = "_page_state"
 _KEPT = "_kept_views"  # page -> the URL parameters its widgets last wrote (the view to come back to)
 
@@ -621,7 +623,7 @@ class PageState:
             return default
         seen = st.session_state.setdefault(_URL_SEEN, {})
         k = self.key(name)
-        fresh = seen.get(k) != raw
+        fresh = _is_link(k, raw)
         value = parse(raw)
         if value is None:
             if fresh:
@@ -629,6 +631,7 @@ class PageState:
                 self.ignored.append(f"{name}={shown[:40]}")
             return default
         if fresh:
+            _remember(k, raw)
             seen[k] = raw
             st.session_state.pop(k, None)  # the link wins over what this session had on the page
         return value
@@ -645,6 +648,7 @@ class PageState:
             self._forget(name)
             return
         text = [fmt(v) for v in value] if multi else fmt(value)
+        _remember(k, text)  # before the URL: a rerun asked for meanwhile can stop this run at that call
         if _url_raw(name, multi) != text:
             st.query_params[name] = text
         seen[k] = text
@@ -667,7 +671,7 @@ class PageState:
         seen = st.session_state.setdefault(_URL_SEEN, {})
         for name in names:
             raw = _url_raw(name, False)
-            if raw is not None and seen.get(self.key(name)) != raw:
+            if raw is not None and _is_link(self.key(name), raw):
                 continue  # a fresh link sets it
             st.session_state.pop(self.key(name), None)
             if name in st.query_params:
@@ -680,6 +684,29 @@ class PageState:
         if self.ignored:
             st.caption(f":material/link_off: Ignored in the link: {md_text('; '.join(self.ignored))} "
                        "(not a valid value here; the default is shown).")
+
+
+def _is_link(k: str, raw) -> bool:
+    """Whether the URL's value for widget `k` comes from a link: one this session has neither seen last nor written.
+    A value a page wrote earlier is the browser's URL lagging behind the page's newest write (a rerun asked for
+    before that write reached the browser: quick slider keys on a busy server); taking it for a link would move the
+    widget back to it."""
+    if st.session_state.get(_URL_SEEN, {}).get(k) == raw:
+        return False
+    return _hashable(raw) not in st.session_state.get(_URL_WRITTEN, {}).get(k, ())
+
+
+def _remember(k: str, text) -> None:
+    written = st.session_state.setdefault(_URL_WRITTEN, {}).setdefault(k, [])
+    h = _hashable(text)
+    if h in written:
+        written.remove(h)
+    written.append(h)
+    del written[:-64]
+
+
+def _hashable(raw):
+    return tuple(raw) if isinstance(raw, list) else raw
 
 
 def _same(a, b) -> bool:
