@@ -100,6 +100,12 @@ with tab_pairs:
                 st.caption(f"**{row['era']}** · {int(row['pairs'])} pair{'s' if row['pairs'] != 1 else ''} · "
                            f"mean, {view.summary['policy']}")
                 st.markdown(f"#### {views.era_sentence(row, scale)}")
+        if metric.get("drifts") and len(deltas) and not deltas[["teacher_quality", "student_quality"]].notna().all(
+                axis=1).any():
+            st.info(f"No pair has both models scored on {ui.md_text(views.metric_short(metric))} on its price date. "
+                    "This metric changes over time, so each model's score is read as of its pair's price date, and a "
+                    "new model joins the leaderboard days or weeks after its launch. Price both models at the newest "
+                    "date in the data, or at a date you choose (sidebar).", icon=":material/event_busy:")
         ui.chart(view.fig, deltas, "generations", sources=sources, key="gen_arrows", lazy_export=True)
         ui.chart(view.extra["fig_drops"], deltas, "generation-drops", sources=sources, key="gen_drops",
                  lazy_export=True)

@@ -191,6 +191,32 @@ def test_generations_page_draws_each_pair_and_states_the_era_summary(con):
     assert any("No pairs selected" in i.value for i in at.info)
 
 
+def test_generations_says_why_a_drifting_metric_scores_no_pair_at_the_students_launch(con):
+    """A leaderboard metric that changes over time is read on each pair's price date, and new models join it after
+    launch: on the students' launch dates no pair may be scored. The page says so and how to get the pairs (price
+    both at the newest date), instead of only an empty chart beside a price-only summary."""
+    from lib import views
+    from lib.curate.article import ARTICLE_PAIRS
+
+    metrics = queries.metrics(con)
+    pairs = _pairs_frame(views.pair_set_rows("article", queries.lineage(con), ARTICLE_PAIRS))
+
+    def scored(metric_id, price_date):
+        d, _ = generations.generations_from_db(con, metric_id, pairs, price_date=price_date)
+        return int(d[["teacher_quality", "student_quality"]].notna().all(axis=1).sum())
+
+    found = next((m for m in metrics.loc[metrics["drifts"].fillna(False).astype(bool), "metric_id"]
+                  if scored(m, "student-launch") == 0 and scored(m, "today") > 0), None)
+    if found is None:
+        pytest.skip("no drifting metric in this data leaves every article pair unscored at the student's launch")
+    at = run_page("2_generations.py", metric=found)
+    assert not at.exception
+    assert any("newest date in the data" in i.value for i in at.info)
+    at = run_page("2_generations.py", metric=found, price_date="today")
+    assert not any("newest date in the data" in i.value for i in at.info)
+    assert [a for a in spec(at)["layout"].get("annotations", []) if a.get("showarrow")]
+
+
 def test_generations_pair_set_choice_changes_the_pairs_and_the_era_summary(con):
     from lib import views
     from lib.curate.article import ARTICLE_PAIRS
